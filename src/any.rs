@@ -1,0 +1,295 @@
+//! [`AnyPaymentIntent`]: an intent whose state is known only at run time
+//! (read back from the API, a database or a webhook).
+
+use jiff::Timestamp;
+
+use crate::ids::{CaptureId, IdempotencyKey};
+use crate::intent::{PaymentIntent, Rejected};
+use crate::ledger::{CaptureOutcome, Effect, Ledger};
+use crate::money::Money;
+use crate::rule::RuleViolation;
+use crate::state::{Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State};
+
+/// A payment intent in any state. `match` it to get the typed intent, or use
+/// its methods, which apply the same rules as the typed ones and move the
+/// intent to whatever state the amounts then imply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnyPaymentIntent {
+    /// Waiting for payment.
+    Created(PaymentIntent<Created>),
+    /// Paid, nothing captured.
+    Authorized(PaymentIntent<Authorized>),
+    /// Captured in part or in full, nothing refunded.
+    Captured(PaymentIntent<Captured>),
+    /// Refunded at least once.
+    Refunded(PaymentIntent<Refunded>),
+    /// Reversed.
+    Reversed(PaymentIntent<Reversed>),
+    /// Canceled.
+    Canceled(PaymentIntent<Canceled>),
+}
+
+/// An operation whose legality [`AnyPaymentIntent::check`] can judge without
+/// ids or keys: what the `check` command asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Capture this amount.
+    Capture(Money),
+    /// Refund this amount.
+    Refund(Money),
+    /// Reverse the whole payment.
+    Reverse,
+    /// Cancel the intent.
+    Cancel,
+    /// Change the amount to this.
+    ChangeAmount(Money),
+}
+
+/// Asks a typed intent back from an [`AnyPaymentIntent`] in another state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrongState {
+    intent: AnyPaymentIntent,
+    expected: IntentState,
+}
+
+impl WrongState {
+    /// The state that was asked for.
+    pub fn expected(&self) -> IntentState {
+        self.expected
+    }
+
+    /// The intent, unchanged.
+    pub fn into_intent(self) -> AnyPaymentIntent {
+        self.intent
+    }
+}
+
+impl std::fmt::Display for WrongState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the intent is {}, not {}",
+            self.intent.state(),
+            self.expected
+        )
+    }
+}
+
+impl std::error::Error for WrongState {}
+
+macro_rules! dispatch {
+    ($self:expr, $intent:ident => $body:expr) => {
+        match $self {
+            AnyPaymentIntent::Created($intent) => $body,
+            AnyPaymentIntent::Authorized($intent) => $body,
+            AnyPaymentIntent::Captured($intent) => $body,
+            AnyPaymentIntent::Refunded($intent) => $body,
+            AnyPaymentIntent::Reversed($intent) => $body,
+            AnyPaymentIntent::Canceled($intent) => $body,
+        }
+    };
+}
+
+impl AnyPaymentIntent {
+    /// Wraps the ledger in the variant its amounts imply: the one place the
+    /// runtime state is chosen.
+    pub(crate) fn from_ledger(ledger: Ledger) -> Self {
+        match ledger.state() {
+            IntentState::Created => AnyPaymentIntent::Created(PaymentIntent::from_ledger(ledger)),
+            IntentState::Authorized => AnyPaymentIntent::Authorized(PaymentIntent::from_ledger(ledger)),
+            IntentState::Captured => AnyPaymentIntent::Captured(PaymentIntent::from_ledger(ledger)),
+            IntentState::Refunded => AnyPaymentIntent::Refunded(PaymentIntent::from_ledger(ledger)),
+            IntentState::Reversed => AnyPaymentIntent::Reversed(PaymentIntent::from_ledger(ledger)),
+            IntentState::Canceled => AnyPaymentIntent::Canceled(PaymentIntent::from_ledger(ledger)),
+        }
+    }
+
+    pub(crate) fn ledger(&self) -> &Ledger {
+        dispatch!(self, intent => intent.ledger())
+    }
+
+    fn into_ledger(self) -> Ledger {
+        dispatch!(self, intent => intent.into_ledger())
+    }
+
+    /// Applies a checked operation, or hands the intent back unchanged when
+    /// the check refused it.
+    fn transition<A>(self, checked: Result<Effect, RuleViolation>, apply: A) -> Result<Self, Rejected<Self>>
+    where
+        A: FnOnce(&mut Ledger),
+    {
+        match checked {
+            Ok(Effect::Replay) => Ok(self),
+            Ok(Effect::Applies) => {
+                let mut ledger = self.into_ledger();
+                apply(&mut ledger);
+                Ok(AnyPaymentIntent::from_ledger(ledger))
+            }
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// The state.
+    pub fn state(&self) -> IntentState {
+        self.ledger().state()
+    }
+
+    /// Dojo's id of the intent, when known.
+    pub fn id(&self) -> Option<&str> {
+        dispatch!(self, intent => intent.id())
+    }
+
+    /// The authorised amount.
+    pub fn amount(&self) -> Money {
+        self.ledger().amount
+    }
+
+    /// Captured so far.
+    pub fn captured(&self) -> Money {
+        self.ledger().captured()
+    }
+
+    /// Reserved by captures in flight (D1).
+    pub fn reserved(&self) -> Money {
+        self.ledger().reserved()
+    }
+
+    /// Refunded so far.
+    pub fn refunded(&self) -> Money {
+        self.ledger().refunded
+    }
+
+    /// What another capture may still take (D1).
+    pub fn capturable(&self) -> Money {
+        self.ledger().capturable()
+    }
+
+    /// What another refund may still take (D2).
+    pub fn refundable(&self) -> Money {
+        self.ledger().refundable()
+    }
+
+    /// Whether `operation` would be accepted at `now`, without changing anything.
+    ///
+    /// # Errors
+    /// The rule that would refuse it.
+    pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
+        let ledger = self.ledger();
+        match operation {
+            Operation::Capture(amount) => ledger.check_capture(None, amount, None, now).map(drop),
+            Operation::Refund(amount) => ledger.check_refund(None, amount).map(drop),
+            Operation::Reverse => ledger.check_reverse(now),
+            Operation::Cancel => ledger.check_cancel(),
+            Operation::ChangeAmount(amount) => ledger.check_change_amount(amount),
+        }
+    }
+
+    /// The customer paid at `paid_at` (only a Created intent).
+    ///
+    /// # Errors
+    /// The intent is not Created.
+    pub fn authorize(self, paid_at: Timestamp) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_authorize().map(|()| Effect::Applies);
+        self.transition(checked, |l| l.apply_authorize(paid_at))
+    }
+
+    /// Records a capture in flight; see [`PaymentIntent::capture`].
+    ///
+    /// # Errors
+    /// Any capture rule.
+    pub fn capture(self, id: CaptureId, amount: Money, now: Timestamp) -> Result<Self, Rejected<Self>> {
+        self.capture_with_tips(id, amount, None, now)
+    }
+
+    /// Records a capture in flight with a tip; see [`PaymentIntent::capture_with_tips`].
+    ///
+    /// # Errors
+    /// Any capture rule.
+    pub fn capture_with_tips(
+        self,
+        id: CaptureId,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_capture(Some(&id), amount, tips, now);
+        self.transition(checked, |l| l.apply_capture(id, amount, tips, now))
+    }
+
+    /// Records a capture's final status (D1).
+    ///
+    /// # Errors
+    /// No capture in flight has this id, or it settled with another outcome.
+    pub fn settle_capture(self, id: &CaptureId, outcome: CaptureOutcome) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_settle(id, outcome);
+        self.transition(checked, |l| l.apply_settle(id, outcome))
+    }
+
+    /// Records a refund; see [`PaymentIntent::refund`].
+    ///
+    /// # Errors
+    /// Any refund rule.
+    pub fn refund(self, key: IdempotencyKey, amount: Money) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_refund(Some(&key), amount);
+        self.transition(checked, |l| l.apply_refund(key, amount))
+    }
+
+    /// Reverses the payment; see [`PaymentIntent::reverse`].
+    ///
+    /// # Errors
+    /// Any reversal rule.
+    pub fn reverse(self, now: Timestamp) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_reverse(now).map(|()| Effect::Applies);
+        self.transition(checked, Ledger::apply_reverse)
+    }
+
+    /// Cancels the intent (rule 4).
+    ///
+    /// # Errors
+    /// The intent is not Created.
+    pub fn cancel(self) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_cancel().map(|()| Effect::Applies);
+        self.transition(checked, Ledger::apply_cancel)
+    }
+
+    /// Changes the amount (rule 8, D6).
+    ///
+    /// # Errors
+    /// Any change-amount rule.
+    pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
+        let checked = self.ledger().check_change_amount(amount).map(|()| Effect::Applies);
+        self.transition(checked, |l| l.apply_change_amount(amount))
+    }
+
+    /// The typed intent, when it is in state `S`.
+    ///
+    /// # Errors
+    /// It is in another state; the intent is handed back.
+    pub fn try_into_state<S: State>(self) -> Result<PaymentIntent<S>, WrongState> {
+        if self.state() == S::STATE {
+            Ok(PaymentIntent::from_ledger(self.into_ledger()))
+        } else {
+            Err(WrongState {
+                intent: self,
+                expected: S::STATE,
+            })
+        }
+    }
+}
+
+macro_rules! conversions {
+    ($($state:ident),*) => {$(
+        impl From<PaymentIntent<$state>> for AnyPaymentIntent {
+            fn from(intent: PaymentIntent<$state>) -> Self {
+                AnyPaymentIntent::$state(intent)
+            }
+        }
+        impl TryFrom<AnyPaymentIntent> for PaymentIntent<$state> {
+            type Error = WrongState;
+            fn try_from(intent: AnyPaymentIntent) -> Result<Self, WrongState> {
+                intent.try_into_state()
+            }
+        }
+    )*};
+}
+conversions!(Created, Authorized, Captured, Refunded, Reversed, Canceled);

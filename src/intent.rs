@@ -1,0 +1,435 @@
+//! `PaymentIntent<S>`: an intent whose state is known at compile time.
+//!
+//! Each operation is a method only in the `impl` blocks of the states where it
+//! can ever be legal, so `intent.capture(..)` on a refunded intent does not
+//! compile. Amount and time rules are still checked at run time, by the same
+//! [`Ledger`] functions the runtime enum uses; a refused transition hands the
+//! intent back inside [`Rejected`].
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use jiff::Timestamp;
+
+use crate::any::AnyPaymentIntent;
+use crate::ids::{CaptureId, IdempotencyKey};
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger};
+use crate::money::{Currency, Money};
+use crate::rule::{Rule, RuleViolation};
+use crate::state::{Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State};
+use crate::wire::CaptureMode;
+
+/// A Dojo payment intent in state `S`.
+///
+/// Fields are private: a typed intent comes only from [`PaymentIntent::new`],
+/// from a transition, or from a checked conversion of an
+/// [`AnyPaymentIntent`] (for instance one rehydrated from the API).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PaymentIntent<S: State> {
+    ledger: Ledger,
+    state: PhantomData<S>,
+}
+
+/// A refused transition: the rule that refused it, and the intent, unchanged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rejected<I> {
+    intent: I,
+    violation: RuleViolation,
+}
+
+impl<I> Rejected<I> {
+    pub(crate) fn new(intent: I, violation: RuleViolation) -> Self {
+        Rejected { intent, violation }
+    }
+
+    /// The rule and figures that refused the operation.
+    pub fn violation(&self) -> &RuleViolation {
+        &self.violation
+    }
+
+    /// The rule that refused the operation.
+    pub fn rule(&self) -> Rule {
+        self.violation.rule()
+    }
+
+    /// The intent, exactly as it was before the operation.
+    pub fn intent(&self) -> &I {
+        &self.intent
+    }
+
+    /// Takes the intent back.
+    pub fn into_intent(self) -> I {
+        self.intent
+    }
+
+    /// Takes the intent and the violation apart.
+    pub fn into_parts(self) -> (I, RuleViolation) {
+        (self.intent, self.violation)
+    }
+}
+
+impl<I> fmt::Debug for Rejected<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("violation", &self.violation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I> fmt::Display for Rejected<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.violation, f)
+    }
+}
+
+impl<I> std::error::Error for Rejected<I> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.violation)
+    }
+}
+
+/// What authorising a Created intent yields: a Manual intent waits for the
+/// merchant's captures, an Auto one is captured in full by Dojo (rule 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Authorization {
+    /// Manual capture mode: nothing captured yet.
+    Manual(PaymentIntent<Authorized>),
+    /// Auto capture mode: the whole amount captured.
+    Auto(PaymentIntent<Captured>),
+}
+
+/// What settling a capture of an Authorized intent yields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Declined or Failed (or an in-flight capture among others): still nothing captured.
+    Authorized(PaymentIntent<Authorized>),
+    /// Successful: the capture's amount is captured.
+    Captured(PaymentIntent<Captured>),
+}
+
+impl<S: State> PaymentIntent<S> {
+    pub(crate) fn from_ledger(ledger: Ledger) -> Self {
+        debug_assert_eq!(ledger.state(), S::STATE, "typed state disagrees with the amounts");
+        PaymentIntent {
+            ledger,
+            state: PhantomData,
+        }
+    }
+
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub(crate) fn into_ledger(self) -> Ledger {
+        self.ledger
+    }
+
+    fn reject<T>(self, violation: RuleViolation) -> Result<T, Rejected<Self>> {
+        Err(Rejected::new(self, violation))
+    }
+
+    /// The state, at run time.
+    pub fn state(&self) -> IntentState {
+        S::STATE
+    }
+
+    /// Dojo's id of the intent (`pi_…`), when known.
+    pub fn id(&self) -> Option<&str> {
+        self.ledger.id.as_deref()
+    }
+
+    /// The authorised amount (before payment: the amount to be paid).
+    pub fn amount(&self) -> Money {
+        self.ledger.amount
+    }
+
+    /// The intent's currency.
+    pub fn currency(&self) -> Currency {
+        self.ledger.currency()
+    }
+
+    /// Auto or Manual.
+    pub fn capture_mode(&self) -> CaptureMode {
+        self.ledger.mode
+    }
+
+    /// Captured so far: Successful captures, or the whole amount of a captured Auto intent.
+    pub fn captured(&self) -> Money {
+        self.ledger.captured()
+    }
+
+    /// Reserved by captures in flight (D1).
+    pub fn reserved(&self) -> Money {
+        self.ledger.reserved()
+    }
+
+    /// Refunded so far.
+    pub fn refunded(&self) -> Money {
+        self.ledger.refunded
+    }
+
+    /// What another capture may still take: amount − reserved − captured (D1).
+    pub fn capturable(&self) -> Money {
+        self.ledger.capturable()
+    }
+
+    /// What another refund may still take: captured − refunded (D2).
+    pub fn refundable(&self) -> Money {
+        self.ledger.refundable()
+    }
+
+    /// When the customer paid (D11); `None` before payment.
+    pub fn paid_at(&self) -> Option<Timestamp> {
+        self.ledger.paid_at
+    }
+
+    /// When capture and Manual reversal stop being possible (D12).
+    pub fn authorization_deadline(&self) -> Option<Timestamp> {
+        self.ledger.authorization_deadline()
+    }
+
+    /// The `autoExpireIn` settings, if any.
+    pub fn auto_expiry(&self) -> Option<AutoExpiry> {
+        self.ledger.auto_expiry
+    }
+
+    /// Whether the amount may be changed before payment (rule 8).
+    pub fn custom_amount_allowed(&self) -> bool {
+        self.ledger.custom_amount_allowed
+    }
+
+    /// Every capture recorded, in order.
+    pub fn captures(&self) -> &[CaptureRecord] {
+        &self.ledger.captures
+    }
+
+    /// Forgets the compile-time state.
+    pub fn into_any(self) -> AnyPaymentIntent {
+        AnyPaymentIntent::from_ledger(self.ledger)
+    }
+}
+
+impl PaymentIntent<Created> {
+    /// A new intent for `amount`, waiting for payment.
+    pub fn new(amount: Money, capture_mode: CaptureMode) -> Self {
+        PaymentIntent::from_ledger(Ledger::new(amount, capture_mode))
+    }
+
+    /// Sets Dojo's id of the intent.
+    #[must_use]
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.ledger.id = Some(id.into());
+        self
+    }
+
+    /// Allows [`change_amount`](Self::change_amount) (Dojo's `customAmountAllowed`).
+    #[must_use]
+    pub fn with_custom_amount_allowed(mut self, allowed: bool) -> Self {
+        self.ledger.custom_amount_allowed = allowed;
+        self
+    }
+
+    /// Sets `autoExpireIn` and `autoExpireAction` (rule 7).
+    #[must_use]
+    pub fn with_auto_expiry(mut self, expiry: AutoExpiry) -> Self {
+        self.ledger.auto_expiry = Some(expiry);
+        self
+    }
+
+    /// The customer paid at `paid_at`.
+    pub fn authorize(mut self, paid_at: Timestamp) -> Authorization {
+        self.ledger.apply_authorize(paid_at);
+        match self.ledger.mode {
+            CaptureMode::Manual => Authorization::Manual(PaymentIntent::from_ledger(self.ledger)),
+            CaptureMode::Auto => Authorization::Auto(PaymentIntent::from_ledger(self.ledger)),
+        }
+    }
+
+    /// Cancels the intent (rule 4: only a Created intent can be canceled).
+    pub fn cancel(mut self) -> PaymentIntent<Canceled> {
+        self.ledger.apply_cancel();
+        PaymentIntent::from_ledger(self.ledger)
+    }
+
+    /// Changes the amount to be paid (rule 8, D6).
+    ///
+    /// # Errors
+    /// Custom amounts not allowed, another currency, or zero.
+    pub fn change_amount(mut self, amount: Money) -> Result<Self, Rejected<Self>> {
+        match self.ledger.check_change_amount(amount) {
+            Ok(()) => {
+                self.ledger.apply_change_amount(amount);
+                Ok(self)
+            }
+            Err(violation) => self.reject(violation),
+        }
+    }
+}
+
+macro_rules! capture_methods {
+    ($state:ident) => {
+        impl PaymentIntent<$state> {
+            /// Records a capture Dojo accepted as in flight: its amount is reserved (D1)
+            /// until [`settle_capture`](Self::settle_capture). Recording the same id
+            /// with the same amount again changes nothing (D7).
+            ///
+            /// # Errors
+            /// Auto capture mode, another currency, zero, past the authorisation
+            /// deadline, more than is capturable, or the id recorded with another amount.
+            pub fn capture(
+                self,
+                id: CaptureId,
+                amount: Money,
+                now: Timestamp,
+            ) -> Result<Self, Rejected<Self>> {
+                self.capture_with_tips(id, amount, None, now)
+            }
+
+            /// [`capture`](Self::capture) with a tip, which is carried and not
+            /// counted against the amount (D10).
+            ///
+            /// # Errors
+            /// As [`capture`](Self::capture), and a tip in another currency.
+            pub fn capture_with_tips(
+                mut self,
+                id: CaptureId,
+                amount: Money,
+                tips: Option<Money>,
+                now: Timestamp,
+            ) -> Result<Self, Rejected<Self>> {
+                match self.ledger.check_capture(Some(&id), amount, tips, now) {
+                    Ok(Effect::Applies) => {
+                        self.ledger.apply_capture(id, amount, tips, now);
+                        Ok(self)
+                    }
+                    Ok(Effect::Replay) => Ok(self),
+                    Err(violation) => self.reject(violation),
+                }
+            }
+        }
+    };
+}
+capture_methods!(Authorized);
+capture_methods!(Captured);
+
+macro_rules! refund_method {
+    ($state:ident) => {
+        impl PaymentIntent<$state> {
+            /// Records a refund under `key`. The refunds together never pass what
+            /// was captured (D2); the same key with the same amount is a replay
+            /// and changes nothing (D7).
+            ///
+            /// # Errors
+            /// Another currency, zero, more than is refundable, or the key used
+            /// with another amount.
+            pub fn refund(
+                mut self,
+                key: IdempotencyKey,
+                amount: Money,
+            ) -> Result<PaymentIntent<Refunded>, Rejected<Self>> {
+                match self.ledger.check_refund(Some(&key), amount) {
+                    Ok(effect) => {
+                        if effect == Effect::Applies {
+                            self.ledger.apply_refund(key, amount);
+                        }
+                        Ok(PaymentIntent::from_ledger(self.ledger))
+                    }
+                    Err(violation) => self.reject(violation),
+                }
+            }
+        }
+    };
+}
+refund_method!(Captured);
+refund_method!(Refunded);
+
+macro_rules! reverse_method {
+    ($state:ident) => {
+        impl PaymentIntent<$state> {
+            /// Reverses the whole payment (rule 6): a Manual intent while
+            /// authorised with no capture reserved or made, within its deadline;
+            /// an Auto intent once captured, on the payment's day in Europe/London.
+            ///
+            /// # Errors
+            /// The wrong capture mode for this state, a capture in flight, or the
+            /// reversal window closed.
+            pub fn reverse(mut self, now: Timestamp) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
+                match self.ledger.check_reverse(now) {
+                    Ok(()) => {
+                        self.ledger.apply_reverse();
+                        Ok(PaymentIntent::from_ledger(self.ledger))
+                    }
+                    Err(violation) => self.reject(violation),
+                }
+            }
+        }
+    };
+}
+reverse_method!(Authorized);
+reverse_method!(Captured);
+
+impl PaymentIntent<Authorized> {
+    /// Records a capture's final status. Successful moves its reservation to
+    /// captured; Declined and Failed release it (D1).
+    ///
+    /// # Errors
+    /// No capture has this id, or it already settled with another outcome.
+    pub fn settle_capture(
+        mut self,
+        id: &CaptureId,
+        outcome: CaptureOutcome,
+    ) -> Result<Settled, Rejected<Self>> {
+        match self.ledger.check_settle(id, outcome) {
+            Ok(_) => {
+                self.ledger.apply_settle(id, outcome);
+                Ok(if self.ledger.captured().is_zero() {
+                    Settled::Authorized(PaymentIntent::from_ledger(self.ledger))
+                } else {
+                    Settled::Captured(PaymentIntent::from_ledger(self.ledger))
+                })
+            }
+            Err(violation) => self.reject(violation),
+        }
+    }
+}
+
+macro_rules! settle_in_place {
+    ($state:ident) => {
+        impl PaymentIntent<$state> {
+            /// Records a capture's final status. Successful moves its reservation
+            /// to captured; Declined and Failed release it (D1).
+            ///
+            /// # Errors
+            /// No capture has this id, or it already settled with another outcome.
+            pub fn settle_capture(
+                mut self,
+                id: &CaptureId,
+                outcome: CaptureOutcome,
+            ) -> Result<Self, Rejected<Self>> {
+                match self.ledger.check_settle(id, outcome) {
+                    Ok(_) => {
+                        self.ledger.apply_settle(id, outcome);
+                        Ok(self)
+                    }
+                    Err(violation) => self.reject(violation),
+                }
+            }
+        }
+    };
+}
+settle_in_place!(Captured);
+settle_in_place!(Refunded);
+
+impl<S: State> fmt::Debug for PaymentIntent<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PaymentIntent")
+            .field("state", &S::STATE)
+            .field("id", &self.ledger.id)
+            .field("capture_mode", &self.ledger.mode)
+            .field("amount", &self.ledger.amount)
+            .field("captured", &self.captured())
+            .field("reserved", &self.reserved())
+            .field("refunded", &self.ledger.refunded)
+            .finish_non_exhaustive()
+    }
+}

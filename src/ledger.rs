@@ -1,0 +1,578 @@
+//! The one place where every lifecycle rule is checked and applied.
+//!
+//! The typed API, the runtime enum, rehydration and the command line all go
+//! through [`Ledger`], so they cannot disagree. Each operation is split into a
+//! `check_*` that only reads and never allocates, and an `apply_*` that runs
+//! only after its check succeeded.
+
+use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
+
+use crate::ids::{CaptureId, IdempotencyKey};
+use crate::money::{Currency, Money};
+use crate::rule::{Detail, OperationKind, RuleViolation};
+use crate::state::IntentState;
+use crate::wire::{AutoExpireAction, CaptureMode, CaptureStatus};
+
+/// Rule 7: a Manual authorisation lapses after seven days unless `autoExpireIn` says otherwise.
+pub(crate) const AUTHORIZATION_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// Where the intent is in its life, before the amounts refine it into an [`IntentState`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Created,
+    Paid,
+    Reversed,
+    Canceled,
+}
+
+/// What `autoExpireIn` and `autoExpireAction` ask of a Manual intent (rule 7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AutoExpiry {
+    after: SignedDuration,
+    action: AutoExpireAction,
+}
+
+impl AutoExpiry {
+    /// The shortest `autoExpireIn` Dojo accepts is more than this.
+    pub const MIN_EXCLUSIVE: SignedDuration = SignedDuration::from_secs(30);
+    /// The longest `autoExpireIn` Dojo accepts is less than this.
+    pub const MAX_EXCLUSIVE: SignedDuration = AUTHORIZATION_LIFETIME;
+
+    /// An expiry after `after`, then `action`.
+    ///
+    /// # Errors
+    /// `after` is not more than 30 seconds and less than 7 days (rule 7).
+    pub fn new(after: SignedDuration, action: AutoExpireAction) -> Result<AutoExpiry, AutoExpiryError> {
+        if after > Self::MIN_EXCLUSIVE && after < Self::MAX_EXCLUSIVE {
+            Ok(AutoExpiry { after, action })
+        } else {
+            Err(AutoExpiryError { after })
+        }
+    }
+
+    /// How long after the payment the expiry happens.
+    pub fn after(self) -> SignedDuration {
+        self.after
+    }
+
+    /// Capture or release at expiry.
+    pub fn action(self) -> AutoExpireAction {
+        self.action
+    }
+}
+
+/// An `autoExpireIn` outside Dojo's bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AutoExpiryError {
+    after: SignedDuration,
+}
+
+impl std::fmt::Display for AutoExpiryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "autoExpireIn of {:#} is out of bounds: it must be more than 30 seconds and less than 7 days",
+            self.after
+        )
+    }
+}
+
+impl std::error::Error for AutoExpiryError {}
+
+/// The final status of a capture that was in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CaptureOutcome {
+    /// Money moved: the reservation becomes captured.
+    Successful,
+    /// The acquirer refused: the reservation is released.
+    Declined,
+    /// The capture failed: the reservation is released.
+    Failed,
+}
+
+impl CaptureOutcome {
+    pub(crate) fn status(self) -> CaptureStatus {
+        match self {
+            CaptureOutcome::Successful => CaptureStatus::Successful,
+            CaptureOutcome::Declined => CaptureStatus::Declined,
+            CaptureOutcome::Failed => CaptureStatus::Failed,
+        }
+    }
+}
+
+/// One capture of the intent, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureRecord {
+    pub(crate) id: CaptureId,
+    pub(crate) amount: Money,
+    pub(crate) tips: Option<Money>,
+    pub(crate) status: CaptureStatus,
+    pub(crate) created_at: Option<Timestamp>,
+}
+
+impl CaptureRecord {
+    /// Dojo's id of the capture.
+    pub fn id(&self) -> &CaptureId {
+        &self.id
+    }
+    /// The amount captured or reserved, without tips.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+    /// The tip carried with the capture; not counted against the amount (D10).
+    pub fn tips(&self) -> Option<Money> {
+        self.tips
+    }
+    /// Created (in flight), Successful, Declined or Failed.
+    pub fn status(&self) -> CaptureStatus {
+        self.status
+    }
+    /// When Dojo created the capture, when known.
+    pub fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RefundRecord {
+    pub(crate) key: IdempotencyKey,
+    pub(crate) amount: Money,
+}
+
+/// Whether an accepted operation changes the intent or repeats one already recorded (D7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// The operation changes the intent.
+    Applies,
+    /// The same operation was already recorded: nothing changes.
+    Replay,
+}
+
+/// The intent's facts: everything the rules read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Ledger {
+    pub(crate) id: Option<Box<str>>,
+    pub(crate) mode: CaptureMode,
+    pub(crate) amount: Money,
+    pub(crate) custom_amount_allowed: bool,
+    pub(crate) auto_expiry: Option<AutoExpiry>,
+    pub(crate) paid_at: Option<Timestamp>,
+    pub(crate) phase: Phase,
+    /// An Auto intent's full amount, captured by Dojo without a `captures[]` entry.
+    pub(crate) captured_by_dojo: bool,
+    pub(crate) captures: Vec<CaptureRecord>,
+    /// Total refunded, including refunds made before this ledger saw the intent.
+    pub(crate) refunded: Money,
+    pub(crate) refunds: Vec<RefundRecord>,
+}
+
+// Room for the usual handful of partial captures and refunds, so that
+// recording one does not allocate.
+const RESERVED_RECORDS: usize = 4;
+
+impl Ledger {
+    pub(crate) fn new(amount: Money, mode: CaptureMode) -> Ledger {
+        Ledger {
+            id: None,
+            mode,
+            amount,
+            custom_amount_allowed: false,
+            auto_expiry: None,
+            paid_at: None,
+            phase: Phase::Created,
+            captured_by_dojo: false,
+            captures: Vec::with_capacity(RESERVED_RECORDS),
+            refunded: Money::zero(amount.currency()),
+            refunds: Vec::with_capacity(RESERVED_RECORDS),
+        }
+    }
+
+    pub(crate) fn currency(&self) -> Currency {
+        self.amount.currency()
+    }
+
+    /// The state the amounts imply (D4).
+    pub(crate) fn state(&self) -> IntentState {
+        match self.phase {
+            Phase::Created => IntentState::Created,
+            Phase::Reversed => IntentState::Reversed,
+            Phase::Canceled => IntentState::Canceled,
+            Phase::Paid if !self.refunded.is_zero() => IntentState::Refunded,
+            Phase::Paid if !self.captured().is_zero() => IntentState::Captured,
+            Phase::Paid => IntentState::Authorized,
+        }
+    }
+
+    fn sum_where(&self, status: CaptureStatus) -> Money {
+        // Every recorded amount passed the over-capture check or rehydration's
+        // sum check, so the total fits; saturating keeps this total even so.
+        let minor = self
+            .captures
+            .iter()
+            .filter(|c| c.status == status)
+            .fold(0_i64, |sum, c| sum.saturating_add(c.amount.minor_units()));
+        Money::new(minor, self.currency())
+    }
+
+    /// Captured: Successful captures, or the whole amount when Dojo captured it (Auto).
+    pub(crate) fn captured(&self) -> Money {
+        if self.captured_by_dojo {
+            self.amount
+        } else {
+            self.sum_where(CaptureStatus::Successful)
+        }
+    }
+
+    /// Reserved by captures in flight (D1).
+    pub(crate) fn reserved(&self) -> Money {
+        self.sum_where(CaptureStatus::Created)
+    }
+
+    /// amount − reserved − captured (D1); zero once capturing is over.
+    pub(crate) fn capturable(&self) -> Money {
+        let taken = self.captured().minor_units().saturating_add(self.reserved().minor_units());
+        Money::new(
+            self.amount.minor_units().saturating_sub(taken).max(0),
+            self.currency(),
+        )
+    }
+
+    /// captured − refunded (D2).
+    pub(crate) fn refundable(&self) -> Money {
+        Money::new(
+            self.captured()
+                .minor_units()
+                .saturating_sub(self.refunded.minor_units())
+                .max(0),
+            self.currency(),
+        )
+    }
+
+    /// The payment's deadline for capture and Manual reversal (D12).
+    pub(crate) fn authorization_deadline(&self) -> Option<Timestamp> {
+        let lifetime = self.auto_expiry.map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after);
+        self.paid_at.and_then(|paid| paid.checked_add(lifetime).ok())
+    }
+
+    fn violation(&self, op: OperationKind, detail: Detail) -> RuleViolation {
+        RuleViolation::new(op, self.state(), detail)
+    }
+
+    fn invalid(&self, op: OperationKind, reason: &'static str) -> RuleViolation {
+        self.violation(op, Detail::InvalidTransition { reason })
+    }
+
+    fn positive_in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
+        if amount.currency() != self.currency() {
+            return Err(self.violation(
+                op,
+                Detail::CurrencyMismatch {
+                    expected: self.currency(),
+                    found: amount.currency(),
+                },
+            ));
+        }
+        if amount.is_zero() {
+            return Err(self.violation(op, Detail::ZeroAmount));
+        }
+        Ok(())
+    }
+
+    fn not_expired(&self, op: OperationKind, now: Timestamp) -> Result<(), RuleViolation> {
+        match self.authorization_deadline() {
+            Some(deadline) if now >= deadline => Err(self.violation(
+                op,
+                if op == OperationKind::Capture {
+                    Detail::AuthorizationExpired {
+                        expired_at: deadline,
+                        now,
+                    }
+                } else {
+                    Detail::ReversalWindowClosed {
+                        closed_at: deadline,
+                        now,
+                    }
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    // ---- authorize ----------------------------------------------------------
+
+    pub(crate) fn check_authorize(&self) -> Result<(), RuleViolation> {
+        if self.phase != Phase::Created {
+            return Err(self.invalid(OperationKind::Authorize, "only a Created intent is paid"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn apply_authorize(&mut self, at: Timestamp) {
+        self.phase = Phase::Paid;
+        self.paid_at = Some(at);
+        self.captured_by_dojo = self.mode == CaptureMode::Auto;
+    }
+
+    // ---- capture (rules 1-3, 7; D1, D3, D7, D12) ----------------------------
+
+    pub(crate) fn check_capture(
+        &self,
+        id: Option<&CaptureId>,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) -> Result<Effect, RuleViolation> {
+        let op = OperationKind::Capture;
+        match self.state() {
+            IntentState::Authorized | IntentState::Captured => {}
+            IntentState::Refunded => {
+                return Err(self.violation(
+                    op,
+                    Detail::CaptureAfterRefund {
+                        refunded: self.refunded,
+                    },
+                ));
+            }
+            IntentState::Reversed => return Err(self.violation(op, Detail::CaptureAfterReversal)),
+            IntentState::Created => {
+                return Err(self.invalid(op, "the payment has not been authorised yet"));
+            }
+            IntentState::Canceled => {
+                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+            }
+        }
+        if self.mode == CaptureMode::Auto {
+            return Err(self.violation(op, Detail::AutoCaptureMode));
+        }
+        self.positive_in_currency(op, amount)?;
+        if let Some(tips) = tips {
+            // A zero tip is no tip; only the currency matters (D10).
+            if tips.currency() != self.currency() {
+                return Err(self.violation(
+                    op,
+                    Detail::CurrencyMismatch {
+                        expected: self.currency(),
+                        found: tips.currency(),
+                    },
+                ));
+            }
+        }
+        if let Some(recorded) = id.and_then(|id| self.captures.iter().find(|c| c.id == *id)) {
+            return if recorded.amount == amount {
+                Ok(Effect::Replay)
+            } else {
+                Err(self.violation(
+                    op,
+                    Detail::CaptureConflict {
+                        recorded: recorded.amount,
+                        requested: amount,
+                    },
+                ))
+            };
+        }
+        self.not_expired(op, now)?;
+        let capturable = self.capturable();
+        if amount.minor_units() > capturable.minor_units() {
+            return Err(self.violation(
+                op,
+                Detail::OverCapture {
+                    requested: amount,
+                    capturable,
+                    authorized: self.amount,
+                    captured: self.captured(),
+                    reserved: self.reserved(),
+                },
+            ));
+        }
+        Ok(Effect::Applies)
+    }
+
+    pub(crate) fn apply_capture(
+        &mut self,
+        id: CaptureId,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) {
+        self.captures.push(CaptureRecord {
+            id,
+            amount,
+            tips,
+            status: CaptureStatus::Created,
+            created_at: Some(now),
+        });
+    }
+
+    // ---- settle a capture (D1, D7) ------------------------------------------
+
+    pub(crate) fn check_settle(
+        &self,
+        id: &CaptureId,
+        outcome: CaptureOutcome,
+    ) -> Result<Effect, RuleViolation> {
+        let op = OperationKind::SettleCapture;
+        let Some(record) = self.captures.iter().find(|c| c.id == *id) else {
+            return Err(self.violation(op, Detail::UnknownCapture));
+        };
+        match record.status {
+            CaptureStatus::Created => Ok(Effect::Applies),
+            settled if settled == outcome.status() => Ok(Effect::Replay),
+            _ => Err(self.violation(op, Detail::UnknownCapture)),
+        }
+    }
+
+    pub(crate) fn apply_settle(&mut self, id: &CaptureId, outcome: CaptureOutcome) {
+        if let Some(record) = self.captures.iter_mut().find(|c| c.id == *id) {
+            record.status = outcome.status();
+        }
+    }
+
+    // ---- refund (rule 5; D2, D7) --------------------------------------------
+
+    pub(crate) fn check_refund(
+        &self,
+        key: Option<&IdempotencyKey>,
+        amount: Money,
+    ) -> Result<Effect, RuleViolation> {
+        let op = OperationKind::Refund;
+        match self.state() {
+            IntentState::Captured | IntentState::Refunded => {}
+            IntentState::Created | IntentState::Authorized => {
+                return Err(self.invalid(op, "nothing has been captured yet"));
+            }
+            IntentState::Reversed => {
+                return Err(self.invalid(op, "a reversed payment has already been returned in full"));
+            }
+            IntentState::Canceled => {
+                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+            }
+        }
+        self.positive_in_currency(op, amount)?;
+        if let Some(recorded) = key.and_then(|key| self.refunds.iter().find(|r| r.key == *key)) {
+            return if recorded.amount == amount {
+                Ok(Effect::Replay)
+            } else {
+                Err(self.violation(
+                    op,
+                    Detail::IdempotencyConflict {
+                        recorded: recorded.amount,
+                        requested: amount,
+                    },
+                ))
+            };
+        }
+        let refundable = self.refundable();
+        if amount.minor_units() > refundable.minor_units() {
+            return Err(self.violation(
+                op,
+                Detail::OverRefund {
+                    requested: amount,
+                    refundable,
+                    captured: self.captured(),
+                    refunded: self.refunded,
+                },
+            ));
+        }
+        Ok(Effect::Applies)
+    }
+
+    pub(crate) fn apply_refund(&mut self, key: IdempotencyKey, amount: Money) {
+        self.refunded = Money::new(
+            self.refunded.minor_units().saturating_add(amount.minor_units()),
+            self.currency(),
+        );
+        self.refunds.push(RefundRecord { key, amount });
+    }
+
+    // ---- reverse (rule 6; D5, D8, D12) --------------------------------------
+
+    pub(crate) fn check_reverse(&self, now: Timestamp) -> Result<(), RuleViolation> {
+        let op = OperationKind::Reverse;
+        let state = self.state();
+        match (self.mode, state) {
+            (CaptureMode::Manual, IntentState::Authorized) => {
+                if !self.reserved().is_zero() {
+                    return Err(self.invalid(
+                        op,
+                        "a capture is in flight; a Manual intent is reversed only with no capture reserved or made",
+                    ));
+                }
+                self.not_expired(op, now)
+            }
+            (CaptureMode::Manual, IntentState::Captured) => Err(self.invalid(
+                op,
+                "a captured Manual payment can only be refunded, not reversed",
+            )),
+            (CaptureMode::Auto, IntentState::Captured) => {
+                let Some(paid_at) = self.paid_at else {
+                    return Err(self.invalid(op, "the time of the payment is unknown"));
+                };
+                let (paid_on, today) = (london_day(paid_at), london_day(now));
+                if paid_on == today {
+                    Ok(())
+                } else {
+                    Err(self.violation(op, Detail::SameDayReversalClosed { paid_on, today }))
+                }
+            }
+            (CaptureMode::Auto, IntentState::Authorized) => Err(self.invalid(
+                op,
+                "an Auto payment is reversed only once Dojo has captured it",
+            )),
+            (_, IntentState::Created) => Err(self.invalid(op, "the payment has not been authorised yet")),
+            (_, IntentState::Refunded) => Err(self.invalid(
+                op,
+                "a refunded payment can only be refunded further, not reversed",
+            )),
+            (_, IntentState::Reversed) => Err(self.invalid(op, "a reversal cannot be reversed")),
+            (_, IntentState::Canceled) => Err(self.invalid(op, "a canceled intent accepts no operation")),
+        }
+    }
+
+    pub(crate) fn apply_reverse(&mut self) {
+        self.phase = Phase::Reversed;
+    }
+
+    // ---- cancel (rule 4) ----------------------------------------------------
+
+    pub(crate) fn check_cancel(&self) -> Result<(), RuleViolation> {
+        match self.state() {
+            IntentState::Created => Ok(()),
+            IntentState::Canceled => Err(self.invalid(
+                OperationKind::Cancel,
+                "a canceled intent accepts no operation",
+            )),
+            _ => Err(self.invalid(
+                OperationKind::Cancel,
+                "only a Created intent can be canceled",
+            )),
+        }
+    }
+
+    pub(crate) fn apply_cancel(&mut self) {
+        self.phase = Phase::Canceled;
+    }
+
+    // ---- change amount (rule 8; D6) -----------------------------------------
+
+    pub(crate) fn check_change_amount(&self, amount: Money) -> Result<(), RuleViolation> {
+        let op = OperationKind::ChangeAmount;
+        if self.state() != IntentState::Created {
+            return Err(self.invalid(op, "the amount changes only before the payment"));
+        }
+        if !self.custom_amount_allowed {
+            return Err(self.violation(op, Detail::CustomAmountNotAllowed));
+        }
+        self.positive_in_currency(op, amount)
+    }
+
+    pub(crate) fn apply_change_amount(&mut self, amount: Money) {
+        self.amount = amount;
+    }
+}
+
+/// The calendar day in Europe/London (D8). The zone's rules are compiled
+/// into the crate, so the answer never depends on the host's zoneinfo.
+pub(crate) fn london_day(at: Timestamp) -> Date {
+    static LONDON: TimeZone = jiff::tz::get!("Europe/London");
+    at.to_zoned_datetime(LONDON.clone()).date()
+}

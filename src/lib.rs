@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod any;
+mod ids;
+mod intent;
+mod ledger;
+pub mod money;
+mod rehydrate;
+mod rule;
+pub mod state;
+pub mod wire;
+
+pub use any::{AnyPaymentIntent, Operation, WrongState};
+pub use ids::{CaptureId, IdError, IdempotencyKey};
+pub use intent::{Authorization, PaymentIntent, Rejected, Settled};
+pub use ledger::{AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, Effect};
+pub use money::{Currency, Money, MoneyError};
+pub use rehydrate::RehydrateError;
+pub use rule::{OperationKind, Rule, RuleViolation};
+pub use state::IntentState;
+pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};

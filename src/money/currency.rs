@@ -1,0 +1,124 @@
+//! ISO 4217 currencies that have a minor unit.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::error::{MoneyError, MoneyErrorKind};
+
+/// An ISO 4217 currency that has a minor unit (GBP, EUR, JPY, BHD, …).
+///
+/// Currencies without a minor unit (`XAU`, `XXX`, …) cannot carry an amount in
+/// minor units, so they cannot be built (decision D9). Codes are upper case, as
+/// on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency {
+    iso: iso_currency::Currency,
+    // Cached so that amount checks never look the table up again.
+    exponent: u8,
+}
+
+impl Currency {
+    /// Pound sterling, two decimal places.
+    pub const GBP: Currency = Currency {
+        iso: iso_currency::Currency::GBP,
+        exponent: 2,
+    };
+    /// Euro, two decimal places.
+    pub const EUR: Currency = Currency {
+        iso: iso_currency::Currency::EUR,
+        exponent: 2,
+    };
+    /// Yen: no decimal places, but still a minor unit (the yen itself).
+    pub const JPY: Currency = Currency {
+        iso: iso_currency::Currency::JPY,
+        exponent: 0,
+    };
+
+    /// The currency with this upper-case ISO 4217 alphabetic code.
+    ///
+    /// # Errors
+    /// The code is not an ISO 4217 code, or it names a currency without a
+    /// minor unit (`XAU`, `XXX`).
+    pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
+        // `iso_currency` is case-sensitive already; the explicit test keeps
+        // "gbp" from ever being accepted should that change.
+        let upper = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
+        let iso = match iso_currency::Currency::from_code(code) {
+            Some(iso) if upper => iso,
+            _ => return Err(MoneyError::new(MoneyErrorKind::UnknownCurrency(code.into()))),
+        };
+        Currency::from_iso(iso)
+    }
+
+    /// Wraps an `iso_currency` value.
+    ///
+    /// # Errors
+    /// The currency has no minor unit (`XAU`, `XXX`, …).
+    pub fn from_iso(iso: iso_currency::Currency) -> Result<Currency, MoneyError> {
+        match iso.exponent().and_then(|e| u8::try_from(e).ok()) {
+            Some(exponent) if exponent <= MAX_EXPONENT => Ok(Currency { iso, exponent }),
+            _ => Err(MoneyError::new(MoneyErrorKind::NoMinorUnit(iso.code()))),
+        }
+    }
+
+    /// The three-letter code, e.g. `"GBP"`.
+    pub fn code(self) -> &'static str {
+        self.iso.code()
+    }
+
+    /// How many decimal places the minor unit has: 2 for GBP, 0 for JPY, 3 for BHD.
+    pub fn minor_unit_digits(self) -> u32 {
+        u32::from(self.exponent)
+    }
+
+    /// The `iso_currency` value.
+    pub fn iso(self) -> iso_currency::Currency {
+        self.iso
+    }
+}
+
+// ISO 4217 has no currency with more than four decimal places; the bound keeps
+// every power of ten used by the conversions inside an i64.
+const MAX_EXPONENT: u8 = 4;
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Currency {
+    type Err = MoneyError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Currency::from_code(s)
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO 4217 currency code such as \"GBP\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Currency, E> {
+                Currency::from_code(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}

@@ -1,0 +1,192 @@
+//! Money: a non-negative amount of minor units in one currency.
+//!
+//! Every way in is checked (minor units, [`Decimal`] major units, text,
+//! JSON), and every way of combining two amounts is checked: nothing rounds,
+//! nothing overflows, and two currencies never mix.
+
+mod currency;
+mod display;
+mod error;
+mod parse;
+mod serde_impl;
+
+pub use currency::Currency;
+pub use error::MoneyError;
+pub(crate) use error::MoneyErrorKind;
+
+use rust_decimal::Decimal;
+
+/// A non-negative amount in an ISO 4217 currency, held in minor units.
+///
+/// The amount is at most `i64::MAX` minor units, the range of Dojo's
+/// `int64` amounts, so every `Money` can be sent on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    /// An amount from a literal count of minor units: `Money::new(1050, Currency::GBP)` is 10.50 GBP.
+    ///
+    /// # Panics
+    /// When `minor` is negative. Use [`Money::try_new`] for values that are not
+    /// literals in your own code.
+    #[track_caller]
+    pub fn new(minor: i64, currency: Currency) -> Money {
+        match Money::try_new(minor, currency) {
+            Ok(money) => money,
+            Err(error) => panic!("Money::new: {error}"),
+        }
+    }
+
+    /// An amount from a count of minor units.
+    ///
+    /// # Errors
+    /// `minor` is negative.
+    pub fn try_new(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
+        if minor < 0 {
+            return Err(MoneyError::new(MoneyErrorKind::Negative {
+                text: format!("{minor} minor units of").into_boxed_str(),
+                currency,
+            }));
+        }
+        Ok(Money { minor, currency })
+    }
+
+    /// Nothing, in `currency`.
+    pub const fn zero(currency: Currency) -> Money {
+        Money { minor: 0, currency }
+    }
+
+    /// An amount from a decimal in major units: `10.5` GBP is 1050 minor units.
+    ///
+    /// Trailing zeros are not precision (`10.500` GBP is accepted), but any
+    /// non-zero digit beyond the currency's minor unit is an error, never rounded.
+    ///
+    /// # Errors
+    /// A negative value, more decimal places than the currency has, or a value
+    /// beyond `i64::MAX` minor units.
+    pub fn from_decimal(major: Decimal, currency: Currency) -> Result<Money, MoneyError> {
+        let text = || major.to_string().into_boxed_str();
+        if major.is_sign_negative() && !major.is_zero() {
+            return Err(MoneyError::new(MoneyErrorKind::Negative {
+                text: text(),
+                currency,
+            }));
+        }
+        let normalized = major.normalize();
+        let scale = normalized.scale();
+        let digits = currency.minor_unit_digits();
+        if scale > digits {
+            return Err(MoneyError::new(MoneyErrorKind::TooPrecise {
+                text: text(),
+                currency,
+            }));
+        }
+        let factor = 10_i128.pow(digits - scale);
+        normalized
+            .mantissa()
+            .checked_mul(factor)
+            .and_then(|minor| i64::try_from(minor).ok())
+            .map(|minor| Money { minor, currency })
+            .ok_or_else(|| MoneyError::new(MoneyErrorKind::OutOfRange(text(), currency)))
+    }
+
+    /// The amount in major units, exactly: 1050 GBP minor units is `10.50`.
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::from_i128_with_scale(i128::from(self.minor), self.currency.minor_unit_digits())
+    }
+
+    /// The amount in minor units, as Dojo's wire carries it.
+    pub const fn minor_units(self) -> i64 {
+        self.minor
+    }
+
+    /// The currency.
+    pub const fn currency(self) -> Currency {
+        self.currency
+    }
+
+    /// Whether the amount is nothing.
+    pub const fn is_zero(self) -> bool {
+        self.minor == 0
+    }
+
+    /// `self + other`.
+    ///
+    /// # Errors
+    /// The currencies differ, or the sum passes `i64::MAX` minor units.
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        self.minor
+            .checked_add(other.minor)
+            .map(|minor| Money {
+                minor,
+                currency: self.currency,
+            })
+            .ok_or_else(|| {
+                let sum = i128::from(self.minor) + i128::from(other.minor);
+                MoneyError::new(MoneyErrorKind::OutOfRange(
+                    Decimal::from_i128_with_scale(sum, self.currency.minor_unit_digits())
+                        .to_string()
+                        .into_boxed_str(),
+                    self.currency,
+                ))
+            })
+    }
+
+    /// `self - other`.
+    ///
+    /// # Errors
+    /// The currencies differ, or `other` is larger than `self`.
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        if other.minor > self.minor {
+            return Err(MoneyError::new(MoneyErrorKind::Underflow {
+                minuend: self,
+                subtrahend: other,
+            }));
+        }
+        Ok(Money {
+            minor: self.minor - other.minor,
+            currency: self.currency,
+        })
+    }
+
+    /// `self - other`, or zero when `other` is larger.
+    ///
+    /// # Errors
+    /// The currencies differ.
+    pub fn saturating_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        Ok(Money {
+            minor: self.minor.saturating_sub(other.minor).max(0),
+            currency: self.currency,
+        })
+    }
+
+    /// Orders two amounts of the same currency.
+    ///
+    /// # Errors
+    /// The currencies differ: a GBP amount is neither more nor less than a EUR one.
+    pub fn checked_cmp(self, other: Money) -> Result<std::cmp::Ordering, MoneyError> {
+        self.same_currency(other)?;
+        Ok(self.minor.cmp(&other.minor))
+    }
+
+    /// Succeeds when `other` is in the same currency.
+    ///
+    /// # Errors
+    /// The currencies differ.
+    pub fn same_currency(self, other: Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::new(MoneyErrorKind::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            }))
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Checked rehydration: a payment intent as Dojo returns it becomes an
+//! [`AnyPaymentIntent`] only when its money adds up.
+//!
+//! Dojo's JSON is trusted for facts (what was captured, what was refunded)
+//! but not for consistency: every sum is re-checked, and a status the
+//! amounts contradict is an error rather than a guess.
+
+use std::fmt;
+
+use jiff::SignedDuration;
+
+use crate::any::AnyPaymentIntent;
+use crate::ids::CaptureId;
+use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase};
+use crate::money::{Currency, Money};
+use crate::wire::{CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
+
+/// Why a payment intent read from the wire cannot be used.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RehydrateError {
+    kind: Kind,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum Kind {
+    Json(Box<str>),
+    MissingAmount,
+    NegativeAmount { field: Box<str>, value: i64 },
+    ZeroCapture { id: Box<str> },
+    CurrencyMismatch { field: &'static str, expected: Currency, found: Currency },
+    MissingCaptureId { index: usize },
+    InvalidCaptureId(Box<str>),
+    DuplicateCaptureId(Box<str>),
+    CapturesExceedAmount { captures: i128, amount: Money },
+    RefundedExceedsCaptured { refunded: Money, captured: Money },
+    CreatedWithCaptures { count: usize },
+    StatusContradictsAmounts { status: PaymentIntentStatus, why: &'static str },
+    MissingPaymentTime { status: PaymentIntentStatus },
+    InvalidAutoExpireIn { text: Box<str>, why: &'static str },
+}
+
+impl RehydrateError {
+    fn new(kind: Kind) -> Self {
+        RehydrateError { kind }
+    }
+
+    /// A stable snake_case name for what is wrong, e.g. `"captures_exceed_amount"`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            Kind::Json(_) => "malformed_json",
+            Kind::MissingAmount => "missing_amount",
+            Kind::NegativeAmount { .. } => "negative_amount",
+            Kind::ZeroCapture { .. } => "zero_capture",
+            Kind::CurrencyMismatch { .. } => "currency_mismatch",
+            Kind::MissingCaptureId { .. } => "missing_capture_id",
+            Kind::InvalidCaptureId(_) => "invalid_capture_id",
+            Kind::DuplicateCaptureId(_) => "duplicate_capture_id",
+            Kind::CapturesExceedAmount { .. } => "captures_exceed_amount",
+            Kind::RefundedExceedsCaptured { .. } => "refunded_exceeds_captured",
+            Kind::CreatedWithCaptures { .. } => "created_with_captures",
+            Kind::StatusContradictsAmounts { .. } => "status_contradicts_amounts",
+            Kind::MissingPaymentTime { .. } => "missing_payment_time",
+            Kind::InvalidAutoExpireIn { .. } => "invalid_auto_expire_in",
+        }
+    }
+}
+
+impl fmt::Display for RehydrateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Json(message) => write!(f, "the payment intent JSON cannot be read: {message}"),
+            Kind::MissingAmount => f.write_str("the payment intent has no amount"),
+            Kind::NegativeAmount { field, value } => {
+                write!(f, "{field} is {value}; amounts are never negative")
+            }
+            Kind::ZeroCapture { id } => {
+                write!(f, "capture {id} is for 0; a capture is always of more than zero")
+            }
+            Kind::CurrencyMismatch {
+                field,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{field} is in {found} but the intent's amount is in {expected}; currencies never mix"
+            ),
+            Kind::MissingCaptureId { index } => write!(f, "captures[{index}] has no id"),
+            Kind::InvalidCaptureId(message) => write!(f, "{message}"),
+            Kind::DuplicateCaptureId(id) => write!(f, "capture id {id} appears twice in captures[]"),
+            Kind::CapturesExceedAmount { captures, amount } => write!(
+                f,
+                "captures made and in flight total {captures} minor units, more than the amount {amount}"
+            ),
+            Kind::RefundedExceedsCaptured { refunded, captured } => write!(
+                f,
+                "refundedAmount {refunded} is more than was captured ({captured})"
+            ),
+            Kind::CreatedWithCaptures { count } => write!(
+                f,
+                "status is Created but captures[] holds {count} capture(s); nothing is captured before payment"
+            ),
+            Kind::StatusContradictsAmounts { status, why } => {
+                write!(f, "status {status} contradicts the amounts: {why}")
+            }
+            Kind::MissingPaymentTime { status } => write!(
+                f,
+                "status {status} needs the time of the payment, but neither paymentDetails.transactionDateTime nor createdAt is present"
+            ),
+            Kind::InvalidAutoExpireIn { text, why } => {
+                write!(f, "autoExpireIn {text:?} is not usable: {why}")
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RehydrateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RehydrateError")
+            .field("code", &self.code())
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl std::error::Error for RehydrateError {}
+
+impl AnyPaymentIntent {
+    /// Decodes a payment intent as `GET /payment-intents/{id}` returns it and
+    /// rehydrates it.
+    ///
+    /// # Errors
+    /// Malformed JSON, or any rehydration error.
+    pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
+        let resource: PaymentIntentResource = serde_json::from_slice(bytes)
+            .map_err(|e| RehydrateError::new(Kind::Json(e.to_string().into_boxed_str())))?;
+        AnyPaymentIntent::try_from(&resource)
+    }
+}
+
+impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
+    type Error = RehydrateError;
+
+    fn try_from(wire: &PaymentIntentResource) -> Result<Self, RehydrateError> {
+        rehydrate(wire).map(AnyPaymentIntent::from_ledger)
+    }
+}
+
+fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
+    if value < 0 {
+        return Err(RehydrateError::new(Kind::NegativeAmount {
+            field: field.into(),
+            value,
+        }));
+    }
+    Ok(value)
+}
+
+fn contradiction(status: PaymentIntentStatus, why: &'static str) -> RehydrateError {
+    RehydrateError::new(Kind::StatusContradictsAmounts { status, why })
+}
+
+fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
+    let amount = wire.amount.ok_or(RehydrateError::new(Kind::MissingAmount))?;
+    let currency = amount.currency();
+    for (field, money) in [
+        ("totalAmount", wire.total_amount),
+        ("requestedAmount", wire.requested_amount),
+        ("tipsAmount", wire.tips_amount),
+    ] {
+        if let Some(money) = money.filter(|m| m.currency() != currency) {
+            return Err(RehydrateError::new(Kind::CurrencyMismatch {
+                field,
+                expected: currency,
+                found: money.currency(),
+            }));
+        }
+    }
+    let status = wire.status;
+    let mode = wire.capture_mode.unwrap_or_default();
+    let refunded = Money::new(
+        non_negative("refundedAmount", wire.refunded_amount.unwrap_or(0))?,
+        currency,
+    );
+
+    let wire_captures = wire.captures.as_deref().unwrap_or_default();
+    if status == PaymentIntentStatus::Created && !wire_captures.is_empty() {
+        return Err(RehydrateError::new(Kind::CreatedWithCaptures {
+            count: wire_captures.len(),
+        }));
+    }
+    let mut captures: Vec<CaptureRecord> = Vec::with_capacity(wire_captures.len().max(4));
+    let mut taken: i128 = 0;
+    for (index, capture) in wire_captures.iter().enumerate() {
+        let raw_id = capture
+            .id
+            .as_deref()
+            .ok_or(RehydrateError::new(Kind::MissingCaptureId { index }))?;
+        let id = CaptureId::new(raw_id)
+            .map_err(|e| RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str())))?;
+        if captures.iter().any(|c| c.id == id) {
+            return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
+        }
+        let minor = non_negative(&format!("captures[{index}].amount"), capture.amount)?;
+        if minor == 0 {
+            return Err(RehydrateError::new(Kind::ZeroCapture { id: raw_id.into() }));
+        }
+        let tips = match capture.tips_amount {
+            Some(tips) => Some(Money::new(
+                non_negative(&format!("captures[{index}].tipsAmount"), tips)?,
+                currency,
+            )),
+            None => None,
+        };
+        if matches!(capture.status, CaptureStatus::Created | CaptureStatus::Successful) {
+            taken += i128::from(minor);
+        }
+        captures.push(CaptureRecord {
+            id,
+            amount: Money::new(minor, currency),
+            tips,
+            status: capture.status,
+            created_at: capture.created_at,
+        });
+    }
+    if taken > i128::from(amount.minor_units()) {
+        return Err(RehydrateError::new(Kind::CapturesExceedAmount {
+            captures: taken,
+            amount,
+        }));
+    }
+
+    let phase = match status {
+        PaymentIntentStatus::Created => Phase::Created,
+        PaymentIntentStatus::Canceled => Phase::Canceled,
+        PaymentIntentStatus::Reversed => Phase::Reversed,
+        PaymentIntentStatus::Authorized
+        | PaymentIntentStatus::Captured
+        | PaymentIntentStatus::Refunded => Phase::Paid,
+    };
+    // Dojo captures an Auto intent itself and lists no capture for it: once it
+    // reports the money taken, the whole amount is captured.
+    let captured_by_dojo = mode == CaptureMode::Auto
+        && captures.is_empty()
+        && matches!(
+            status,
+            PaymentIntentStatus::Captured | PaymentIntentStatus::Refunded | PaymentIntentStatus::Reversed
+        );
+    let paid_at = wire
+        .payment_details
+        .as_ref()
+        .and_then(|details| details.transaction_date_time)
+        .or(wire.created_at);
+    if paid_at.is_none() && phase != Phase::Created && phase != Phase::Canceled {
+        return Err(RehydrateError::new(Kind::MissingPaymentTime { status }));
+    }
+    let auto_expiry = match wire.auto_expire_in.as_deref() {
+        None => None,
+        Some(text) => Some(parse_auto_expiry(text, wire.auto_expire_action)?),
+    };
+    let custom_amount_allowed = wire
+        .config
+        .as_ref()
+        .and_then(|c| c.payment.as_ref())
+        .and_then(|p| p.custom_amount_allowed)
+        .unwrap_or(false);
+
+    let ledger = Ledger {
+        id: wire.id.as_deref().map(Into::into),
+        mode,
+        amount,
+        custom_amount_allowed,
+        auto_expiry,
+        paid_at,
+        phase,
+        captured_by_dojo,
+        captures,
+        refunded,
+        refunds: Vec::with_capacity(4),
+    };
+    check_status(status, &ledger)?;
+    Ok(ledger)
+}
+
+/// The status must be one the amounts allow (D4: Authorized or Captured after
+/// a partial capture are both accepted).
+fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), RehydrateError> {
+    let captured = ledger.captured();
+    let refunded = ledger.refunded;
+    if refunded.minor_units() > captured.minor_units() {
+        return Err(RehydrateError::new(Kind::RefundedExceedsCaptured { refunded, captured }));
+    }
+    let anything_captured = !captured.is_zero() || !ledger.reserved().is_zero();
+    match status {
+        PaymentIntentStatus::Canceled if anything_captured || !ledger.captures.is_empty() => Err(
+            contradiction(status, "a canceled intent was never paid, yet it lists captures"),
+        ),
+        PaymentIntentStatus::Authorized | PaymentIntentStatus::Captured | PaymentIntentStatus::Reversed
+            if !refunded.is_zero() =>
+        {
+            Err(contradiction(status, "refundedAmount is above zero, so the status would be Refunded"))
+        }
+        PaymentIntentStatus::Captured if captured.is_zero() => Err(contradiction(
+            status,
+            "no capture is Successful, so nothing has been captured",
+        )),
+        PaymentIntentStatus::Refunded if refunded.is_zero() => Err(contradiction(
+            status,
+            "refundedAmount is zero, so nothing has been refunded",
+        )),
+        PaymentIntentStatus::Reversed if ledger.mode == CaptureMode::Manual && anything_captured => {
+            Err(contradiction(
+                status,
+                "a Manual intent is reversed only with no capture reserved or made (D5)",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Parses `autoExpireIn`, a .NET time span: `[d.]hh:mm:ss[.fffffff]`.
+fn parse_auto_expiry(
+    text: &str,
+    action: Option<crate::wire::AutoExpireAction>,
+) -> Result<AutoExpiry, RehydrateError> {
+    let invalid = |why| RehydrateError::new(Kind::InvalidAutoExpireIn { text: text.into(), why });
+    let after = parse_time_span(text).ok_or_else(|| invalid("expected dd.hh:MM:ss"))?;
+    let action = action.ok_or_else(|| invalid("autoExpireAction is missing"))?;
+    AutoExpiry::new(after, action).map_err(|_| invalid("it must be more than 30 seconds and less than 7 days"))
+}
+
+fn parse_time_span(text: &str) -> Option<SignedDuration> {
+    let number = |s: &str, max: i64| -> Option<i64> {
+        if s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse::<i64>().ok().filter(|n| *n <= max)
+    };
+    let mut parts = text.split(':');
+    let (head, minutes, seconds) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (days, hours) = match head.split_once('.') {
+        Some((days, hours)) => (number(days, 10_000)?, number(hours, 23)?),
+        None => (0, number(head, 23)?),
+    };
+    let (seconds, fraction) = match seconds.split_once('.') {
+        Some((seconds, fraction)) if fraction.len() <= 7 => (seconds, fraction),
+        Some(_) => return None,
+        None => (seconds, ""),
+    };
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        number(fraction, 9_999_999)? * 10_i64.pow(9 - u32::try_from(fraction.len()).ok()?)
+    };
+    let whole = days * 86_400 + hours * 3_600 + number(minutes, 59)? * 60 + number(seconds, 59)?;
+    Some(SignedDuration::new(whole, i32::try_from(nanos).ok()?))
+}

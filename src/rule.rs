@@ -1,0 +1,343 @@
+//! The rules an operation can break, with stable codes, and the violation
+//! that names the rule and the amounts involved.
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::money::{Currency, Money};
+use crate::state::IntentState;
+
+/// A lifecycle rule. [`Rule::code`] is the stable snake_case name used by the
+/// command line's `--json` output and by embedding crates' logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Captures, counting those in flight, would pass the authorised amount (rule 2, D1).
+    OverCapture,
+    /// Refunds would pass what was captured (rule 5, D2).
+    OverRefund,
+    /// The intent has been refunded; it can never be captured again (rule 3, D3).
+    CaptureAfterRefund,
+    /// The intent has been reversed; it can never be captured (rule 3).
+    CaptureAfterReversal,
+    /// The operation never applies in the intent's state (rules 4, 6, 8, D5, D6).
+    InvalidTransition,
+    /// Only a Manual intent is captured by the merchant (rule 1).
+    AutoCaptureMode,
+    /// The amount is in another currency than the intent (D9).
+    CurrencyMismatch,
+    /// A capture, refund or new amount of zero (wire rules, D6).
+    ZeroAmount,
+    /// The time allowed for a reversal has passed (rule 6, D12).
+    ReversalWindowClosed,
+    /// The authorisation has expired; nothing more can be captured (rule 7, D12).
+    AuthorizationExpired,
+    /// A capture id already recorded with another amount (D7).
+    CaptureConflict,
+    /// A refund idempotency key already used with another amount (D7).
+    IdempotencyConflict,
+    /// The intent does not allow its amount to be changed (rule 8).
+    CustomAmountNotAllowed,
+    /// A capture settled that was never recorded, or one already settled (D1).
+    UnknownCapture,
+}
+
+impl Rule {
+    /// Every rule, in the order of the design document's table.
+    pub const ALL: [Rule; 14] = [
+        Rule::OverCapture,
+        Rule::OverRefund,
+        Rule::CaptureAfterRefund,
+        Rule::CaptureAfterReversal,
+        Rule::InvalidTransition,
+        Rule::AutoCaptureMode,
+        Rule::CurrencyMismatch,
+        Rule::ZeroAmount,
+        Rule::ReversalWindowClosed,
+        Rule::AuthorizationExpired,
+        Rule::CaptureConflict,
+        Rule::IdempotencyConflict,
+        Rule::CustomAmountNotAllowed,
+        Rule::UnknownCapture,
+    ];
+
+    /// The stable snake_case code, e.g. `"over_capture"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Rule::OverCapture => "over_capture",
+            Rule::OverRefund => "over_refund",
+            Rule::CaptureAfterRefund => "capture_after_refund",
+            Rule::CaptureAfterReversal => "capture_after_reversal",
+            Rule::InvalidTransition => "invalid_transition",
+            Rule::AutoCaptureMode => "auto_capture_mode",
+            Rule::CurrencyMismatch => "currency_mismatch",
+            Rule::ZeroAmount => "zero_amount",
+            Rule::ReversalWindowClosed => "reversal_window_closed",
+            Rule::AuthorizationExpired => "authorization_expired",
+            Rule::CaptureConflict => "capture_conflict",
+            Rule::IdempotencyConflict => "idempotency_conflict",
+            Rule::CustomAmountNotAllowed => "custom_amount_not_allowed",
+            Rule::UnknownCapture => "unknown_capture",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An operation of the lifecycle, as named in messages and on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperationKind {
+    /// Dojo records the customer's payment.
+    Authorize,
+    /// `POST /payment-intents/{id}/captures`.
+    Capture,
+    /// A capture's final status arrives.
+    SettleCapture,
+    /// `POST /payment-intents/{id}/refunds`.
+    Refund,
+    /// `POST /payment-intents/{id}/reversal`.
+    Reverse,
+    /// `DELETE /payment-intents/{id}`.
+    Cancel,
+    /// `POST /payment-intents/{id}/amount`.
+    ChangeAmount,
+}
+
+impl OperationKind {
+    /// The command line's word for the operation, e.g. `"change-amount"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Authorize => "authorize",
+            OperationKind::Capture => "capture",
+            OperationKind::SettleCapture => "settle-capture",
+            OperationKind::Refund => "refund",
+            OperationKind::Reverse => "reverse",
+            OperationKind::Cancel => "cancel",
+            OperationKind::ChangeAmount => "change-amount",
+        }
+    }
+}
+
+impl fmt::Display for OperationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an operation was refused: the rule, and the figures that broke it.
+///
+/// Building one never allocates, so checking an operation never does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RuleViolation {
+    operation: OperationKind,
+    state: IntentState,
+    detail: Detail,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Detail {
+    OverCapture {
+        requested: Money,
+        capturable: Money,
+        authorized: Money,
+        captured: Money,
+        reserved: Money,
+    },
+    OverRefund {
+        requested: Money,
+        refundable: Money,
+        captured: Money,
+        refunded: Money,
+    },
+    CaptureAfterRefund {
+        refunded: Money,
+    },
+    CaptureAfterReversal,
+    InvalidTransition {
+        reason: &'static str,
+    },
+    AutoCaptureMode,
+    CurrencyMismatch {
+        expected: Currency,
+        found: Currency,
+    },
+    ZeroAmount,
+    ReversalWindowClosed {
+        closed_at: Timestamp,
+        now: Timestamp,
+    },
+    SameDayReversalClosed {
+        paid_on: jiff::civil::Date,
+        today: jiff::civil::Date,
+    },
+    AuthorizationExpired {
+        expired_at: Timestamp,
+        now: Timestamp,
+    },
+    CaptureConflict {
+        recorded: Money,
+        requested: Money,
+    },
+    IdempotencyConflict {
+        recorded: Money,
+        requested: Money,
+    },
+    CustomAmountNotAllowed,
+    UnknownCapture,
+}
+
+impl RuleViolation {
+    pub(crate) fn new(operation: OperationKind, state: IntentState, detail: Detail) -> Self {
+        RuleViolation {
+            operation,
+            state,
+            detail,
+        }
+    }
+
+    /// The rule that was broken.
+    pub fn rule(&self) -> Rule {
+        match self.detail {
+            Detail::OverCapture { .. } => Rule::OverCapture,
+            Detail::OverRefund { .. } => Rule::OverRefund,
+            Detail::CaptureAfterRefund { .. } => Rule::CaptureAfterRefund,
+            Detail::CaptureAfterReversal => Rule::CaptureAfterReversal,
+            Detail::InvalidTransition { .. } => Rule::InvalidTransition,
+            Detail::AutoCaptureMode => Rule::AutoCaptureMode,
+            Detail::CurrencyMismatch { .. } => Rule::CurrencyMismatch,
+            Detail::ZeroAmount => Rule::ZeroAmount,
+            Detail::ReversalWindowClosed { .. } | Detail::SameDayReversalClosed { .. } => {
+                Rule::ReversalWindowClosed
+            }
+            Detail::AuthorizationExpired { .. } => Rule::AuthorizationExpired,
+            Detail::CaptureConflict { .. } => Rule::CaptureConflict,
+            Detail::IdempotencyConflict { .. } => Rule::IdempotencyConflict,
+            Detail::CustomAmountNotAllowed => Rule::CustomAmountNotAllowed,
+            Detail::UnknownCapture => Rule::UnknownCapture,
+        }
+    }
+
+    /// The rule's stable code, e.g. `"over_capture"`.
+    pub fn code(&self) -> &'static str {
+        self.rule().code()
+    }
+
+    /// The operation that was refused.
+    pub fn operation(&self) -> OperationKind {
+        self.operation
+    }
+
+    /// The state the intent was in.
+    pub fn state(&self) -> IntentState {
+        self.state
+    }
+
+    /// The amount asked for, when the rule is about an amount.
+    pub fn requested(&self) -> Option<Money> {
+        match self.detail {
+            Detail::OverCapture { requested, .. }
+            | Detail::OverRefund { requested, .. }
+            | Detail::CaptureConflict { requested, .. }
+            | Detail::IdempotencyConflict { requested, .. } => Some(requested),
+            _ => None,
+        }
+    }
+
+    /// What was still available (capturable or refundable), when the rule is about a cap.
+    pub fn available(&self) -> Option<Money> {
+        match self.detail {
+            Detail::OverCapture { capturable, .. } => Some(capturable),
+            Detail::OverRefund { refundable, .. } => Some(refundable),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RuleViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = self.operation;
+        let state = self.state;
+        write!(f, "{}: ", self.code())?;
+        match self.detail {
+            Detail::OverCapture {
+                requested,
+                capturable,
+                authorized,
+                captured,
+                reserved,
+            } => write!(
+                f,
+                "capturing {requested} exceeds the capturable {capturable} \
+                 (authorised {authorized}, captured {captured}, reserved by captures in flight {reserved})"
+            ),
+            Detail::OverRefund {
+                requested,
+                refundable,
+                captured,
+                refunded,
+            } => write!(
+                f,
+                "refunding {requested} exceeds the refundable {refundable} \
+                 (captured {captured}, already refunded {refunded})"
+            ),
+            Detail::CaptureAfterRefund { refunded } => write!(
+                f,
+                "the intent has been refunded ({refunded}); a refunded payment is never captured again"
+            ),
+            Detail::CaptureAfterReversal => {
+                f.write_str("the intent has been reversed; a reversed payment is never captured")
+            }
+            Detail::InvalidTransition { reason } => {
+                write!(f, "{op} is not possible on a {state} intent: {reason}")
+            }
+            Detail::AutoCaptureMode => f.write_str(
+                "the intent's capture mode is Auto; Dojo captures it itself, only Manual intents are captured by the merchant",
+            ),
+            Detail::CurrencyMismatch { expected, found } => write!(
+                f,
+                "{op} amount is in {found} but the intent is in {expected}; currencies never mix"
+            ),
+            Detail::ZeroAmount => write!(f, "{op} amount is zero; it must be greater than zero"),
+            Detail::ReversalWindowClosed { closed_at, now } => write!(
+                f,
+                "the reversal window closed at {closed_at} and it is now {now}"
+            ),
+            Detail::SameDayReversalClosed { paid_on, today } => write!(
+                f,
+                "an Auto payment is reversed only on its own day (paid on {paid_on}, today is {today} in Europe/London)"
+            ),
+            Detail::AuthorizationExpired { expired_at, now } => write!(
+                f,
+                "the authorisation expired at {expired_at} and it is now {now}"
+            ),
+            Detail::CaptureConflict {
+                recorded,
+                requested,
+            } => write!(
+                f,
+                "this capture id is already recorded for {recorded}, not {requested}"
+            ),
+            Detail::IdempotencyConflict {
+                recorded,
+                requested,
+            } => write!(
+                f,
+                "this idempotency key was already used for a refund of {recorded}, not {requested}"
+            ),
+            Detail::CustomAmountNotAllowed => {
+                f.write_str("the intent was not created with custom amounts allowed")
+            }
+            Detail::UnknownCapture => {
+                f.write_str("no capture in flight has this id")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RuleViolation {}

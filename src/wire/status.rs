@@ -1,0 +1,191 @@
+//! The string enums of Dojo's wire format.
+//!
+//! Each enum is parsed by one validator, its `FromStr`, and serde's
+//! `Deserialize` calls that same validator (the approach of the `semver`
+//! crate) rather than deriving its own. So a bad word reads the same whether
+//! it came from a CLI argument or from a response body: the message names the
+//! word that arrived and lists the words the spec allows.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+
+/// A word that is not one of an enum's wire values.
+///
+/// Opaque on purpose: the message is the useful part, and keeping the fields
+/// private leaves room to change how the expected words are stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownVariant {
+    value: Box<str>,
+    what: &'static str,
+    expected: &'static [&'static str],
+}
+
+impl UnknownVariant {
+    /// The word that was rejected, exactly as it arrived.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for UnknownVariant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug formatting quotes the value and escapes control characters, so
+        // an empty or odd string from the network is still visible in a log.
+        write!(
+            f,
+            "{:?} is not {}; expected one of {}",
+            self.value,
+            self.what,
+            self.expected.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownVariant {}
+
+/// Declares a wire enum with `as_str`, `Display`, `FromStr` and serde impls
+/// that all read from the one list of variants, so they cannot drift apart.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in the order the spec lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            const WORDS: &'static [&'static str] = &[$(stringify!($variant)),+];
+
+            /// The word Dojo uses on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => stringify!($variant), )+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownVariant;
+
+            /// Exact match only: the spec's words are case-sensitive and a
+            /// lenient reader would accept what Dojo itself would reject.
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    $( stringify!($variant) => Ok($name::$variant), )+
+                    _ => Err(UnknownVariant {
+                        value: text.into(),
+                        what: $what,
+                        expected: $name::WORDS,
+                    }),
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct WordVisitor;
+
+                impl Visitor<'_> for WordVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        write!(f, "{} ({})", $what, $name::WORDS.join(", "))
+                    }
+
+                    fn visit_str<E: de::Error>(self, text: &str) -> Result<$name, E> {
+                        text.parse().map_err(E::custom)
+                    }
+                }
+
+                deserializer.deserialize_str(WordVisitor)
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// Where a payment intent is in its life, as Dojo reports it.
+    ///
+    /// A report, not a proof: the lifecycle core checks it against the
+    /// amounts before trusting it (a partially captured intent may say either
+    /// `Authorized` or `Captured`).
+    PaymentIntentStatus, "a payment intent status" {
+        /// Created, not yet paid.
+        Created,
+        /// Paid and authorised; a `Manual` intent waits here to be captured.
+        Authorized,
+        /// Captured, wholly or (for `Manual` intents) in part.
+        Captured,
+        /// Reversed in full; nothing more can happen.
+        Reversed,
+        /// Money has been refunded to the customer.
+        Refunded,
+        /// Canceled before payment; nothing more can happen.
+        Canceled,
+    }
+}
+
+wire_enum! {
+    /// Who captures the payment: Dojo at once, or the merchant later.
+    ///
+    /// The spec's default is `Auto`, so an intent created without the field
+    /// is captured by Dojo itself.
+    #[derive(Default)]
+    CaptureMode, "a capture mode" {
+        /// Dojo captures the payment as soon as it is authorised.
+        #[default]
+        Auto,
+        /// The merchant captures it with one or more capture requests.
+        Manual,
+    }
+}
+
+wire_enum! {
+    /// The outcome of one capture request.
+    ///
+    /// The capture guide lists three values; the spec has four (`Failed` too),
+    /// and the spec is what Dojo's servers are generated from.
+    CaptureStatus, "a capture status" {
+        /// Accepted, outcome not yet known.
+        Created,
+        /// The amount was captured.
+        Successful,
+        /// The acquirer declined the capture.
+        Declined,
+        /// The capture did not go through for another reason.
+        Failed,
+    }
+}
+
+wire_enum! {
+    /// What Dojo does to a `Manual` intent when its `autoExpireIn` runs out.
+    AutoExpireAction, "an auto-expire action" {
+        /// Release the authorised funds to the customer.
+        Release,
+        /// Capture whatever is still uncaptured.
+        Capture,
+    }
+}
