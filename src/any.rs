@@ -93,7 +93,7 @@ macro_rules! dispatch {
 impl AnyPaymentIntent {
     /// Wraps the ledger in the variant its amounts imply: the one place the
     /// runtime state is chosen.
-    pub(crate) fn from_ledger(ledger: Ledger) -> Self {
+    pub(crate) fn from_ledger(ledger: Box<Ledger>) -> Self {
         match ledger.state() {
             IntentState::Created => AnyPaymentIntent::Created(PaymentIntent::from_ledger(ledger)),
             IntentState::Authorized => AnyPaymentIntent::Authorized(PaymentIntent::from_ledger(ledger)),
@@ -108,7 +108,7 @@ impl AnyPaymentIntent {
         dispatch!(self, intent => intent.ledger())
     }
 
-    fn into_ledger(self) -> Ledger {
+    fn into_ledger(self) -> Box<Ledger> {
         dispatch!(self, intent => intent.into_ledger())
     }
 

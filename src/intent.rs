@@ -26,7 +26,9 @@ use crate::wire::CaptureMode;
 /// [`AnyPaymentIntent`] (for instance one rehydrated from the API).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PaymentIntent<S: State> {
-    ledger: Ledger,
+    // Boxed so that a transition moves one pointer, and a refused one hands
+    // back a small error, whatever the number of captures.
+    ledger: Box<Ledger>,
     state: PhantomData<S>,
 }
 
@@ -108,7 +110,7 @@ pub enum Settled {
 }
 
 impl<S: State> PaymentIntent<S> {
-    pub(crate) fn from_ledger(ledger: Ledger) -> Self {
+    pub(crate) fn from_ledger(ledger: Box<Ledger>) -> Self {
         debug_assert_eq!(ledger.state(), S::STATE, "typed state disagrees with the amounts");
         PaymentIntent {
             ledger,
@@ -120,8 +122,13 @@ impl<S: State> PaymentIntent<S> {
         &self.ledger
     }
 
-    pub(crate) fn into_ledger(self) -> Ledger {
+    pub(crate) fn into_ledger(self) -> Box<Ledger> {
         self.ledger
+    }
+
+    /// The same ledger under another state marker, without reallocating.
+    fn retype<T: State>(self) -> PaymentIntent<T> {
+        PaymentIntent::from_ledger(self.ledger)
     }
 
     fn reject<T>(self, violation: RuleViolation) -> Result<T, Rejected<Self>> {
@@ -212,7 +219,7 @@ impl<S: State> PaymentIntent<S> {
 impl PaymentIntent<Created> {
     /// A new intent for `amount`, waiting for payment.
     pub fn new(amount: Money, capture_mode: CaptureMode) -> Self {
-        PaymentIntent::from_ledger(Ledger::new(amount, capture_mode))
+        PaymentIntent::from_ledger(Box::new(Ledger::new(amount, capture_mode)))
     }
 
     /// Sets Dojo's id of the intent.
@@ -240,15 +247,15 @@ impl PaymentIntent<Created> {
     pub fn authorize(mut self, paid_at: Timestamp) -> Authorization {
         self.ledger.apply_authorize(paid_at);
         match self.ledger.mode {
-            CaptureMode::Manual => Authorization::Manual(PaymentIntent::from_ledger(self.ledger)),
-            CaptureMode::Auto => Authorization::Auto(PaymentIntent::from_ledger(self.ledger)),
+            CaptureMode::Manual => Authorization::Manual(self.retype()),
+            CaptureMode::Auto => Authorization::Auto(self.retype()),
         }
     }
 
     /// Cancels the intent (rule 4: only a Created intent can be canceled).
     pub fn cancel(mut self) -> PaymentIntent<Canceled> {
         self.ledger.apply_cancel();
-        PaymentIntent::from_ledger(self.ledger)
+        self.retype()
     }
 
     /// Changes the amount to be paid (rule 8, D6).
@@ -332,7 +339,7 @@ macro_rules! refund_method {
                         if effect == Effect::Applies {
                             self.ledger.apply_refund(key, amount);
                         }
-                        Ok(PaymentIntent::from_ledger(self.ledger))
+                        Ok(self.retype())
                     }
                     Err(violation) => self.reject(violation),
                 }
@@ -357,7 +364,7 @@ macro_rules! reverse_method {
                 match self.ledger.check_reverse(now) {
                     Ok(()) => {
                         self.ledger.apply_reverse();
-                        Ok(PaymentIntent::from_ledger(self.ledger))
+                        Ok(self.retype())
                     }
                     Err(violation) => self.reject(violation),
                 }
@@ -383,9 +390,9 @@ impl PaymentIntent<Authorized> {
             Ok(_) => {
                 self.ledger.apply_settle(id, outcome);
                 Ok(if self.ledger.captured().is_zero() {
-                    Settled::Authorized(PaymentIntent::from_ledger(self.ledger))
+                    Settled::Authorized(self.retype())
                 } else {
-                    Settled::Captured(PaymentIntent::from_ledger(self.ledger))
+                    Settled::Captured(self.retype())
                 })
             }
             Err(violation) => self.reject(violation),

@@ -141,7 +141,7 @@ pub(crate) struct RefundRecord {
 
 /// Whether an accepted operation changes the intent or repeats one already recorded (D7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// The operation changes the intent.
     Applies,
     /// The same operation was already recorded: nothing changes.
@@ -168,7 +168,7 @@ pub(crate) struct Ledger {
 
 // Room for the usual handful of partial captures and refunds, so that
 // recording one does not allocate.
-const RESERVED_RECORDS: usize = 4;
+pub(crate) const RESERVED_RECORDS: usize = 4;
 
 impl Ledger {
     pub(crate) fn new(amount: Money, mode: CaptureMode) -> Ledger {

@@ -15,7 +15,7 @@ pub mod wire;
 pub use any::{AnyPaymentIntent, Operation, WrongState};
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, PaymentIntent, Rejected, Settled};
-pub use ledger::{AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, Effect};
+pub use ledger::{AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord};
 pub use money::{Currency, Money, MoneyError};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};

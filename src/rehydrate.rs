@@ -11,7 +11,7 @@ use jiff::SignedDuration;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::CaptureId;
-use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase};
+use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS};
 use crate::money::{Currency, Money};
 use crate::wire::{CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
 
@@ -141,7 +141,7 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
     type Error = RehydrateError;
 
     fn try_from(wire: &PaymentIntentResource) -> Result<Self, RehydrateError> {
-        rehydrate(wire).map(AnyPaymentIntent::from_ledger)
+        rehydrate(wire).map(|ledger| AnyPaymentIntent::from_ledger(Box::new(ledger)))
     }
 }
 
@@ -188,7 +188,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
             count: wire_captures.len(),
         }));
     }
-    let mut captures: Vec<CaptureRecord> = Vec::with_capacity(wire_captures.len().max(4));
+    let mut captures: Vec<CaptureRecord> = Vec::with_capacity(wire_captures.len() + RESERVED_RECORDS);
     let mut taken: i128 = 0;
     for (index, capture) in wire_captures.iter().enumerate() {
         let raw_id = capture
@@ -275,7 +275,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         captured_by_dojo,
         captures,
         refunded,
-        refunds: Vec::with_capacity(4),
+        refunds: Vec::with_capacity(RESERVED_RECORDS),
     };
     check_status(status, &ledger)?;
     Ok(ledger)

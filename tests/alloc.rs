@@ -1,0 +1,143 @@
+//! Checking and applying a capture or a refund does not allocate: the rules
+//! run in the hot path of payment services, before every request.
+//!
+//! A counting global allocator sees every allocation made on this thread
+//! between two points; ids are built before counting starts, as a caller
+//! holding them from Dojo's response would have them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use dojo_capture::{
+    AnyPaymentIntent, Authorization, CaptureId, CaptureMode, CaptureOutcome, Currency,
+    IdempotencyKey, Money, Operation, PaymentIntent, Settled,
+};
+use jiff::Timestamp;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: delegates every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same layout contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: ptr was allocated by System with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let value = f();
+    (value, ALLOCATIONS.with(Cell::get) - before)
+}
+
+fn gbp(minor: i64) -> Money {
+    Money::new(minor, Currency::GBP)
+}
+
+fn ts(text: &str) -> Timestamp {
+    text.parse().expect("test timestamp")
+}
+
+#[test]
+fn counting_allocator_sees_allocations() {
+    // Guards the guard: if counting broke, the tests below would pass vacuously.
+    let (_, n) = allocations_during(|| std::hint::black_box(vec![1_u8; 32]));
+    assert!(n >= 1);
+}
+
+#[test]
+fn typed_capture_settle_and_refund_do_not_allocate() {
+    let paid = ts("2024-07-25T08:49:20Z");
+    let now = ts("2024-07-25T09:00:00Z");
+    let Authorization::Manual(authorized) =
+        PaymentIntent::new(gbp(10_000), CaptureMode::Manual).authorize(paid)
+    else {
+        panic!("Manual mode authorises");
+    };
+    let ids: Vec<CaptureId> = (0..4)
+        .map(|i| CaptureId::new(&format!("cp_{i}")).unwrap())
+        .collect();
+    let keys: Vec<IdempotencyKey> = (0..4)
+        .map(|i| IdempotencyKey::new(&format!("refund-{i}")).unwrap())
+        .collect();
+    // Each capture needs its id twice (record, then settle): copies are made
+    // before counting, as the caller already holds them.
+    let pairs: Vec<(CaptureId, CaptureId)> = ids.iter().map(|id| (id.clone(), id.clone())).collect();
+    let mut pairs = pairs.into_iter();
+    let (first_record, first) = pairs.next().unwrap();
+    let (captured, n) = allocations_during(|| {
+        let authorized = authorized.capture(first_record, gbp(1000), now).unwrap();
+        match authorized.settle_capture(&first, CaptureOutcome::Successful).unwrap() {
+            Settled::Captured(captured) => captured,
+            Settled::Authorized(_) => panic!("a Successful capture captures"),
+        }
+    });
+    assert_eq!(n, 0, "first capture and its settlement allocated");
+
+    let (captured, n) = allocations_during(|| {
+        let mut captured = captured;
+        for (record, id) in pairs.by_ref() {
+            captured = captured.capture(record, gbp(1000), now).unwrap();
+            captured = captured
+                .settle_capture(&id, CaptureOutcome::Successful)
+                .unwrap();
+        }
+        captured
+    });
+    assert_eq!(n, 0, "further captures allocated");
+    assert_eq!(captured.captured(), gbp(4000));
+
+    let mut keys = keys.into_iter();
+    let first_key = keys.next().unwrap();
+    let (refunded, n) = allocations_during(|| {
+        let mut refunded = captured.refund(first_key, gbp(500)).unwrap();
+        for key in keys {
+            refunded = refunded.refund(key, gbp(500)).unwrap();
+        }
+        refunded
+    });
+    assert_eq!(n, 0, "refunds allocated");
+    assert_eq!(refunded.refunded(), gbp(2000));
+}
+
+#[test]
+fn runtime_checks_do_not_allocate_even_when_they_refuse() {
+    let json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/examples/manual-authorized.json"
+    ))
+    .unwrap();
+    let intent = AnyPaymentIntent::from_json(&json).unwrap();
+    let now = ts("2024-07-26T10:00:00Z");
+    let (results, n) = allocations_during(|| {
+        [
+            intent.check(Operation::Capture(gbp(1)), now).is_ok(),
+            intent.check(Operation::Capture(gbp(1_000_000)), now).is_ok(),
+            intent.check(Operation::Refund(gbp(1_000_000)), now).is_ok(),
+            intent
+                .check(Operation::Capture(Money::new(1, Currency::EUR)), now)
+                .is_ok(),
+            intent.check(Operation::Reverse, now).is_ok(),
+            intent.check(Operation::Cancel, now).is_ok(),
+        ]
+    });
+    assert_eq!(n, 0, "checks allocated");
+    assert_eq!(results, [true, false, false, false, false, false]);
+}
