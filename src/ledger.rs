@@ -262,16 +262,21 @@ impl Ledger {
         self.violation(op, Detail::InvalidTransition { reason })
     }
 
-    fn positive_in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
-        if amount.currency() != self.currency() {
-            return Err(self.violation(
-                op,
-                Detail::CurrencyMismatch {
-                    expected: self.currency(),
-                    found: amount.currency(),
-                },
-            ));
+    fn in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
+        if amount.currency() == self.currency() {
+            return Ok(());
         }
+        Err(self.violation(
+            op,
+            Detail::CurrencyMismatch {
+                expected: self.currency(),
+                found: amount.currency(),
+            },
+        ))
+    }
+
+    fn positive_in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
+        self.in_currency(op, amount)?;
         if amount.is_zero() {
             return Err(self.violation(op, Detail::ZeroAmount));
         }
@@ -345,17 +350,9 @@ impl Ledger {
             return Err(self.violation(op, Detail::AutoCaptureMode));
         }
         self.positive_in_currency(op, amount)?;
+        // A zero tip is no tip; only its currency matters (D10).
         if let Some(tips) = tips {
-            // A zero tip is no tip; only the currency matters (D10).
-            if tips.currency() != self.currency() {
-                return Err(self.violation(
-                    op,
-                    Detail::CurrencyMismatch {
-                        expected: self.currency(),
-                        found: tips.currency(),
-                    },
-                ));
-            }
+            self.in_currency(op, tips)?;
         }
         if let Some(recorded) = id.and_then(|id| self.captures.iter().find(|c| c.id == *id)) {
             return if recorded.amount == amount {

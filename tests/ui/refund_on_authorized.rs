@@ -1,0 +1,16 @@
+// refund on a Authorized intent: refund exists only on Captured and Refunded intents, so this must not compile.
+
+use dojo_capture::{Authorization, CaptureMode, Currency, IdempotencyKey, Money, PaymentIntent};
+use jiff::Timestamp;
+
+fn main() {
+    let paid_at: Timestamp = "2024-07-25T08:49:20Z".parse().unwrap();
+    let created = PaymentIntent::new(Money::new(1000, Currency::GBP), CaptureMode::Manual);
+    let Authorization::Manual(authorized) = created.authorize(paid_at) else {
+        unreachable!("a Manual intent waits to be captured");
+    };
+    let _ = authorized.refund(
+        IdempotencyKey::new("k2").unwrap(),
+        Money::new(100, Currency::GBP),
+    );
+}
