@@ -268,18 +268,77 @@ fn payment_intent_examples_2024_02_05_decode() {
     check_current_payment_intent_examples("2024-02-05.yaml", true);
 }
 
+/// The bytes of 2024-02-05 that are not UTF-8, all Windows-1252 punctuation
+/// in prose: the README mentions only the first (0x97 at 1907), but the
+/// whole file is Windows-1252.
+const WINDOWS_1252_IN_2024: [(u8, char, usize); 4] = [
+    (0x92, '\u{2019}', 2),
+    (0x96, '\u{2013}', 1),
+    (0x97, '\u{2014}', 16),
+    (0xA3, '\u{a3}', 16),
+];
+
 #[test]
-fn only_2024_02_05_needs_lossy_decoding() {
-    // Pins the README's claim, so the lossy read is not hiding a second problem.
+fn lossy_decoding_of_2024_02_05_loses_nothing_the_tests_read() {
     let bytes = std::fs::read(format!("{SPEC_DIR}2024-02-05.yaml")).expect("read spec");
     let error = String::from_utf8(bytes.clone()).expect_err("2024-02-05 is not UTF-8");
-    let at = error.utf8_error().valid_up_to();
-    assert_eq!(bytes[at], 0x97, "a Windows-1252 em dash");
+    assert_eq!(error.utf8_error().valid_up_to(), 1907);
+
+    // Decode properly, as Windows-1252, counting each non-UTF-8 byte; a byte
+    // outside the pinned set means the file changed and needs a fresh look.
+    let mut seen = BTreeMap::new();
+    let mut proper = String::new();
+    for chunk in bytes.utf8_chunks() {
+        proper.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            let &(_, decoded, _) = WINDOWS_1252_IN_2024
+                .iter()
+                .find(|(b, _, _)| *b == byte)
+                .unwrap_or_else(|| panic!("unexpected byte {byte:#04x} in 2024-02-05"));
+            proper.push(decoded);
+            *seen.entry(byte).or_insert(0_usize) += 1;
+        }
+    }
+    let pinned: BTreeMap<u8, usize> = WINDOWS_1252_IN_2024
+        .iter()
+        .map(|&(byte, _, count)| (byte, count))
+        .collect();
+    assert_eq!(seen, pinned);
+
+    // Whatever the tests decode is identical under either reading, so the
+    // replacement characters of the lossy read sit only in prose and receipts.
+    let lossy = load_spec("2024-02-05.yaml", true);
+    let proper: Value = serde_saphyr::from_str(&proper).expect("parse Windows-1252 reading");
+    let bodies = |spec: &Value| {
+        let (single, paged) = payment_intent_examples(spec);
+        single
+            .into_iter()
+            .chain(paged)
+            .map(|e| (e.location, e.body))
+            .collect::<Vec<_>>()
+    };
     assert!(
-        std::str::from_utf8(&bytes[at + 1..]).is_ok(),
-        "only one bad byte"
+        bodies(&lossy) == bodies(&proper),
+        "payment-intent examples differ"
     );
+    for schema in OPERATION_SCHEMAS {
+        let example = |spec: &Value| spec["components"]["schemas"][schema]["example"].clone();
+        assert!(
+            example(&lossy) == example(&proper),
+            "{schema} example differs"
+        );
+    }
 }
+
+/// The component schemas whose examples are decoded as request and response types.
+const OPERATION_SCHEMAS: [&str; 6] = [
+    "CreateCaptureRequest",
+    "Capture",
+    "CreateRefundRequest",
+    "Refund",
+    "Reversal",
+    "SetAmountRequest",
+];
 
 /// A component schema's `example`, decoded as `T`.
 fn schema_example<T: DeserializeOwned>(spec: &Value, schema: &str) -> T {
