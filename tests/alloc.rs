@@ -5,6 +5,10 @@
 //! between two points; ids are built before counting starts, as a caller
 //! holding them from Dojo's response would have them.
 
+// A global allocator can only be written with `unsafe`; this test file is
+// the one place the crate's code allows it.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
