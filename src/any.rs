@@ -5,10 +5,12 @@ use jiff::Timestamp;
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
-use crate::ledger::{CaptureOutcome, Effect, Ledger};
+use crate::ledger::{CaptureOutcome, CaptureRecord, Effect, Ledger};
 use crate::money::Money;
 use crate::rule::RuleViolation;
-use crate::state::{Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State};
+use crate::state::{
+    Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
+};
 
 /// A payment intent in any state. `match` it to get the typed intent, or use
 /// its methods, which apply the same rules as the typed ones and move the
@@ -96,7 +98,9 @@ impl AnyPaymentIntent {
     pub(crate) fn from_ledger(ledger: Box<Ledger>) -> Self {
         match ledger.state() {
             IntentState::Created => AnyPaymentIntent::Created(PaymentIntent::from_ledger(ledger)),
-            IntentState::Authorized => AnyPaymentIntent::Authorized(PaymentIntent::from_ledger(ledger)),
+            IntentState::Authorized => {
+                AnyPaymentIntent::Authorized(PaymentIntent::from_ledger(ledger))
+            }
             IntentState::Captured => AnyPaymentIntent::Captured(PaymentIntent::from_ledger(ledger)),
             IntentState::Refunded => AnyPaymentIntent::Refunded(PaymentIntent::from_ledger(ledger)),
             IntentState::Reversed => AnyPaymentIntent::Reversed(PaymentIntent::from_ledger(ledger)),
@@ -114,7 +118,11 @@ impl AnyPaymentIntent {
 
     /// Applies a checked operation, or hands the intent back unchanged when
     /// the check refused it.
-    fn transition<A>(self, checked: Result<Effect, RuleViolation>, apply: A) -> Result<Self, Rejected<Self>>
+    fn transition<A>(
+        self,
+        checked: Result<Effect, RuleViolation>,
+        apply: A,
+    ) -> Result<Self, Rejected<Self>>
     where
         A: FnOnce(&mut Ledger),
     {
@@ -159,6 +167,11 @@ impl AnyPaymentIntent {
         self.ledger().refunded
     }
 
+    /// Every capture recorded, in order.
+    pub fn captures(&self) -> &[CaptureRecord] {
+        &self.ledger().captures
+    }
+
     /// What another capture may still take (D1).
     pub fn capturable(&self) -> Money {
         self.ledger().capturable()
@@ -197,7 +210,12 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any capture rule.
-    pub fn capture(self, id: CaptureId, amount: Money, now: Timestamp) -> Result<Self, Rejected<Self>> {
+    pub fn capture(
+        self,
+        id: CaptureId,
+        amount: Money,
+        now: Timestamp,
+    ) -> Result<Self, Rejected<Self>> {
         self.capture_with_tips(id, amount, None, now)
     }
 
@@ -220,7 +238,11 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// No capture in flight has this id, or it settled with another outcome.
-    pub fn settle_capture(self, id: &CaptureId, outcome: CaptureOutcome) -> Result<Self, Rejected<Self>> {
+    pub fn settle_capture(
+        self,
+        id: &CaptureId,
+        outcome: CaptureOutcome,
+    ) -> Result<Self, Rejected<Self>> {
         let checked = self.ledger().check_settle(id, outcome);
         self.transition(checked, |l| l.apply_settle(id, outcome))
     }
@@ -257,7 +279,10 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Any change-amount rule.
     pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_change_amount(amount).map(|()| Effect::Applies);
+        let checked = self
+            .ledger()
+            .check_change_amount(amount)
+            .map(|()| Effect::Applies);
         self.transition(checked, |l| l.apply_change_amount(amount))
     }
 

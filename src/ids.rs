@@ -23,7 +23,11 @@ pub struct IdError {
 
 impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a valid {}: {}", self.value, self.what, self.problem)
+        write!(
+            f,
+            "{:?} is not a valid {}: {}",
+            self.value, self.what, self.problem
+        )
     }
 }
 

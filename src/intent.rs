@@ -16,7 +16,9 @@ use crate::ids::{CaptureId, IdempotencyKey};
 use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger};
 use crate::money::{Currency, Money};
 use crate::rule::{Rule, RuleViolation};
-use crate::state::{Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State};
+use crate::state::{
+    Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
+};
 use crate::wire::CaptureMode;
 
 /// A Dojo payment intent in state `S`.
@@ -111,7 +113,11 @@ pub enum Settled {
 
 impl<S: State> PaymentIntent<S> {
     pub(crate) fn from_ledger(ledger: Box<Ledger>) -> Self {
-        debug_assert_eq!(ledger.state(), S::STATE, "typed state disagrees with the amounts");
+        debug_assert_eq!(
+            ledger.state(),
+            S::STATE,
+            "typed state disagrees with the amounts"
+        );
         PaymentIntent {
             ledger,
             state: PhantomData,
@@ -360,7 +366,10 @@ macro_rules! reverse_method {
             /// # Errors
             /// The wrong capture mode for this state, a capture in flight, or the
             /// reversal window closed.
-            pub fn reverse(mut self, now: Timestamp) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
+            pub fn reverse(
+                mut self,
+                now: Timestamp,
+            ) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
                 match self.ledger.check_reverse(now) {
                     Ok(()) => {
                         self.ledger.apply_reverse();

@@ -42,7 +42,10 @@ impl AutoExpiry {
     ///
     /// # Errors
     /// `after` is not more than 30 seconds and less than 7 days (rule 7).
-    pub fn new(after: SignedDuration, action: AutoExpireAction) -> Result<AutoExpiry, AutoExpiryError> {
+    pub fn new(
+        after: SignedDuration,
+        action: AutoExpireAction,
+    ) -> Result<AutoExpiry, AutoExpiryError> {
         if after > Self::MIN_EXCLUSIVE && after < Self::MAX_EXCLUSIVE {
             Ok(AutoExpiry { after, action })
         } else {
@@ -228,17 +231,27 @@ impl Ledger {
         self.sum_where(CaptureStatus::Created)
     }
 
-    /// amount − reserved − captured (D1); zero once capturing is over.
+    /// amount − reserved − captured (D1); zero where the merchant cannot
+    /// capture at all (Auto mode, before payment, after a refund, reversal or cancel).
     pub(crate) fn capturable(&self) -> Money {
-        let taken = self.captured().minor_units().saturating_add(self.reserved().minor_units());
+        if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
+            return Money::zero(self.currency());
+        }
+        let taken = self
+            .captured()
+            .minor_units()
+            .saturating_add(self.reserved().minor_units());
         Money::new(
             self.amount.minor_units().saturating_sub(taken).max(0),
             self.currency(),
         )
     }
 
-    /// captured − refunded (D2).
+    /// captured − refunded (D2); zero once the intent is reversed.
     pub(crate) fn refundable(&self) -> Money {
+        if self.phase != Phase::Paid {
+            return Money::zero(self.currency());
+        }
         Money::new(
             self.captured()
                 .minor_units()
@@ -250,8 +263,11 @@ impl Ledger {
 
     /// The payment's deadline for capture and Manual reversal (D12).
     pub(crate) fn authorization_deadline(&self) -> Option<Timestamp> {
-        let lifetime = self.auto_expiry.map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after);
-        self.paid_at.and_then(|paid| paid.checked_add(lifetime).ok())
+        let lifetime = self
+            .auto_expiry
+            .map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after);
+        self.paid_at
+            .and_then(|paid| paid.checked_add(lifetime).ok())
     }
 
     fn violation(&self, op: OperationKind, detail: Detail) -> RuleViolation {
@@ -438,7 +454,9 @@ impl Ledger {
                 return Err(self.invalid(op, "nothing has been captured yet"));
             }
             IntentState::Reversed => {
-                return Err(self.invalid(op, "a reversed payment has already been returned in full"));
+                return Err(
+                    self.invalid(op, "a reversed payment has already been returned in full")
+                );
             }
             IntentState::Canceled => {
                 return Err(self.invalid(op, "a canceled intent accepts no operation"));
@@ -475,7 +493,9 @@ impl Ledger {
 
     pub(crate) fn apply_refund(&mut self, key: IdempotencyKey, amount: Money) {
         self.refunded = Money::new(
-            self.refunded.minor_units().saturating_add(amount.minor_units()),
+            self.refunded
+                .minor_units()
+                .saturating_add(amount.minor_units()),
             self.currency(),
         );
         self.refunds.push(RefundRecord { key, amount });
@@ -515,13 +535,17 @@ impl Ledger {
                 op,
                 "an Auto payment is reversed only once Dojo has captured it",
             )),
-            (_, IntentState::Created) => Err(self.invalid(op, "the payment has not been authorised yet")),
+            (_, IntentState::Created) => {
+                Err(self.invalid(op, "the payment has not been authorised yet"))
+            }
             (_, IntentState::Refunded) => Err(self.invalid(
                 op,
                 "a refunded payment can only be refunded further, not reversed",
             )),
             (_, IntentState::Reversed) => Err(self.invalid(op, "a reversal cannot be reversed")),
-            (_, IntentState::Canceled) => Err(self.invalid(op, "a canceled intent accepts no operation")),
+            (_, IntentState::Canceled) => {
+                Err(self.invalid(op, "a canceled intent accepts no operation"))
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod any;
+pub mod check;
 mod ids;
 mod intent;
 mod ledger;

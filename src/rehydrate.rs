@@ -5,6 +5,7 @@
 //! but not for consistency: every sum is re-checked, and a status the
 //! amounts contradict is an error rather than a guess.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use jiff::SignedDuration;
@@ -25,18 +26,45 @@ pub struct RehydrateError {
 enum Kind {
     Json(Box<str>),
     MissingAmount,
-    NegativeAmount { field: Box<str>, value: i64 },
-    ZeroCapture { id: Box<str> },
-    CurrencyMismatch { field: &'static str, expected: Currency, found: Currency },
-    MissingCaptureId { index: usize },
+    NegativeAmount {
+        field: Box<str>,
+        value: i64,
+    },
+    ZeroCapture {
+        id: Box<str>,
+    },
+    CurrencyMismatch {
+        field: &'static str,
+        expected: Currency,
+        found: Currency,
+    },
+    MissingCaptureId {
+        index: usize,
+    },
     InvalidCaptureId(Box<str>),
     DuplicateCaptureId(Box<str>),
-    CapturesExceedAmount { captures: i128, amount: Money },
-    RefundedExceedsCaptured { refunded: Money, captured: Money },
-    CreatedWithCaptures { count: usize },
-    StatusContradictsAmounts { status: PaymentIntentStatus, why: &'static str },
-    MissingPaymentTime { status: PaymentIntentStatus },
-    InvalidAutoExpireIn { text: Box<str>, why: &'static str },
+    CapturesExceedAmount {
+        captures: i128,
+        amount: Money,
+    },
+    RefundedExceedsCaptured {
+        refunded: Money,
+        captured: Money,
+    },
+    CreatedWithCaptures {
+        count: usize,
+    },
+    StatusContradictsAmounts {
+        status: PaymentIntentStatus,
+        why: &'static str,
+    },
+    MissingPaymentTime {
+        status: PaymentIntentStatus,
+    },
+    InvalidAutoExpireIn {
+        text: Box<str>,
+        why: &'static str,
+    },
 }
 
 impl RehydrateError {
@@ -74,7 +102,10 @@ impl fmt::Display for RehydrateError {
                 write!(f, "{field} is {value}; amounts are never negative")
             }
             Kind::ZeroCapture { id } => {
-                write!(f, "capture {id} is for 0; a capture is always of more than zero")
+                write!(
+                    f,
+                    "capture {id} is for 0; a capture is always of more than zero"
+                )
             }
             Kind::CurrencyMismatch {
                 field,
@@ -86,7 +117,9 @@ impl fmt::Display for RehydrateError {
             ),
             Kind::MissingCaptureId { index } => write!(f, "captures[{index}] has no id"),
             Kind::InvalidCaptureId(message) => write!(f, "{message}"),
-            Kind::DuplicateCaptureId(id) => write!(f, "capture id {id} appears twice in captures[]"),
+            Kind::DuplicateCaptureId(id) => {
+                write!(f, "capture id {id} appears twice in captures[]")
+            }
             Kind::CapturesExceedAmount { captures, amount } => write!(
                 f,
                 "captures made and in flight total {captures} minor units, more than the amount {amount}"
@@ -160,7 +193,9 @@ fn contradiction(status: PaymentIntentStatus, why: &'static str) -> RehydrateErr
 }
 
 fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
-    let amount = wire.amount.ok_or(RehydrateError::new(Kind::MissingAmount))?;
+    let amount = wire
+        .amount
+        .ok_or(RehydrateError::new(Kind::MissingAmount))?;
     let currency = amount.currency();
     for (field, money) in [
         ("totalAmount", wire.total_amount),
@@ -188,16 +223,21 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
             count: wire_captures.len(),
         }));
     }
-    let mut captures: Vec<CaptureRecord> = Vec::with_capacity(wire_captures.len() + RESERVED_RECORDS);
+    let mut captures: Vec<CaptureRecord> =
+        Vec::with_capacity(wire_captures.len() + RESERVED_RECORDS);
     let mut taken: i128 = 0;
+    // A set, not a scan of what is pushed so far: a hostile intent with many
+    // captures must not make rehydration quadratic.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(wire_captures.len());
     for (index, capture) in wire_captures.iter().enumerate() {
         let raw_id = capture
             .id
             .as_deref()
             .ok_or(RehydrateError::new(Kind::MissingCaptureId { index }))?;
-        let id = CaptureId::new(raw_id)
-            .map_err(|e| RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str())))?;
-        if captures.iter().any(|c| c.id == id) {
+        let id = CaptureId::new(raw_id).map_err(|e| {
+            RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str()))
+        })?;
+        if !seen.insert(raw_id) {
             return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
         }
         let minor = non_negative(&format!("captures[{index}].amount"), capture.amount)?;
@@ -211,7 +251,10 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
             )),
             None => None,
         };
-        if matches!(capture.status, CaptureStatus::Created | CaptureStatus::Successful) {
+        if matches!(
+            capture.status,
+            CaptureStatus::Created | CaptureStatus::Successful
+        ) {
             taken += i128::from(minor);
         }
         captures.push(CaptureRecord {
@@ -243,7 +286,9 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         && captures.is_empty()
         && matches!(
             status,
-            PaymentIntentStatus::Captured | PaymentIntentStatus::Refunded | PaymentIntentStatus::Reversed
+            PaymentIntentStatus::Captured
+                | PaymentIntentStatus::Refunded
+                | PaymentIntentStatus::Reversed
         );
     let paid_at = wire
         .payment_details
@@ -287,17 +332,28 @@ fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), Rehy
     let captured = ledger.captured();
     let refunded = ledger.refunded;
     if refunded.minor_units() > captured.minor_units() {
-        return Err(RehydrateError::new(Kind::RefundedExceedsCaptured { refunded, captured }));
+        return Err(RehydrateError::new(Kind::RefundedExceedsCaptured {
+            refunded,
+            captured,
+        }));
     }
     let anything_captured = !captured.is_zero() || !ledger.reserved().is_zero();
     match status {
-        PaymentIntentStatus::Canceled if anything_captured || !ledger.captures.is_empty() => Err(
-            contradiction(status, "a canceled intent was never paid, yet it lists captures"),
-        ),
-        PaymentIntentStatus::Authorized | PaymentIntentStatus::Captured | PaymentIntentStatus::Reversed
+        PaymentIntentStatus::Canceled if anything_captured || !ledger.captures.is_empty() => {
+            Err(contradiction(
+                status,
+                "a canceled intent was never paid, yet it lists captures",
+            ))
+        }
+        PaymentIntentStatus::Authorized
+        | PaymentIntentStatus::Captured
+        | PaymentIntentStatus::Reversed
             if !refunded.is_zero() =>
         {
-            Err(contradiction(status, "refundedAmount is above zero, so the status would be Refunded"))
+            Err(contradiction(
+                status,
+                "refundedAmount is above zero, so the status would be Refunded",
+            ))
         }
         PaymentIntentStatus::Captured if captured.is_zero() => Err(contradiction(
             status,
@@ -307,7 +363,9 @@ fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), Rehy
             status,
             "refundedAmount is zero, so nothing has been refunded",
         )),
-        PaymentIntentStatus::Reversed if ledger.mode == CaptureMode::Manual && anything_captured => {
+        PaymentIntentStatus::Reversed
+            if ledger.mode == CaptureMode::Manual && anything_captured =>
+        {
             Err(contradiction(
                 status,
                 "a Manual intent is reversed only with no capture reserved or made (D5)",
@@ -322,10 +380,16 @@ fn parse_auto_expiry(
     text: &str,
     action: Option<crate::wire::AutoExpireAction>,
 ) -> Result<AutoExpiry, RehydrateError> {
-    let invalid = |why| RehydrateError::new(Kind::InvalidAutoExpireIn { text: text.into(), why });
+    let invalid = |why| {
+        RehydrateError::new(Kind::InvalidAutoExpireIn {
+            text: text.into(),
+            why,
+        })
+    };
     let after = parse_time_span(text).ok_or_else(|| invalid("expected dd.hh:MM:ss"))?;
     let action = action.ok_or_else(|| invalid("autoExpireAction is missing"))?;
-    AutoExpiry::new(after, action).map_err(|_| invalid("it must be more than 30 seconds and less than 7 days"))
+    AutoExpiry::new(after, action)
+        .map_err(|_| invalid("it must be more than 30 seconds and less than 7 days"))
 }
 
 fn parse_time_span(text: &str) -> Option<SignedDuration> {

@@ -294,7 +294,8 @@ impl fmt::Display for RuleViolation {
                 f.write_str("the intent has been reversed; a reversed payment is never captured")
             }
             Detail::InvalidTransition { reason } => {
-                write!(f, "{op} is not possible on a {state} intent: {reason}")
+                let article = if state == IntentState::Authorized { "an" } else { "a" };
+                write!(f, "{op} is not possible on {article} {state} intent: {reason}")
             }
             Detail::AutoCaptureMode => f.write_str(
                 "the intent's capture mode is Auto; Dojo captures it itself, only Manual intents are captured by the merchant",

@@ -45,7 +45,11 @@ impl Currency {
         let upper = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
         let iso = match iso_currency::Currency::from_code(code) {
             Some(iso) if upper => iso,
-            _ => return Err(MoneyError::new(MoneyErrorKind::UnknownCurrency(code.into()))),
+            _ => {
+                return Err(MoneyError::new(MoneyErrorKind::UnknownCurrency(
+                    code.into(),
+                )));
+            }
         };
         Currency::from_iso(iso)
     }

@@ -17,24 +17,12 @@ pub struct MoneyError {
 pub(crate) enum MoneyErrorKind {
     UnknownCurrency(Box<str>),
     NoMinorUnit(&'static str),
-    Negative {
-        text: Box<str>,
-        currency: Currency,
-    },
-    TooPrecise {
-        text: Box<str>,
-        currency: Currency,
-    },
+    Negative { text: Box<str>, currency: Currency },
+    TooPrecise { text: Box<str>, currency: Currency },
     OutOfRange(Box<str>, Currency),
     Malformed(Box<str>),
-    CurrencyMismatch {
-        left: Currency,
-        right: Currency,
-    },
-    Underflow {
-        minuend: Money,
-        subtrahend: Money,
-    },
+    CurrencyMismatch { left: Currency, right: Currency },
+    Underflow { minuend: Money, subtrahend: Money },
 }
 
 impl MoneyError {
@@ -76,7 +64,10 @@ impl fmt::Display for MoneyError {
                 "{code} has no minor unit, so no amount can be held in it"
             ),
             MoneyErrorKind::Negative { text, currency } => {
-                write!(f, "{text} {currency} is negative; amounts are never negative")
+                write!(
+                    f,
+                    "{text} {currency} is negative; amounts are never negative"
+                )
             }
             MoneyErrorKind::TooPrecise { text, currency } => write!(
                 f,

@@ -1,0 +1,739 @@
+//! The real `dojo-capture` binary: exit codes, the one line on stdout or
+//! stderr, `--json`, stdin, and hostile input that must never make it panic.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const NOW: &str = "2024-07-26T10:00:00Z";
+const MANUAL_DEADLINE: &str = "2024-08-01T08:49:20Z";
+const JUST_BEFORE_MANUAL_DEADLINE: &str = "2024-08-01T08:49:19Z";
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dojo-capture"));
+    // Relative example paths, as a user would type them from the crate root.
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn finish(output: Output) -> Run {
+    let run = Run {
+        code: output
+            .status
+            .code()
+            .expect("exited, not killed by a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked") && !run.stdout.contains("panicked"),
+        "the binary panicked: {}",
+        run.stderr
+    );
+    run
+}
+
+fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    finish(bin().args(args).output().expect("run the binary"))
+}
+
+fn run_stdin<S: AsRef<std::ffi::OsStr>>(args: &[S], input: &[u8]) -> Run {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    // Written from another thread so that a child that stops reading early
+    // cannot deadlock the test; a broken pipe here is the child's business.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("wait for the binary");
+    writer.join().expect("writer thread");
+    finish(output)
+}
+
+fn example(name: &str) -> String {
+    format!("docs/examples/{name}")
+}
+
+fn example_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/docs/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("example")
+}
+
+#[track_caller]
+fn assert_one_line(text: &str) {
+    assert!(text.ends_with('\n'), "ends with a newline: {text:?}");
+    assert_eq!(text.lines().count(), 1, "exactly one line: {text:?}");
+}
+
+#[track_caller]
+fn assert_input_error(run: &Run, code: &str) {
+    assert_eq!(run.code, 2, "stdout: {} stderr: {}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "", "nothing on stdout for unusable input");
+    assert_one_line(&run.stderr);
+    assert!(
+        run.stderr.starts_with("dojo-capture: ") && run.stderr.contains(code),
+        "expected {code}: {}",
+        run.stderr
+    );
+}
+
+/// One row per rule code `check` can produce, each with an allowed neighbour.
+/// `capture_conflict`, `idempotency_conflict` and `unknown_capture` need ids
+/// or keys, which `check` never takes.
+const RULES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "over_capture",
+        &["manual-authorized.json", "capture", "5.01", "--now", NOW],
+        &["manual-authorized.json", "capture", "5.00", "--now", NOW],
+    ),
+    (
+        "over_refund",
+        &["manual-authorized.json", "refund", "4.01", "--now", NOW],
+        &["manual-authorized.json", "refund", "4.00", "--now", NOW],
+    ),
+    (
+        "capture_after_refund",
+        &["manual-refunded.json", "capture", "1.00", "--now", NOW],
+        &["manual-refunded.json", "refund", "7.50", "--now", NOW],
+    ),
+    (
+        "capture_after_reversal",
+        &["manual-reversed.json", "capture", "1.00", "--now", NOW],
+        &["manual-fresh.json", "capture", "1.00", "--now", NOW],
+    ),
+    (
+        "invalid_transition",
+        &["manual-fresh.json", "cancel", "--now", NOW],
+        &["created-fixed-amount.json", "cancel", "--now", NOW],
+    ),
+    (
+        "currency_mismatch",
+        &["manual-fresh.json", "capture", "1.00", "EUR", "--now", NOW],
+        &["manual-fresh.json", "capture", "1.00", "GBP", "--now", NOW],
+    ),
+    (
+        "currency_mismatch",
+        &["manual-fresh.json", "capture", "1.00 EUR", "--now", NOW],
+        &["manual-fresh.json", "capture", "1.00 GBP", "--now", NOW],
+    ),
+    (
+        "zero_amount",
+        &["manual-fresh.json", "capture", "0.00", "--now", NOW],
+        &["manual-fresh.json", "capture", "0.01", "--now", NOW],
+    ),
+    (
+        "reversal_window_closed",
+        &["manual-fresh.json", "reverse", "--now", MANUAL_DEADLINE],
+        &[
+            "manual-fresh.json",
+            "reverse",
+            "--now",
+            JUST_BEFORE_MANUAL_DEADLINE,
+        ],
+    ),
+    (
+        // Midnight in London (BST) is 23:00 UTC.
+        "reversal_window_closed",
+        &[
+            "auto-captured.json",
+            "reverse",
+            "--now",
+            "2024-07-25T23:00:00Z",
+        ],
+        &[
+            "auto-captured.json",
+            "reverse",
+            "--now",
+            "2024-07-25T22:59:59Z",
+        ],
+    ),
+    (
+        "authorization_expired",
+        &[
+            "manual-fresh.json",
+            "capture",
+            "1.00",
+            "--now",
+            MANUAL_DEADLINE,
+        ],
+        &[
+            "manual-fresh.json",
+            "capture",
+            "1.00",
+            "--now",
+            JUST_BEFORE_MANUAL_DEADLINE,
+        ],
+    ),
+    (
+        "auto_capture_mode",
+        &["auto-captured.json", "capture", "1.00", "--now", NOW],
+        &["auto-captured.json", "refund", "10.00", "--now", NOW],
+    ),
+    (
+        "custom_amount_not_allowed",
+        &[
+            "created-fixed-amount.json",
+            "change-amount",
+            "12.00",
+            "--now",
+            NOW,
+        ],
+        &[
+            "created-custom-amount.json",
+            "change-amount",
+            "12.00",
+            "--now",
+            NOW,
+        ],
+    ),
+];
+
+fn check_args(args: &[&str]) -> Vec<String> {
+    let mut full = vec!["check".to_owned(), example(args[0])];
+    full.extend(args[1..].iter().map(|s| (*s).to_owned()));
+    full
+}
+
+#[test]
+fn every_rule_exits_1_with_its_code_and_its_neighbour_exits_0() {
+    for (code, refused, allowed) in RULES {
+        let run_refused = run(&check_args(refused));
+        assert_eq!(
+            run_refused.code, 1,
+            "{refused:?}: {}{}",
+            run_refused.stdout, run_refused.stderr
+        );
+        assert_one_line(&run_refused.stdout);
+        assert!(
+            run_refused.stdout.starts_with(&format!("{code}: ")),
+            "{refused:?}: {}",
+            run_refused.stdout
+        );
+        assert_eq!(run_refused.stderr, "");
+
+        let run_allowed = run(&check_args(allowed));
+        assert_eq!(
+            run_allowed.code, 0,
+            "{allowed:?}: {}{}",
+            run_allowed.stdout, run_allowed.stderr
+        );
+        assert_one_line(&run_allowed.stdout);
+        assert!(
+            run_allowed.stdout.starts_with("allowed: "),
+            "{allowed:?}: {}",
+            run_allowed.stdout
+        );
+        assert_eq!(run_allowed.stderr, "");
+    }
+}
+
+#[test]
+fn every_rule_in_json_names_its_code() {
+    for (code, refused, allowed) in RULES {
+        let mut args = check_args(refused);
+        args.push("--json".to_owned());
+        let result = run(&args);
+        assert_eq!(result.code, 1);
+        assert_one_line(&result.stdout);
+        let value: Value = serde_json::from_str(&result.stdout).expect("JSON on stdout");
+        assert_eq!(value["allowed"], Value::Bool(false));
+        assert_eq!(value["rule"], Value::String((*code).to_owned()));
+        assert!(
+            value["message"]
+                .as_str()
+                .expect("message")
+                .starts_with(code)
+        );
+
+        let mut args = check_args(allowed);
+        args.push("--json".to_owned());
+        let result = run(&args);
+        assert_eq!(result.code, 0);
+        let value: Value = serde_json::from_str(&result.stdout).expect("JSON on stdout");
+        assert_eq!(value["allowed"], Value::Bool(true));
+        assert_eq!(value["rule"], Value::Null);
+    }
+}
+
+#[test]
+fn json_output_has_exactly_the_documented_keys() {
+    let result = run(&[
+        "check",
+        &example("manual-authorized.json"),
+        "capture",
+        "5.00",
+        "--now",
+        NOW,
+        "--json",
+    ]);
+    assert_eq!(result.code, 0);
+    let value: Value = serde_json::from_str(&result.stdout).expect("JSON");
+    let mut keys: Vec<&String> = value.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "allowed",
+            "amounts",
+            "message",
+            "operation",
+            "rule",
+            "state"
+        ]
+    );
+    let mut amount_keys: Vec<&String> = value["amounts"]
+        .as_object()
+        .expect("amounts")
+        .keys()
+        .collect();
+    amount_keys.sort();
+    assert_eq!(
+        amount_keys,
+        [
+            "amount",
+            "capturable",
+            "capturableAfter",
+            "captured",
+            "refundable",
+            "refundableAfter",
+            "refunded",
+            "requested",
+            "reserved",
+        ]
+    );
+    assert_eq!(value["state"], "Captured");
+    assert_eq!(value["operation"], "capture");
+    assert_eq!(
+        value["amounts"]["capturable"],
+        serde_json::json!({"value": 500, "currencyCode": "GBP"})
+    );
+    assert_eq!(
+        value["amounts"]["capturableAfter"],
+        serde_json::json!({"value": 0, "currencyCode": "GBP"})
+    );
+    assert_eq!(
+        value["amounts"]["refundableAfter"],
+        serde_json::json!({"value": 400, "currencyCode": "GBP"})
+    );
+    assert_eq!(
+        value["message"],
+        "allowed: capture 5.00 GBP on a Captured intent; capturable after: 0.00 GBP, refundable after: 4.00 GBP"
+    );
+}
+
+#[test]
+fn the_readme_s_first_command_exits_0_with_one_line() {
+    const COMMAND: &str = "cargo run -q -- check docs/examples/manual-authorized.json capture 5.00 --now 2024-07-26T10:00:00Z";
+    // The README is the contract: if it shows a command, it is this one.
+    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_default();
+    if let Some(first) = readme
+        .lines()
+        .find(|line| line.trim_start().starts_with("cargo run"))
+    {
+        assert_eq!(first.trim(), COMMAND);
+    }
+    let args: Vec<&str> = COMMAND
+        .split_once(" -- ")
+        .expect("cargo run --")
+        .1
+        .split(' ')
+        .collect();
+    let result = run(&args);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(result.stderr, "");
+    assert_eq!(
+        result.stdout,
+        "allowed: capture 5.00 GBP on a Captured intent; capturable after: 0.00 GBP, refundable after: 4.00 GBP\n"
+    );
+}
+
+#[test]
+fn an_amount_in_one_word_or_two_is_the_same_amount() {
+    let one = run(&[
+        "check",
+        &example("manual-fresh.json"),
+        "capture",
+        "7.50 GBP",
+        "--now",
+        NOW,
+    ]);
+    let two = run(&[
+        "check",
+        &example("manual-fresh.json"),
+        "capture",
+        "7.50",
+        "GBP",
+        "--now",
+        NOW,
+    ]);
+    let bare = run(&[
+        "check",
+        &example("manual-fresh.json"),
+        "capture",
+        "7.50",
+        "--now",
+        NOW,
+    ]);
+    // Options may also come before the positional arguments.
+    let flag_first = run(&[
+        "check",
+        "--now",
+        NOW,
+        &example("manual-fresh.json"),
+        "capture",
+        "7.50",
+    ]);
+    for result in [&one, &two, &bare, &flag_first] {
+        assert_eq!(result.code, 0, "{}", result.stderr);
+        assert_eq!(
+            result.stdout,
+            "allowed: capture 7.50 GBP on an Authorized intent; capturable after: 2.50 GBP, refundable after: 0.00 GBP\n"
+        );
+    }
+}
+
+#[test]
+fn a_dash_reads_the_intent_from_stdin() {
+    let result = run_stdin(
+        &["check", "-", "capture", "5.00", "--now", NOW],
+        &example_bytes("manual-authorized.json"),
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(result.stdout.starts_with("allowed: capture 5.00 GBP"));
+
+    let result = run_stdin(
+        &["check", "-", "capture", "5.01", "--now", NOW],
+        &example_bytes("manual-authorized.json"),
+    );
+    assert_eq!(result.code, 1);
+    assert!(result.stdout.starts_with("over_capture: "));
+
+    let result = run_stdin(&["check", "-", "cancel", "--now", NOW], b"not json");
+    assert_input_error(&result, "malformed_json");
+    assert!(
+        result.stderr.starts_with("dojo-capture: stdin: "),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn an_unreadable_intent_exits_2_naming_the_path() {
+    let result = run(&[
+        "check",
+        "docs/examples/no-such-intent.json",
+        "cancel",
+        "--now",
+        NOW,
+    ]);
+    assert_input_error(&result, "docs/examples/no-such-intent.json");
+    let result = run(&["check", "docs/examples", "cancel", "--now", NOW]);
+    assert_input_error(&result, "docs/examples");
+}
+
+#[test]
+fn garbage_bytes_exit_2() {
+    let dir = std::env::temp_dir().join(format!("dojo-capture-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("garbage.json");
+    std::fs::write(&path, b"\x00\x01\x02\xff\xfe garbage \x80").expect("write");
+    let result = run(&[
+        std::ffi::OsStr::new("check"),
+        path.as_os_str(),
+        std::ffi::OsStr::new("capture"),
+        std::ffi::OsStr::new("1.00"),
+        std::ffi::OsStr::new("--now"),
+        std::ffi::OsStr::new(NOW),
+    ]);
+    assert_input_error(&result, "malformed_json");
+    assert!(
+        result.stderr.contains("garbage.json"),
+        "names the file: {}",
+        result.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_intent_larger_than_a_mebibyte_exits_2() {
+    let mut body = b"{\"status\":\"Created\",\"reference\":\"".to_vec();
+    body.resize(1024 * 1024 + 1, b'x');
+    let result = run_stdin(&["check", "-", "cancel", "--now", NOW], &body);
+    assert_input_error(&result, "larger than 1 MiB");
+    #[cfg(unix)]
+    {
+        let result = run(&["check", "/dev/zero", "cancel", "--now", NOW]);
+        assert_input_error(&result, "larger than 1 MiB");
+    }
+}
+
+#[test]
+fn intents_that_do_not_add_up_exit_2_with_the_reason() {
+    let intent = br#"{"captureMode":"Manual","status":"Authorized","amount":{"value":1000,"currencyCode":"GBP"},
+        "createdAt":"2024-07-25T08:48:38Z",
+        "captures":[{"id":"cp_a","amount":600,"status":"Successful"},{"id":"cp_b","amount":401,"status":"Created"}]}"#;
+    let result = run_stdin(&["check", "-", "capture", "1.00", "--now", NOW], intent);
+    assert_input_error(&result, "captures_exceed_amount");
+}
+
+#[test]
+fn unusable_arguments_exit_2_with_the_reason_on_stderr() {
+    let fresh = example("manual-fresh.json");
+    let cases: &[(&[&str], &str)] = &[
+        (&["capture", "-7.50"], "negative_amount"),
+        (&["capture", "10.001"], "too_precise"),
+        (&["capture", "abc"], "malformed_amount"),
+        (&["capture", "1.00", "XYZ"], "unknown_currency"),
+        (&["capture", "10", "XAU"], "no_minor_unit"),
+        (&["capture", ""], "malformed_amount"),
+        (&["capture"], "amount_required"),
+        (&["refund"], "amount_required"),
+        (&["change-amount"], "amount_required"),
+        (&["reverse", "1.00"], "unexpected_amount"),
+        (&["cancel", "1.00", "GBP"], "unexpected_amount"),
+        (&["frob"], "unknown_operation"),
+        (&["Capture", "1.00"], "unknown_operation"),
+    ];
+    for (args, code) in cases {
+        let mut full = vec!["check", fresh.as_str()];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--now", NOW]);
+        let result = run(&full);
+        assert_input_error(&result, code);
+        // The same with --json: still nothing on stdout.
+        full.push("--json");
+        assert_input_error(&run(&full), code);
+    }
+    let result = run(&["check", &fresh, "cancel", "--now", "yesterday"]);
+    assert_input_error(&result, "invalid_time");
+    assert!(result.stderr.contains("\"yesterday\""), "{}", result.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    for args in [
+        &[][..],
+        &["check"][..],
+        &["check", "docs/examples/manual-fresh.json"][..],
+        &["frobnicate"][..],
+        &[
+            "check",
+            "docs/examples/manual-fresh.json",
+            "cancel",
+            "--frobnicate",
+        ][..],
+        &[
+            "check",
+            "docs/examples/manual-fresh.json",
+            "cancel",
+            "--now",
+        ][..],
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 2, "{args:?}: {}", result.stderr);
+        assert_eq!(result.stdout, "");
+        assert!(!result.stderr.is_empty());
+    }
+    for args in [
+        &["--help"][..],
+        &["check", "--help"][..],
+        &["--version"][..],
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        assert!(!result.stdout.is_empty());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_arguments_exit_2() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let bad = OsStr::from_bytes(b"\xff\xfe");
+    let fresh = example("manual-fresh.json");
+    let fresh = OsStr::new(&fresh);
+    let now = [OsStr::new("--now"), OsStr::new(NOW)];
+    for args in [
+        vec![OsStr::new("check"), fresh, bad],
+        vec![OsStr::new("check"), fresh, OsStr::new("capture"), bad],
+        vec![
+            OsStr::new("check"),
+            fresh,
+            OsStr::new("cancel"),
+            OsStr::new("--now"),
+            bad,
+        ],
+        vec![
+            OsStr::new("check"),
+            bad,
+            OsStr::new("cancel"),
+            now[0],
+            now[1],
+        ],
+    ] {
+        let result = run(&args);
+        assert_eq!(result.code, 2, "{args:?}: {}", result.stderr);
+        assert_eq!(result.stdout, "");
+    }
+}
+
+#[test]
+fn hostile_intents_never_panic() {
+    let deep_array = "[".repeat(100_000);
+    let deep_object = "{\"a\":".repeat(100_000);
+    let long_id = format!(
+        r#"{{"status":"Authorized","captureMode":"Manual","amount":{{"value":1000,"currencyCode":"GBP"}},"createdAt":"2024-07-25T08:48:38Z","captures":[{{"id":"{}","amount":1,"status":"Created"}}]}}"#,
+        "c".repeat(1_000_000)
+    );
+    let many_captures = format!(
+        r#"{{"status":"Authorized","captureMode":"Manual","amount":{{"value":9223372036854775807,"currencyCode":"GBP"}},"createdAt":"2024-07-25T08:48:38Z","captures":[{}]}}"#,
+        (0..5_000)
+            .map(|i| format!(
+                r#"{{"id":"cp_{i}","amount":461168601842738790,"status":"Successful"}}"#
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let inputs: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"[]".to_vec(),
+        b"{}".to_vec(),
+        b"null".to_vec(),
+        b"\"Authorized\"".to_vec(),
+        b"\xff\xfe\xfd".to_vec(),
+        b"\x00".to_vec(),
+        br#"{"status":"Authorized","amount":{"value":99999999999999999999999999,"currencyCode":"GBP"}}"#.to_vec(),
+        br#"{"status":"Authorized","amount":{"value":1e400,"currencyCode":"GBP"}}"#.to_vec(),
+        br#"{"status":"Authorized","amount":{"value":-9223372036854775808,"currencyCode":"GBP"}}"#.to_vec(),
+        br#"{"status":"Refunded","amount":{"value":1000,"currencyCode":"GBP"},"refundedAmount":-5,"createdAt":"2024-07-25T08:48:38Z"}"#.to_vec(),
+        br#"{"status":"Captured","captureMode":"Manual","amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:48:38Z","captures":[{"id":"cp_a","amount":-1,"status":"Successful"}]}"#.to_vec(),
+        br#"{"status":"Authorized","captureMode":"Manual","amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:48:38Z","autoExpireIn":"99999999.23:59:59","autoExpireAction":"Capture"}"#.to_vec(),
+        br#"{"status":"Authorized","captureMode":"Manual","amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"+009999-12-30T21:00:00Z","autoExpireIn":"06.23:59:59.9999999","autoExpireAction":"Capture"}"#.to_vec(),
+        b"{\"status\":\"Authorized\",\"id\":\"pi_\xff\xfe\",\"amount\":{\"value\":1000,\"currencyCode\":\"GBP\"}}".to_vec(),
+        deep_array.into_bytes(),
+        deep_object.into_bytes(),
+        long_id.into_bytes(),
+        many_captures.into_bytes(),
+    ];
+    let operations: &[&[&str]] = &[
+        &["capture", "1.00"],
+        &["refund", "1.00"],
+        &["reverse"],
+        &["cancel"],
+        &["change-amount", "1.00"],
+    ];
+    for input in &inputs {
+        for operation in operations {
+            let mut args = vec!["check", "-"];
+            args.extend_from_slice(operation);
+            args.extend_from_slice(&["--now", NOW]);
+            let result = run_stdin(&args, input);
+            assert!(
+                matches!(result.code, 0..=2),
+                "{}: exit {}: {}",
+                String::from_utf8_lossy(&input[..input.len().min(80)]),
+                result.code,
+                result.stderr
+            );
+            if result.code == 2 {
+                assert_eq!(result.stdout, "");
+                assert_one_line(&result.stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_amounts_and_times_never_panic() {
+    let fresh = example("manual-fresh.json");
+    let long_digits = "9".repeat(100_000);
+    let long_zeros = format!("1.{}", "0".repeat(100_000));
+    let long_junk = "x".repeat(100_000);
+    let long_code = format!("1.00 {}", "G".repeat(100_000));
+    for amount in [
+        long_digits.as_str(),
+        long_zeros.as_str(),
+        long_junk.as_str(),
+        long_code.as_str(),
+        "-0",
+        "-1",
+        "--1",
+        "92233720368547758.07",
+        "92233720368547758.08",
+        "0.0000000000000000000000001",
+        "\u{202e}1.00",
+        "１.００",
+        "1.00 GBP GBP",
+    ] {
+        let result = run(&["check", &fresh, "capture", amount, "--now", NOW]);
+        assert!(
+            matches!(result.code, 0..=2),
+            "{amount:.40}: {}",
+            result.stderr
+        );
+    }
+    // Trailing zeros are not precision: 1.000… GBP is 1.00 GBP.
+    assert_eq!(
+        run(&["check", &fresh, "capture", &long_zeros, "--now", NOW]).code,
+        0
+    );
+    assert_eq!(
+        run(&["check", &fresh, "capture", &long_digits, "--now", NOW]).code,
+        2
+    );
+    let long_time = "2".repeat(100_000);
+    for now in [
+        long_time.as_str(),
+        "-009999-01-01T00:00:00Z",
+        "9999-12-30T22:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "2024-02-30T00:00:00Z",
+        "2024-07-25T24:00:00Z",
+    ] {
+        let result = run(&["check", &fresh, "reverse", "--now", now]);
+        assert!(matches!(result.code, 0..=2), "{now:.40}: {}", result.stderr);
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let mut child = bin()
+        .args([
+            "check",
+            &example("manual-fresh.json"),
+            "capture",
+            "1.00",
+            "--now",
+            NOW,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Closing the read end first makes the child's write fail with EPIPE.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
