@@ -83,12 +83,16 @@ fn typed_capture_settle_and_refund_do_not_allocate() {
         .collect();
     // Each capture needs its id twice (record, then settle): copies are made
     // before counting, as the caller already holds them.
-    let pairs: Vec<(CaptureId, CaptureId)> = ids.iter().map(|id| (id.clone(), id.clone())).collect();
+    let pairs: Vec<(CaptureId, CaptureId)> =
+        ids.iter().map(|id| (id.clone(), id.clone())).collect();
     let mut pairs = pairs.into_iter();
     let (first_record, first) = pairs.next().unwrap();
     let (captured, n) = allocations_during(|| {
         let authorized = authorized.capture(first_record, gbp(1000), now).unwrap();
-        match authorized.settle_capture(&first, CaptureOutcome::Successful).unwrap() {
+        match authorized
+            .settle_capture(&first, CaptureOutcome::Successful)
+            .unwrap()
+        {
             Settled::Captured(captured) => captured,
             Settled::Authorized(_) => panic!("a Successful capture captures"),
         }
@@ -133,7 +137,9 @@ fn runtime_checks_do_not_allocate_even_when_they_refuse() {
     let (results, n) = allocations_during(|| {
         [
             intent.check(Operation::Capture(gbp(1)), now).is_ok(),
-            intent.check(Operation::Capture(gbp(1_000_000)), now).is_ok(),
+            intent
+                .check(Operation::Capture(gbp(1_000_000)), now)
+                .is_ok(),
             intent.check(Operation::Refund(gbp(1_000_000)), now).is_ok(),
             intent
                 .check(Operation::Capture(Money::new(1, Currency::EUR)), now)
