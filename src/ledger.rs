@@ -371,7 +371,9 @@ impl Ledger {
             self.in_currency(op, tips)?;
         }
         if let Some(recorded) = id.and_then(|id| self.captures.iter().find(|c| c.id == *id)) {
-            return if recorded.amount == amount {
+            // The tip is part of what was recorded: the same id with another
+            // tip is a different capture, not a retry.
+            return if recorded.amount == amount && recorded.tips == tips {
                 Ok(Effect::Replay)
             } else {
                 Err(self.violation(

@@ -409,7 +409,9 @@ fn parse_time_span(text: &str) -> Option<SignedDuration> {
         None => (0, number(head, 23)?),
     };
     let (seconds, fraction) = match seconds.split_once('.') {
-        Some((seconds, fraction)) if fraction.len() <= 7 => (seconds, fraction),
+        Some((seconds, fraction)) if !fraction.is_empty() && fraction.len() <= 7 => {
+            (seconds, fraction)
+        }
         Some(_) => return None,
         None => (seconds, ""),
     };

@@ -1016,7 +1016,7 @@ fn bad_amounts_are_input_errors_that_name_the_value() {
         ("abc", "malformed_amount"),
         ("", "malformed_amount"),
         // The text after the space is read as the currency.
-        (" 1.00", "unknown_currency"),
+        (" 1.00", "malformed_amount"),
         ("1,00", "malformed_amount"),
         ("1e3", "malformed_amount"),
         ("+1", "malformed_amount"),
@@ -1025,8 +1025,8 @@ fn bad_amounts_are_input_errors_that_name_the_value() {
         ("99999999999999999999", "out_of_range"),
         ("1.00 XYZ", "unknown_currency"),
         ("1.00 gbp", "unknown_currency"),
-        ("1.00  GBP", "unknown_currency"),
-        ("1.00 GBP extra", "unknown_currency"),
+        ("1.00  GBP", "malformed_amount"),
+        ("1.00 GBP extra", "malformed_amount"),
         ("10 XAU", "no_minor_unit"),
         ("1.5 JPY", "too_precise"),
     ];

@@ -62,15 +62,19 @@ fn is_plain_decimal(text: &str) -> bool {
         && fraction.is_none_or(|f| !f.is_empty() && all_digits(f))
 }
 
-/// Parses `"10.50 GBP"`: an amount in major units, one space, a currency code.
-/// This is exactly what [`Display`](std::fmt::Display) writes.
+/// Parses `"10.50 GBP"`: an amount as [`Money::parse_in`] takes it, exactly one
+/// space, and an upper-case currency code. Everything [`Display`](std::fmt::Display)
+/// writes parses back to the same value; `"10.5 GBP"` is accepted too.
 impl FromStr for Money {
     type Err = MoneyError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(' ') {
-            Some((amount, code)) => Money::parse_in(amount, Currency::from_code(code)?),
-            None => Err(MoneyError::new(MoneyErrorKind::Malformed(s.into()))),
+            // Stray spaces are a malformed amount, not an unknown currency called " GBP".
+            Some((amount, code)) if !amount.is_empty() && !code.contains(' ') => {
+                Money::parse_in(amount, Currency::from_code(code)?)
+            }
+            _ => Err(MoneyError::new(MoneyErrorKind::Malformed(s.into()))),
         }
     }
 }
