@@ -394,7 +394,9 @@ fn parse_auto_expiry(
 
 fn parse_time_span(text: &str) -> Option<SignedDuration> {
     let number = |s: &str, max: i64| -> Option<i64> {
-        if s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only: `parse` alone would also take a sign. An empty field
+        // passes this test and fails `parse`.
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         s.parse::<i64>().ok().filter(|n| *n <= max)

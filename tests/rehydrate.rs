@@ -805,6 +805,12 @@ fn auto_expire_in_in_another_format_is_refused() {
         "00:60:00",
         "00:00:60",
         "-01:00:00",
+        "+01:00:00",
+        "01:+5:00",
+        "01:00:+5",
+        "+1.01:00:00",
+        "01:00:00.+5",
+        "1.:00:00",
         "1.24:00:00",
         "01:00:00.12345678",
         // Eight digits of fraction, even when their value would fit in seven.
