@@ -1183,3 +1183,21 @@ fn the_largest_amounts_are_judged_without_overflow() {
     assert_eq!(verdict.amounts.capturable_after, Some(gbp(0)));
     assert_rule(&run_json(&intent, "refund", Some(max), NOW), "over_refund");
 }
+
+#[test]
+fn verdict_displays_its_message_and_input_errors_debug_with_code_and_message() {
+    let verdict = run_at(
+        &example("manual-authorized.json"),
+        "capture",
+        Some("5.00"),
+        "2024-07-26T10:00:00Z",
+    );
+    assert_eq!(verdict.to_string(), verdict.message);
+    assert!(verdict.message.starts_with("allowed: capture 5.00 GBP"));
+
+    let error = check::run(b"{", "capture", Some("1.00"), ts("2024-07-26T10:00:00Z")).unwrap_err();
+    let debug = format!("{error:?}");
+    assert!(debug.starts_with("InputError {"), "{debug}");
+    assert!(debug.contains(r#"code: "malformed_json""#), "{debug}");
+    assert!(debug.contains("EOF while parsing"), "{debug}");
+}

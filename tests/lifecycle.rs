@@ -1134,3 +1134,14 @@ fn the_same_capture_id_with_another_tip_is_a_conflict_not_a_replay() {
     assert_eq!(rejected.rule(), Rule::CaptureConflict);
     assert_eq!(rejected.into_intent(), before);
 }
+
+#[test]
+fn debug_shows_the_state_and_the_money() {
+    let intent = captured(1000, 600);
+    assert_eq!(
+        format!("{intent:?}"),
+        "PaymentIntent { state: Captured, id: None, capture_mode: Manual, amount: Money { minor: 1000, currency: GBP }, \
+         captured: Money { minor: 600, currency: GBP }, reserved: Money { minor: 0, currency: GBP }, \
+         refunded: Money { minor: 0, currency: GBP }, .. }"
+    );
+}

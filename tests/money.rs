@@ -632,3 +632,12 @@ proptest! {
         prop_assert_eq!(Money::try_new(minor, Currency::GBP).unwrap_err().code(), "negative_amount");
     }
 }
+
+#[test]
+fn a_currency_that_is_not_a_string_says_what_was_expected() {
+    let error = serde_json::from_str::<Currency>("826").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid type: integer `826`, expected an ISO 4217 currency code such as \"GBP\" at line 1 column 3"
+    );
+}

@@ -989,3 +989,12 @@ fn rule_violation_is_copy_and_an_error() {
          only a Created intent can be canceled"
     );
 }
+
+#[test]
+fn only_reversed_and_canceled_are_terminal() {
+    let terminal: Vec<IntentState> = IntentState::ALL
+        .into_iter()
+        .filter(|state| state.is_terminal())
+        .collect();
+    assert_eq!(terminal, [IntentState::Reversed, IntentState::Canceled]);
+}

@@ -13,8 +13,9 @@ use super::error::{MoneyError, MoneyErrorKind};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     iso: iso_currency::Currency,
-    // Cached so that amount checks never look the table up again.
-    exponent: u8,
+    // Cached so that amount checks never look the table up again. ISO 4217's
+    // largest is 4 (CLF, UYW), far inside what i64 and Decimal scale can hold.
+    exponent: u16,
 }
 
 impl Currency {
@@ -40,18 +41,13 @@ impl Currency {
     /// The code is not an ISO 4217 code, or it names a currency without a
     /// minor unit (`XAU`, `XXX`).
     pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
-        // `iso_currency` is case-sensitive already; the explicit test keeps
-        // "gbp" from ever being accepted should that change.
-        let upper = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
-        let iso = match iso_currency::Currency::from_code(code) {
-            Some(iso) if upper => iso,
-            _ => {
-                return Err(MoneyError::new(MoneyErrorKind::UnknownCurrency(
-                    code.into(),
-                )));
-            }
-        };
-        Currency::from_iso(iso)
+        // `iso_currency` matches codes exactly, so "gbp" is unknown too.
+        match iso_currency::Currency::from_code(code) {
+            Some(iso) => Currency::from_iso(iso),
+            None => Err(MoneyError::new(MoneyErrorKind::UnknownCurrency(
+                code.into(),
+            ))),
+        }
     }
 
     /// Wraps an `iso_currency` value.
@@ -59,9 +55,9 @@ impl Currency {
     /// # Errors
     /// The currency has no minor unit (`XAU`, `XXX`, …).
     pub fn from_iso(iso: iso_currency::Currency) -> Result<Currency, MoneyError> {
-        match iso.exponent().and_then(|e| u8::try_from(e).ok()) {
-            Some(exponent) if exponent <= MAX_EXPONENT => Ok(Currency { iso, exponent }),
-            _ => Err(MoneyError::new(MoneyErrorKind::NoMinorUnit(iso.code()))),
+        match iso.exponent() {
+            Some(exponent) => Ok(Currency { iso, exponent }),
+            None => Err(MoneyError::new(MoneyErrorKind::NoMinorUnit(iso.code()))),
         }
     }
 
@@ -80,10 +76,6 @@ impl Currency {
         self.iso
     }
 }
-
-// ISO 4217 has no currency with more than four decimal places; the bound keeps
-// every power of ten used by the conversions inside an i64.
-const MAX_EXPONENT: u8 = 4;
 
 impl fmt::Debug for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -6,15 +6,8 @@ use super::Money;
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.currency.minor_unit_digits();
-        let divisor = 10_i64.pow(digits);
-        let whole = self.minor / divisor;
-        if digits == 0 {
-            write!(f, "{whole} {}", self.currency)
-        } else {
-            let fraction = self.minor % divisor;
-            let width = digits as usize;
-            write!(f, "{whole}.{fraction:0width$} {}", self.currency)
-        }
+        // A Decimal keeps its scale when printed, so 1000 minor units of GBP
+        // print as 10.00, never 10.
+        write!(f, "{} {}", self.to_decimal(), self.currency)
     }
 }
