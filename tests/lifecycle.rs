@@ -5,40 +5,18 @@
 use dojo_capture::state::{Authorized, Captured, Created};
 use dojo_capture::{
     Authorization, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode, CaptureOutcome,
-    CaptureStatus, Currency, IdempotencyKey, IntentState, Money, OperationKind, PaymentIntent,
-    Rejected, Rule, Settled,
+    CaptureStatus, Currency, IdempotencyKey, IntentState, OperationKind, PaymentIntent, Rejected,
+    Rule, Settled,
 };
 use jiff::{SignedDuration, Timestamp};
 
+mod common;
+use common::{cid, eur, gbp, key, paid, ts};
+
 // ---- helpers ----
 
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("test timestamp")
-}
-
-fn gbp(minor: i64) -> Money {
-    Money::new(minor, Currency::GBP)
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
-}
-
-fn cid(text: &str) -> CaptureId {
-    CaptureId::new(text).expect("test capture id")
-}
-
-fn key(text: &str) -> IdempotencyKey {
-    IdempotencyKey::new(text).expect("test idempotency key")
-}
-
-const PAID: &str = "2024-07-25T08:49:20Z";
 const SEVEN_DAYS: SignedDuration = SignedDuration::from_hours(7 * 24);
 const ONE_SECOND: SignedDuration = SignedDuration::from_secs(1);
-
-fn paid() -> Timestamp {
-    ts(PAID)
-}
 
 fn now() -> Timestamp {
     paid() + SignedDuration::from_hours(1)

@@ -4,40 +4,16 @@
 
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
 use dojo_capture::{
-    AnyPaymentIntent, Authorization, CaptureId, CaptureMode, CaptureOutcome, Currency,
-    IdempotencyKey, IntentState, Money, Operation, OperationKind, PaymentIntent, Rejected, Rule,
-    RuleViolation, Settled,
+    AnyPaymentIntent, Authorization, CaptureMode, CaptureOutcome, IntentState, Operation,
+    OperationKind, PaymentIntent, Rejected, Rule, RuleViolation, Settled,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
+mod common;
+use common::{PAID, cid, eur, gbp, key, paid, ts};
+
 // ---- helpers ----
-
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("test timestamp")
-}
-
-fn gbp(minor: i64) -> Money {
-    Money::new(minor, Currency::GBP)
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
-}
-
-fn cid(text: &str) -> CaptureId {
-    CaptureId::new(text).expect("test capture id")
-}
-
-fn key(text: &str) -> IdempotencyKey {
-    IdempotencyKey::new(text).expect("test idempotency key")
-}
-
-const PAID: &str = "2024-07-25T08:49:20Z";
-
-fn paid() -> Timestamp {
-    ts(PAID)
-}
 
 fn now() -> Timestamp {
     paid() + SignedDuration::from_hours(1)
