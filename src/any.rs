@@ -118,22 +118,18 @@ impl AnyPaymentIntent {
 
     /// Applies a checked operation, or hands the intent back unchanged when
     /// the check refused it.
-    fn transition<A>(
+    fn transition(
         self,
         checked: Result<Effect, RuleViolation>,
-        apply: A,
-    ) -> Result<Self, Rejected<Self>>
-    where
-        A: FnOnce(&mut Ledger),
-    {
-        match checked {
-            Ok(Effect::Replay) => Ok(self),
-            Ok(Effect::Applies) => {
-                let mut ledger = self.into_ledger();
-                apply(&mut ledger);
-                Ok(AnyPaymentIntent::from_ledger(ledger))
-            }
-            Err(violation) => Err(Rejected::new(self, violation)),
+        apply: impl FnOnce(&mut Ledger),
+    ) -> Result<Self, Rejected<Self>> {
+        let mut ledger = self.into_ledger();
+        let committed = ledger.commit(checked, apply);
+        // Refused or replayed, the ledger is as it was, so it comes back in the same variant.
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match committed {
+            Ok(()) => Ok(intent),
+            Err(violation) => Err(Rejected::new(intent, violation)),
         }
     }
 

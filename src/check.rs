@@ -244,17 +244,6 @@ fn unused_capture_id(intent: &AnyPaymentIntent) -> Option<CaptureId> {
         .and_then(|candidate| CaptureId::new(&candidate).ok())
 }
 
-fn article(state: IntentState) -> &'static str {
-    match state {
-        IntentState::Authorized => "an",
-        IntentState::Created
-        | IntentState::Captured
-        | IntentState::Refunded
-        | IntentState::Reversed
-        | IntentState::Canceled => "a",
-    }
-}
-
 fn allowed_message(kind: OperationKind, state: IntentState, amounts: &Amounts) -> String {
     let requested = amounts
         .requested
@@ -267,7 +256,7 @@ fn allowed_message(kind: OperationKind, state: IntentState, amounts: &Amounts) -
     };
     format!(
         "allowed: {kind}{requested} on {} {state} intent{after}",
-        article(state)
+        state.article()
     )
 }
 

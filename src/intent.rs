@@ -137,8 +137,17 @@ impl<S: State> PaymentIntent<S> {
         PaymentIntent::from_ledger(self.ledger)
     }
 
-    fn reject<T>(self, violation: RuleViolation) -> Result<T, Rejected<Self>> {
-        Err(Rejected::new(self, violation))
+    /// Commits a checked operation through the ledger, or hands the intent
+    /// back with the violation.
+    fn commit(
+        mut self,
+        checked: Result<Effect, RuleViolation>,
+        apply: impl FnOnce(&mut Ledger),
+    ) -> Result<Self, Rejected<Self>> {
+        match self.ledger.commit(checked, apply) {
+            Ok(()) => Ok(self),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
     }
 
     /// The state, at run time.
@@ -268,14 +277,12 @@ impl PaymentIntent<Created> {
     ///
     /// # Errors
     /// Custom amounts not allowed, another currency, or zero.
-    pub fn change_amount(mut self, amount: Money) -> Result<Self, Rejected<Self>> {
-        match self.ledger.check_change_amount(amount) {
-            Ok(()) => {
-                self.ledger.apply_change_amount(amount);
-                Ok(self)
-            }
-            Err(violation) => self.reject(violation),
-        }
+    pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
+        let checked = self
+            .ledger
+            .check_change_amount(amount)
+            .map(|()| Effect::Applies);
+        self.commit(checked, |l| l.apply_change_amount(amount))
     }
 }
 
@@ -304,20 +311,14 @@ macro_rules! capture_methods {
             /// # Errors
             /// As [`capture`](Self::capture), and a tip in another currency.
             pub fn capture_with_tips(
-                mut self,
+                self,
                 id: CaptureId,
                 amount: Money,
                 tips: Option<Money>,
                 now: Timestamp,
             ) -> Result<Self, Rejected<Self>> {
-                match self.ledger.check_capture(Some(&id), amount, tips, now) {
-                    Ok(Effect::Applies) => {
-                        self.ledger.apply_capture(id, amount, tips, now);
-                        Ok(self)
-                    }
-                    Ok(Effect::Replay) => Ok(self),
-                    Err(violation) => self.reject(violation),
-                }
+                let checked = self.ledger.check_capture(Some(&id), amount, tips, now);
+                self.commit(checked, |l| l.apply_capture(id, amount, tips, now))
             }
         }
     };
@@ -336,19 +337,13 @@ macro_rules! refund_method {
             /// Another currency, zero, more than is refundable, or the key used
             /// with another amount.
             pub fn refund(
-                mut self,
+                self,
                 key: IdempotencyKey,
                 amount: Money,
             ) -> Result<PaymentIntent<Refunded>, Rejected<Self>> {
-                match self.ledger.check_refund(Some(&key), amount) {
-                    Ok(effect) => {
-                        if effect == Effect::Applies {
-                            self.ledger.apply_refund(key, amount);
-                        }
-                        Ok(self.retype())
-                    }
-                    Err(violation) => self.reject(violation),
-                }
+                let checked = self.ledger.check_refund(Some(&key), amount);
+                self.commit(checked, |l| l.apply_refund(key, amount))
+                    .map(PaymentIntent::retype)
             }
         }
     };
@@ -367,16 +362,12 @@ macro_rules! reverse_method {
             /// The wrong capture mode for this state, a capture in flight, or the
             /// reversal window closed.
             pub fn reverse(
-                mut self,
+                self,
                 now: Timestamp,
             ) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
-                match self.ledger.check_reverse(now) {
-                    Ok(()) => {
-                        self.ledger.apply_reverse();
-                        Ok(self.retype())
-                    }
-                    Err(violation) => self.reject(violation),
-                }
+                let checked = self.ledger.check_reverse(now).map(|()| Effect::Applies);
+                self.commit(checked, Ledger::apply_reverse)
+                    .map(PaymentIntent::retype)
             }
         }
     };
@@ -391,21 +382,17 @@ impl PaymentIntent<Authorized> {
     /// # Errors
     /// No capture has this id, or it already settled with another outcome.
     pub fn settle_capture(
-        mut self,
+        self,
         id: &CaptureId,
         outcome: CaptureOutcome,
     ) -> Result<Settled, Rejected<Self>> {
-        match self.ledger.check_settle(id, outcome) {
-            Ok(_) => {
-                self.ledger.apply_settle(id, outcome);
-                Ok(if self.ledger.captured().is_zero() {
-                    Settled::Authorized(self.retype())
-                } else {
-                    Settled::Captured(self.retype())
-                })
-            }
-            Err(violation) => self.reject(violation),
-        }
+        let checked = self.ledger.check_settle(id, outcome);
+        let settled = self.commit(checked, |l| l.apply_settle(id, outcome))?;
+        Ok(if settled.ledger.captured().is_zero() {
+            Settled::Authorized(settled.retype())
+        } else {
+            Settled::Captured(settled.retype())
+        })
     }
 }
 
@@ -418,17 +405,12 @@ macro_rules! settle_in_place {
             /// # Errors
             /// No capture has this id, or it already settled with another outcome.
             pub fn settle_capture(
-                mut self,
+                self,
                 id: &CaptureId,
                 outcome: CaptureOutcome,
             ) -> Result<Self, Rejected<Self>> {
-                match self.ledger.check_settle(id, outcome) {
-                    Ok(_) => {
-                        self.ledger.apply_settle(id, outcome);
-                        Ok(self)
-                    }
-                    Err(violation) => self.reject(violation),
-                }
+                let checked = self.ledger.check_settle(id, outcome);
+                self.commit(checked, |l| l.apply_settle(id, outcome))
             }
         }
     };

@@ -270,6 +270,20 @@ impl Ledger {
             .and_then(|paid| paid.checked_add(lifetime).ok())
     }
 
+    /// Runs `apply` when the check found that the operation changes the
+    /// intent; a replay changes nothing and a refusal leaves it untouched.
+    /// The typed API and the runtime enum both commit through here.
+    pub(crate) fn commit(
+        &mut self,
+        checked: Result<Effect, RuleViolation>,
+        apply: impl FnOnce(&mut Ledger),
+    ) -> Result<(), RuleViolation> {
+        if checked? == Effect::Applies {
+            apply(self);
+        }
+        Ok(())
+    }
+
     fn violation(&self, op: OperationKind, detail: Detail) -> RuleViolation {
         RuleViolation::new(op, self.state(), detail)
     }

@@ -294,7 +294,7 @@ impl fmt::Display for RuleViolation {
                 f.write_str("the intent has been reversed; a reversed payment is never captured")
             }
             Detail::InvalidTransition { reason } => {
-                let article = if state == IntentState::Authorized { "an" } else { "a" };
+                let article = state.article();
                 write!(f, "{op} is not possible on {article} {state} intent: {reason}")
             }
             Detail::AutoCaptureMode => f.write_str(

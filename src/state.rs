@@ -88,6 +88,14 @@ impl IntentState {
         }
     }
 
+    /// "an Authorized intent", "a Captured intent": messages share one rule.
+    pub(crate) const fn article(self) -> &'static str {
+        match self {
+            IntentState::Authorized => "an",
+            _ => "a",
+        }
+    }
+
     /// Whether no operation will ever apply again.
     pub const fn is_terminal(self) -> bool {
         matches!(self, IntentState::Reversed | IntentState::Canceled)
