@@ -5,12 +5,13 @@ use jiff::Timestamp;
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
-use crate::ledger::{CaptureOutcome, CaptureRecord, Effect, Ledger};
-use crate::money::Money;
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger};
+use crate::money::{Currency, Money};
 use crate::rule::RuleViolation;
 use crate::state::{
     Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
 };
+use crate::wire::CaptureMode;
 
 /// A payment intent in any state. `match` it to get the typed intent, or use
 /// its methods, which apply the same rules as the typed ones and move the
@@ -146,6 +147,36 @@ impl AnyPaymentIntent {
     /// The authorised amount.
     pub fn amount(&self) -> Money {
         self.ledger().amount
+    }
+
+    /// The intent's currency.
+    pub fn currency(&self) -> Currency {
+        self.ledger().currency()
+    }
+
+    /// Auto or Manual.
+    pub fn capture_mode(&self) -> CaptureMode {
+        self.ledger().mode
+    }
+
+    /// When the customer paid (D11); `None` before payment.
+    pub fn paid_at(&self) -> Option<Timestamp> {
+        self.ledger().paid_at
+    }
+
+    /// When capture and Manual reversal stop being possible (D12).
+    pub fn authorization_deadline(&self) -> Option<Timestamp> {
+        self.ledger().authorization_deadline()
+    }
+
+    /// The `autoExpireIn` settings, if any.
+    pub fn auto_expiry(&self) -> Option<AutoExpiry> {
+        self.ledger().auto_expiry
+    }
+
+    /// Whether the amount may be changed before payment (rule 8).
+    pub fn custom_amount_allowed(&self) -> bool {
+        self.ledger().custom_amount_allowed
     }
 
     /// Captured so far.

@@ -38,19 +38,32 @@ impl AutoExpiry {
     /// The longest `autoExpireIn` Dojo accepts is less than this.
     pub const MAX_EXCLUSIVE: SignedDuration = AUTHORIZATION_LIFETIME;
 
+    /// The resolution of `autoExpireIn`, a .NET time span: 100 nanoseconds.
+    pub const RESOLUTION_NANOS: i32 = 100;
+
     /// An expiry after `after`, then `action`.
     ///
     /// # Errors
-    /// `after` is not more than 30 seconds and less than 7 days (rule 7).
+    /// `after` is not more than 30 seconds and less than 7 days (rule 7), or
+    /// it is finer than 100 nanoseconds, which `autoExpireIn` cannot carry:
+    /// re-encoding it would round it silently.
     pub fn new(
         after: SignedDuration,
         action: AutoExpireAction,
     ) -> Result<AutoExpiry, AutoExpiryError> {
-        if after > Self::MIN_EXCLUSIVE && after < Self::MAX_EXCLUSIVE {
-            Ok(AutoExpiry { after, action })
-        } else {
-            Err(AutoExpiryError { after })
+        if !(after > Self::MIN_EXCLUSIVE && after < Self::MAX_EXCLUSIVE) {
+            return Err(AutoExpiryError {
+                after,
+                too_fine: false,
+            });
         }
+        if after.subsec_nanos() % Self::RESOLUTION_NANOS != 0 {
+            return Err(AutoExpiryError {
+                after,
+                too_fine: true,
+            });
+        }
+        Ok(AutoExpiry { after, action })
     }
 
     /// How long after the payment the expiry happens.
@@ -68,15 +81,24 @@ impl AutoExpiry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AutoExpiryError {
     after: SignedDuration,
+    too_fine: bool,
 }
 
 impl std::fmt::Display for AutoExpiryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "autoExpireIn of {:#} is out of bounds: it must be more than 30 seconds and less than 7 days",
-            self.after
-        )
+        if self.too_fine {
+            write!(
+                f,
+                "autoExpireIn of {:#} is finer than 100 nanoseconds, the resolution of a .NET time span",
+                self.after
+            )
+        } else {
+            write!(
+                f,
+                "autoExpireIn of {:#} is out of bounds: it must be more than 30 seconds and less than 7 days",
+                self.after
+            )
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod any;
 pub mod check;
+mod encode;
 mod ids;
 mod intent;
 mod ledger;
