@@ -3,33 +3,13 @@
 
 mod common;
 
+use common::invariants::facts;
 use common::{cid, gbp, key, paid};
 use dojo_capture::{
     AnyPaymentIntent, AutoExpireAction, AutoExpiry, CaptureMode, CaptureOutcome, PaymentIntent,
     PaymentIntentStatus,
 };
 use jiff::SignedDuration;
-
-/// What a round trip must keep.
-fn facts(intent: &AnyPaymentIntent) -> String {
-    format!(
-        "{} {:?} amount={} captured={} reserved={} refunded={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
-        intent.state(),
-        intent.capture_mode(),
-        intent.amount(),
-        intent.captured(),
-        intent.reserved(),
-        intent.refunded(),
-        intent.capturable(),
-        intent.refundable(),
-        intent.paid_at(),
-        intent.authorization_deadline(),
-        intent.auto_expiry(),
-        intent.custom_amount_allowed(),
-        intent.captures(),
-        intent.id(),
-    )
-}
 
 fn round_trip(intent: &AnyPaymentIntent) -> AnyPaymentIntent {
     let bytes = serde_json::to_vec(&intent.to_resource()).expect("encode");

@@ -31,3 +31,4 @@ pub fn cid(text: &str) -> CaptureId {
 pub fn key(text: &str) -> IdempotencyKey {
     IdempotencyKey::new(text).expect("test idempotency key")
 }
+pub mod invariants;

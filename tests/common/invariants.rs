@@ -1,0 +1,182 @@
+//! Invariants that hold after every step of any sequence of operations,
+//! checked without a model: the property tests and the fuzz targets share
+//! this file (the fuzz crate includes it by path).
+
+use dojo_capture::{AnyPaymentIntent, CaptureStatus, IntentState, Money};
+
+/// Everything a round trip through the wire must keep, as comparable text.
+pub fn facts(intent: &AnyPaymentIntent) -> String {
+    format!(
+        "{} {:?} amount={} captured={} reserved={} refunded={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
+        intent.state(),
+        intent.capture_mode(),
+        intent.amount(),
+        intent.captured(),
+        intent.reserved(),
+        intent.refunded(),
+        intent.capturable(),
+        intent.refundable(),
+        intent.paid_at(),
+        intent.authorization_deadline(),
+        intent.auto_expiry(),
+        intent.custom_amount_allowed(),
+        intent.captures(),
+        intent.id(),
+    )
+}
+
+/// Re-encodes `intent` to wire JSON and rehydrates it: it must come back
+/// with the same facts, and re-encode to the same JSON.
+pub fn check_round_trip(intent: &AnyPaymentIntent) -> Result<(), String> {
+    let wire = intent.to_resource();
+    let bytes = serde_json::to_vec(&wire).map_err(|e| format!("encoding failed: {e}"))?;
+    let again = AnyPaymentIntent::from_json(&bytes).map_err(|e| {
+        format!(
+            "re-encoded intent does not rehydrate: {e}\n{}",
+            String::from_utf8_lossy(&bytes)
+        )
+    })?;
+    if facts(&again) != facts(intent) {
+        return Err(format!(
+            "round trip changed the intent:\n before {}\n after  {}",
+            facts(intent),
+            facts(&again)
+        ));
+    }
+    if again.to_resource() != wire {
+        return Err("a second encoding differs from the first".into());
+    }
+    Ok(())
+}
+
+fn minor(money: Money, currency_of: &AnyPaymentIntent, what: &str) -> Result<i128, String> {
+    if money.currency() != currency_of.currency() {
+        return Err(format!(
+            "{what} is in {} but the intent is in {}",
+            money.currency(),
+            currency_of.currency()
+        ));
+    }
+    if money.minor_units() < 0 {
+        return Err(format!("{what} is negative: {money}"));
+    }
+    Ok(i128::from(money.minor_units()))
+}
+
+/// What holds of any single intent, whatever happened before.
+pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
+    let amount = minor(intent.amount(), intent, "amount")?;
+    let captured = minor(intent.captured(), intent, "captured")?;
+    let reserved = minor(intent.reserved(), intent, "reserved")?;
+    let refunded = minor(intent.refunded(), intent, "refunded")?;
+    let capturable = minor(intent.capturable(), intent, "capturable")?;
+    let refundable = minor(intent.refundable(), intent, "refundable")?;
+    if captured + reserved > amount {
+        return Err(format!(
+            "over-captured: captured {captured} + reserved {reserved} > amount {amount}"
+        ));
+    }
+    if refunded > captured {
+        return Err(format!(
+            "over-refunded: refunded {refunded} > captured {captured}"
+        ));
+    }
+    if capturable > amount - captured - reserved {
+        return Err(format!(
+            "capturable {capturable} exceeds amount − captured − reserved"
+        ));
+    }
+    if refundable > captured - refunded {
+        return Err(format!("refundable {refundable} exceeds captured − refunded"));
+    }
+    if capturable > 0 && intent.state() == IntentState::Refunded {
+        return Err("something is capturable after a refund".into());
+    }
+    let from_captures: i128 = intent
+        .captures()
+        .iter()
+        .filter(|c| c.status() == CaptureStatus::Created)
+        .map(|c| i128::from(c.amount().minor_units()))
+        .sum();
+    if from_captures != reserved {
+        return Err(format!(
+            "reserved {reserved} is not the sum of captures in flight {from_captures}"
+        ));
+    }
+    Ok(())
+}
+
+/// What holds between the intent before an operation and the intent after
+/// it, `accepted` or not.
+pub fn check_step(
+    before: &AnyPaymentIntent,
+    after: &AnyPaymentIntent,
+    accepted: bool,
+) -> Result<(), String> {
+    check_intent(after)?;
+    if !accepted {
+        // A refusal hands the intent back exactly as it was.
+        if after != before {
+            return Err(format!(
+                "a rejected operation changed the intent:\n before {}\n after  {}",
+                facts(before),
+                facts(after)
+            ));
+        }
+        return Ok(());
+    }
+    if before.state().is_terminal() && after.state() != before.state() {
+        return Err(format!(
+            "terminal state {} became {}",
+            before.state(),
+            after.state()
+        ));
+    }
+    if after.captured().minor_units() < before.captured().minor_units() {
+        return Err(format!(
+            "captured went down from {} to {}",
+            before.captured(),
+            after.captured()
+        ));
+    }
+    if after.refunded().minor_units() < before.refunded().minor_units() {
+        return Err(format!(
+            "refunded went down from {} to {}",
+            before.refunded(),
+            after.refunded()
+        ));
+    }
+    // A reservation goes down only when its capture settles: into captured
+    // when Successful, released when Declined or Failed.
+    let released = before.reserved().minor_units() - after.reserved().minor_units();
+    let settled = before.captures().iter().any(|b| {
+        b.status() == CaptureStatus::Created
+            && after
+                .captures()
+                .iter()
+                .any(|a| a.id() == b.id() && a.status() != CaptureStatus::Created)
+    });
+    if released > 0 && !settled {
+        return Err(format!(
+            "reserved went down from {} to {} with no capture settled",
+            before.reserved(),
+            after.reserved()
+        ));
+    }
+    if after.amount() != before.amount() && before.state() != IntentState::Created {
+        return Err(format!(
+            "the amount changed from {} to {} after payment",
+            before.amount(),
+            after.amount()
+        ));
+    }
+    if after.captures().len() < before.captures().len()
+        || after.captures()[..before.captures().len()]
+            .iter()
+            .zip(before.captures())
+            .any(|(a, b)| a.id() != b.id() || a.amount() != b.amount() || a.tips() != b.tips())
+    {
+        return Err("a recorded capture was lost or rewritten".into());
+    }
+    check_round_trip(after)
+}
