@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 mod any;
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 pub mod check;
 mod encode;
 mod ids;
@@ -12,6 +14,8 @@ pub mod money;
 mod rehydrate;
 mod rule;
 pub mod state;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod wire;
 
 pub use any::{AnyPaymentIntent, Operation, WrongState};

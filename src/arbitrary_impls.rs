@@ -1,0 +1,1 @@
+//! `arbitrary::Arbitrary` for the crate's value types (feature `arbitrary`).
