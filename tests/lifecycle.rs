@@ -393,8 +393,15 @@ fn auto_expiry_bounds() {
             "{secs}"
         );
     }
-    assert!(AutoExpiry::new(SignedDuration::new(30, 1), action).is_ok());
-    assert!(AutoExpiry::new(SEVEN_DAYS - SignedDuration::from_nanos(1), action).is_ok());
+    // The bounds are exclusive to the resolution of a .NET time span, 100 ns.
+    assert!(AutoExpiry::new(SignedDuration::new(30, 100), action).is_ok());
+    assert!(AutoExpiry::new(SEVEN_DAYS - SignedDuration::from_nanos(100), action).is_ok());
+    assert_eq!(
+        AutoExpiry::new(SignedDuration::new(30, 1), action)
+            .unwrap_err()
+            .to_string(),
+        "autoExpireIn of 30s 1ns is finer than 100 nanoseconds, the resolution of a .NET time span"
+    );
     assert_eq!(
         AutoExpiry::new(SignedDuration::from_secs(30), action)
             .unwrap_err()
