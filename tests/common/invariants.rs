@@ -87,7 +87,9 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
         ));
     }
     if refundable > captured - refunded {
-        return Err(format!("refundable {refundable} exceeds captured − refunded"));
+        return Err(format!(
+            "refundable {refundable} exceeds captured − refunded"
+        ));
     }
     if capturable > 0 && intent.state() == IntentState::Refunded {
         return Err("something is capturable after a refund".into());

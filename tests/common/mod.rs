@@ -32,3 +32,21 @@ pub fn key(text: &str) -> IdempotencyKey {
     IdempotencyKey::new(text).expect("test idempotency key")
 }
 pub mod invariants;
+
+/// Proptest settings with `default_cases` cases, unless `PROPTEST_CASES`
+/// asks for another count (long local runs raise it). Failures are saved in
+/// `proptest-regressions/{name}.txt`, committed, and replayed first on every run.
+pub fn proptest_config(name: &str, default_cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(default_cases);
+    let file: &'static str = Box::leak(format!("proptest-regressions/{name}.txt").into_boxed_str());
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(file),
+        )),
+        ..proptest::test_runner::Config::default()
+    }
+}
