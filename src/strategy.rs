@@ -46,6 +46,7 @@ pub fn minor_units() -> impl Strategy<Value = i64> {
         2 => Just(0_i64),
         2 => Just(1_i64),
         6 => 1_i64..=1_000_000,
+        1 => Just(i64::MAX),
         1 => (i64::MAX - 1_000)..=i64::MAX,
         1 => 0_i64..=i64::MAX,
     ]

@@ -124,3 +124,30 @@ fn refunds_and_reversals_round_trip() {
     let reversed = manual.reverse(paid()).unwrap();
     assert_eq!(facts(&round_trip(&reversed)), facts(&reversed));
 }
+
+proptest::proptest! {
+    #![proptest_config(common::proptest_config("roundtrip", 512))]
+
+    /// Money ↔ decimal ↔ string ↔ wire JSON, exactly, in every currency the
+    /// strategies draw (0, 2 and 3 minor-unit digits).
+    #[test]
+    fn money_round_trips_through_every_representation(money in dojo_capture::strategy::money()) {
+        use dojo_capture::Money;
+        let currency = money.currency();
+        let decimal = money.to_decimal();
+        proptest::prop_assert_eq!(decimal.scale(), currency.minor_unit_digits());
+        proptest::prop_assert_eq!(Money::from_decimal(decimal, currency).unwrap(), money);
+        let text = money.to_string();
+        proptest::prop_assert_eq!(text.parse::<Money>().unwrap(), money);
+        proptest::prop_assert_eq!(Money::parse_in(&decimal.to_string(), currency).unwrap(), money);
+        // Trailing zeros add no precision, so they are not rounding.
+        let padded = if decimal.scale() == 0 { format!("{decimal}.0") } else { format!("{decimal}0") };
+        proptest::prop_assert_eq!(Money::parse_in(&padded, currency).unwrap(), money);
+        let json = serde_json::to_string(&money).unwrap();
+        proptest::prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), money);
+        proptest::prop_assert_eq!(
+            json,
+            format!(r#"{{"value":{},"currencyCode":"{}"}}"#, money.minor_units(), currency.code())
+        );
+    }
+}
