@@ -1,0 +1,153 @@
+"""Writes the hand-written seeds of the structured targets (op_sequence,
+check_command): `python3 fuzz/seeds.py fuzz/corpus`.
+
+Random bytes rarely decode to a meaningful scenario, so each seed here is one
+named scenario (a replay, a conflict, a deadline edge, a DST change, int64
+edges), encoded as `arbitrary` 1.x decodes the input types of fuzz/src/lib.rs:
+an enum tag is a little-endian u32 scaled by the variant count, a bool is
+byte & 1, `int_in_range` reads big-endian bytes modulo the range, and a
+trailing Vec is a continue-byte before each element. The layout follows the
+field order of those types and of src/arbitrary_impls.rs: reordering a field
+or variant there changes what these bytes mean (the replay test still passes,
+the seeds just say something else), so regenerate them after such a change.
+"""
+import struct, os, sys
+out = sys.argv[1]
+def u8(v): return bytes([v & 0xff])
+def u16(v): return struct.pack('<H', v)
+def u32(v): return struct.pack('<I', v)
+def i32(v): return struct.pack('<i', v)
+def b(v): return u8(1 if v else 0)
+def tag(k, c): return u32(-(-(k << 32) // c))
+CUR = {'GBP': 0, 'EUR': 1, 'JPY': 2, 'BHD': 3, 'CLF': 4}
+def money(code, minor):
+    cur = u8(0) + u8(CUR[code])
+    if minor == 0: return cur + u8(0)
+    if minor == 1: return cur + u8(1)
+    if minor <= 10000: return cur + u8(2) + struct.pack('>H', minor)
+    d = 2**63 - 1 - minor
+    assert 0 <= d <= 1000
+    return cur + u8(3) + struct.pack('>H', d)
+# AmountPick
+def cap(): return tag(0, 8)
+def cap1(): return tag(1, 8)
+def ref(): return tag(2, 8)
+def ref1(): return tag(3, 8)
+def half(): return tag(4, 8)
+def amt(): return tag(5, 8)
+def mnr(n): return tag(6, 8) + u16(n)
+def anym(code, n): return tag(7, 8) + money(code, n)
+def pool(n): return tag(0, 2) + u8(n)
+S = 10
+def authorize(): return tag(0, S)
+def capture(i, a, tips=None): return tag(1, S) + pool(i) + a + (b(1) + tips if tips else b(0))
+OUT = {'ok': 0, 'declined': 1, 'failed': 2}
+def settle(i, o): return tag(2, S) + pool(i) + u8(OUT[o])
+def refund(k, a): return tag(3, S) + pool(k) + a
+def reverse(): return tag(4, S)
+def cancel(): return tag(5, S)
+def change(a): return tag(6, S) + a
+def secs(n): return tag(7, S) + tag(0, 6) + u16(n)
+def hours(n): return tag(7, S) + tag(1, 6) + u8(n)
+def days(n): return tag(7, S) + tag(2, 6) + u8(n)
+def deadline(off): return tag(7, S) + tag(3, 6) + struct.pack('<b', off)
+def next_hour(before): return tag(7, S) + tag(4, 6) + b(before)
+def past7(): return tag(7, S) + tag(5, 6)
+def rehydrate(): return tag(8, S)
+def check(op): return tag(9, S) + op
+def op_capture(m): return u8(0) + m
+def op_refund(m): return u8(1) + m
+def op_reverse(): return u8(2)
+def op_cancel(): return u8(3)
+def op_change(m): return u8(4) + m
+def seq(name, steps, start=17_280_000, amount=money('GBP', 1000), manual=True, custom=False, expiry=None):
+    data = u32(start) + amount + b(manual) + b(custom)
+    data += (b(1) + u32(expiry[0]) + u32(expiry[1]) + b(expiry[2])) if expiry else b(0)
+    data += b(0)  # no intent id
+    for s in steps: data += b(1) + s
+    data += b(0)
+    os.makedirs(f'{out}/op_sequence', exist_ok=True)
+    open(f'{out}/op_sequence/seed-{name}', 'wb').write(data)
+
+seq('manual-partial-captures-then-refunds', [authorize(), capture(0, mnr(600)), settle(0, 'ok'),
+    capture(1, cap()), settle(1, 'ok'), capture(2, mnr(1)), refund(0, mnr(250)), refund(0, mnr(250)),
+    refund(0, mnr(300)), refund(1, ref()), refund(2, mnr(1)), capture(3, mnr(1))])
+seq('manual-in-flight-reservation', [authorize(), capture(0, half()), capture(1, amt()),
+    capture(0, half()), capture(0, mnr(1)), settle(0, 'declined'), settle(0, 'ok'), capture(1, amt()),
+    settle(1, 'failed'), capture(2, cap1()), capture(2, cap()), settle(2, 'ok'), settle(3, 'ok')])
+seq('manual-tips-replay-and-conflict', [authorize(), capture(0, mnr(500), mnr(100)),
+    capture(0, mnr(500), mnr(100)), capture(0, mnr(500)), capture(0, mnr(500), anym('EUR', 100)),
+    capture(1, mnr(100), anym('EUR', 5)), settle(0, 'ok')])
+seq('manual-deadline-edges', [authorize(), deadline(-1), capture(0, mnr(1)), settle(0, 'failed'),
+    deadline(-1), reverse(), deadline(0), capture(1, mnr(1)), reverse(), deadline(1), capture(1, mnr(1))])
+seq('manual-reverse-after-capture-in-flight', [authorize(), capture(0, mnr(100)), reverse(),
+    settle(0, 'failed'), reverse(), capture(1, mnr(1)), refund(0, mnr(1)), reverse(), cancel()])
+seq('manual-past-seven-days', [authorize(), days(6), hours(23), capture(0, mnr(10)), past7(),
+    capture(1, mnr(10)), reverse(), settle(0, 'ok'), refund(0, ref())])
+seq('manual-auto-expire-in', [authorize(), secs(3599), capture(0, mnr(1)), secs(1), capture(1, mnr(1)),
+    reverse()], expiry=(3600, 0, True))
+seq('manual-auto-expire-out-of-bounds', [authorize(), capture(0, amt())], expiry=(30, 0, False))
+seq('auto-same-day-reversal', [authorize(), capture(0, mnr(1)), reverse(), reverse(), refund(0, mnr(1))],
+    manual=False)
+seq('auto-next-london-day', [authorize(), next_hour(True), reverse(), next_hour(False), reverse(),
+    hours(23), reverse(), refund(0, ref1()), refund(0, ref()), reverse()], manual=False)
+seq('auto-across-dst-start', [authorize(), next_hour(False), next_hour(True), reverse()],
+    start=90 * 86_400 - 1800, manual=False)  # 2024-03-30T23:30Z; DST starts 2024-03-31T01:00Z
+seq('created-change-amount-then-cancel', [change(mnr(500)), change(mnr(0)), change(anym('EUR', 500)),
+    capture(0, mnr(1)), refund(0, mnr(1)), reverse(), cancel(), cancel(), authorize(), change(mnr(1))],
+    custom=True)
+seq('created-change-amount-not-allowed', [change(mnr(500)), authorize(), change(mnr(500))])
+seq('int64-edge-bhd', [authorize(), capture(0, cap()), settle(0, 'ok'), capture(1, mnr(1)),
+    refund(0, ref1()), refund(0, ref()), refund(1, mnr(1))], amount=money('BHD', 2**63 - 1))
+seq('jpy-one-unit', [authorize(), capture(0, amt()), settle(0, 'ok'), refund(0, mnr(1)), refund(1, mnr(1))],
+    amount=money('JPY', 1))
+seq('zero-amount-intent', [authorize(), capture(0, cap()), capture(0, mnr(1)), reverse()],
+    amount=money('CLF', 0))
+seq('rehydrate-forgets-refund-keys', [authorize(), capture(0, amt()), settle(0, 'ok'), rehydrate(),
+    refund(0, mnr(100)), refund(0, mnr(100)), rehydrate(), refund(0, mnr(100)), settle(0, 'ok'),
+    settle(0, 'declined'), rehydrate()])
+seq('check-agrees-in-every-state', [check(op_capture(money('GBP', 1))), check(op_cancel()),
+    check(op_change(money('GBP', 5))), authorize(), check(op_capture(money('GBP', 1000))),
+    check(op_capture(money('GBP', 1001))), check(op_capture(money('EUR', 1))), check(op_reverse()),
+    capture(0, mnr(400)), settle(0, 'ok'), check(op_refund(money('GBP', 400))),
+    check(op_refund(money('GBP', 401))), check(op_refund(money('GBP', 0))), refund(0, mnr(1)),
+    check(op_capture(money('GBP', 1))), check(op_reverse()), check(op_cancel())])
+
+# check_command: CheckInput { intent, operation, amount, now }
+EXAMPLES = ['auto-captured', 'canceled', 'created-custom-amount', 'created-fixed-amount',
+            'manual-authorized', 'manual-auto-expire', 'manual-fresh', 'manual-refunded', 'manual-reversed']
+WORDS = ['capture', 'refund', 'reverse', 'cancel', 'change-amount']
+def cmd(name, example, word, amount, now_secs):
+    data = tag(0, 3) + u8(EXAMPLES.index(example)) + tag(0, 2) + u8(WORDS.index(word))
+    if amount is None: data += b(0)
+    else:
+        kind, pick = amount
+        data += b(1) + tag({'plain': 0, 'code': 1}[kind], 3) + pick
+    data += tag(0, 2) + i32(now_secs)
+    os.makedirs(f'{out}/check_command', exist_ok=True)
+    open(f'{out}/check_command/seed-{name}', 'wb').write(data)
+DAY = 86_400
+cmd('manual-authorized-capture-capturable', 'manual-authorized', 'capture', ('plain', cap()), DAY)
+cmd('manual-authorized-capture-one-too-many', 'manual-authorized', 'capture', ('plain', cap1()), DAY)
+cmd('manual-authorized-capture-with-code', 'manual-authorized', 'capture', ('code', cap()), 60)
+cmd('manual-authorized-capture-in-euros', 'manual-authorized', 'capture', ('code', anym('EUR', 100)), 60)
+cmd('manual-authorized-capture-expired', 'manual-authorized', 'capture', ('plain', mnr(1)), 7 * DAY)
+cmd('manual-authorized-capture-no-amount', 'manual-authorized', 'capture', None, DAY)
+cmd('manual-authorized-refund-refundable', 'manual-authorized', 'refund', ('plain', ref()), DAY)
+cmd('manual-authorized-refund-too-much', 'manual-authorized', 'refund', ('plain', ref1()), DAY)
+cmd('manual-authorized-reverse-in-flight', 'manual-authorized', 'reverse', None, DAY)
+cmd('manual-fresh-reverse', 'manual-fresh', 'reverse', None, 3600)
+cmd('manual-fresh-reverse-with-amount', 'manual-fresh', 'reverse', ('plain', mnr(1)), 3600)
+cmd('manual-auto-expire-capture-late', 'manual-auto-expire', 'capture', ('plain', mnr(1)), 2 * DAY)
+cmd('manual-refunded-capture', 'manual-refunded', 'capture', ('plain', mnr(1)), 60)
+cmd('manual-refunded-refund-rest', 'manual-refunded', 'refund', ('code', ref()), 60)
+cmd('manual-reversed-refund', 'manual-reversed', 'refund', ('plain', mnr(1)), 60)
+cmd('auto-captured-reverse-same-day', 'auto-captured', 'reverse', None, 60)
+cmd('auto-captured-reverse-next-day', 'auto-captured', 'reverse', None, DAY)
+cmd('auto-captured-capture', 'auto-captured', 'capture', ('plain', mnr(1)), 60)
+cmd('created-custom-change-amount', 'created-custom-amount', 'change-amount', ('plain', mnr(500)), 60)
+cmd('created-custom-change-amount-zero', 'created-custom-amount', 'change-amount', ('plain', mnr(0)), 60)
+cmd('created-fixed-change-amount', 'created-fixed-amount', 'change-amount', ('code', amt()), 60)
+cmd('created-fixed-cancel', 'created-fixed-amount', 'cancel', None, 60)
+cmd('canceled-cancel', 'canceled', 'cancel', None, 60)
+cmd('canceled-capture', 'canceled', 'capture', ('plain', half()), -60)

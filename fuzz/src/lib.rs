@@ -1,0 +1,1307 @@
+//! The properties the fuzz targets assert, one public function per target.
+//!
+//! They live here rather than in the targets so that the main crate's
+//! `tests/fuzz_replay.rs` can include this file by path and run the
+//! committed corpus and every minimised crash through exactly the same
+//! checks under a plain `cargo test`, without a fuzzing toolchain. Each
+//! function panics, with a message naming the property, when one fails: a
+//! fuzzer only reports panics, so a property that merely returned `false`
+//! would never be seen.
+//!
+//! Structured targets take `arbitrary` inputs; [`decode`] turns bytes into
+//! them the way `libfuzzer-sys` does, so a corpus file replays as the input
+//! the fuzzer saw.
+
+#![forbid(unsafe_code)]
+
+// The step invariants are the property tests' own, so that fuzzing and the
+// property tests can never disagree on what "valid" means.
+#[path = "../../tests/common/invariants.rs"]
+mod invariants;
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::str::FromStr;
+
+use arbitrary::{Arbitrary, Unstructured};
+use dojo_capture::check::{self, Verdict};
+use dojo_capture::wire::PaymentIntentResource;
+use dojo_capture::{
+    AnyPaymentIntent, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode, CaptureOutcome,
+    Currency, IdempotencyKey, IntentState, Money, Operation, OperationKind, PaymentIntent,
+    Rejected, Rule, RuleViolation,
+};
+use jiff::{SignedDuration, Timestamp};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+/// Decodes a structured input from raw bytes as `libfuzzer-sys`'s
+/// `fuzz_target!(|input: T| …)` does (`arbitrary_take_rest` on the whole
+/// buffer), so that a corpus file means the same input in a replay as it
+/// did to the fuzzer. `None` where the fuzzer would skip the input too.
+pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
+    if data.len() < T::size_hint(0).0 {
+        return None;
+    }
+    T::arbitrary_take_rest(Unstructured::new(data)).ok()
+}
+
+/// Panics with the property's message and what it was checked on.
+#[track_caller]
+fn holds(result: Result<(), String>, on: &dyn Debug) {
+    if let Err(problem) = result {
+        panic!("property violated: {problem}\n  on: {on:?}");
+    }
+}
+
+/// Asserts `condition`, panicking with `property` and the value it was
+/// checked on; `property` states what should hold, not what went wrong.
+#[track_caller]
+fn ensure(condition: bool, property: &str, on: &dyn Debug) {
+    if !condition {
+        panic!("property violated: {property}\n  on: {on:?}");
+    }
+}
+
+fn minor(amount: i64, currency: Currency) -> Money {
+    // Callers pass non-negative values; zero is the harmless fallback,
+    // so that a harness slip cannot pass for a library failure.
+    Money::try_new(amount.max(0), currency).unwrap_or(Money::zero(currency))
+}
+
+// ---- a. wire_rehydrate ------------------------------------------------------
+
+/// `wire_rehydrate`: any bytes as the body of `GET /payment-intents/{id}`.
+///
+/// * decoding never panics;
+/// * [`AnyPaymentIntent::from_json`] agrees with decoding a
+///   [`PaymentIntentResource`] and converting it with `TryFrom`, error for
+///   error;
+/// * a decoded resource re-encodes to JSON that decodes to the same resource;
+/// * an accepted intent satisfies the step invariants (`check_intent`), comes
+///   back with the same facts from its own wire form (`check_round_trip`),
+///   and its capturable and refundable figures are exact (see
+///   [`check_figures`]).
+pub fn wire_rehydrate(data: &[u8]) {
+    let direct = AnyPaymentIntent::from_json(data);
+    match PaymentIntentResource::from_json(data) {
+        Err(_) => match &direct {
+            Ok(intent) => panic!(
+                "property violated: from_json accepts only what PaymentIntentResource::from_json decodes\n  accepted: {intent:?}"
+            ),
+            Err(e) => ensure(
+                e.code() == "malformed_json",
+                "undecodable JSON is reported as malformed_json",
+                e,
+            ),
+        },
+        Ok(resource) => {
+            let converted = AnyPaymentIntent::try_from(&resource);
+            ensure(
+                converted == direct,
+                "from_json equals PaymentIntentResource::from_json then AnyPaymentIntent::try_from",
+                &(&converted, &direct),
+            );
+            match serde_json::to_vec(&resource) {
+                Ok(bytes) => ensure(
+                    PaymentIntentResource::from_json(&bytes).ok().as_ref() == Some(&resource),
+                    "a decoded resource re-encodes to JSON that decodes to the same resource",
+                    &resource,
+                ),
+                Err(e) => panic!("property violated: a decoded resource encodes: {e}"),
+            }
+        }
+    }
+    if let Ok(intent) = direct {
+        holds(invariants::check_intent(&intent), &intent);
+        holds(invariants::check_round_trip(&intent), &intent);
+        check_figures(&intent);
+    }
+}
+
+/// The figures an intent reports are exactly what its rules allow, at the
+/// payment time (before any deadline): capturing `capturable()` is
+/// allowed and one minor unit more is `over_capture`; likewise refunding
+/// `refundable()` and `over_refund`. A figure that is merely "no more than"
+/// would pass the invariants yet mislead every caller that trusts it.
+fn check_figures(intent: &AnyPaymentIntent) {
+    let Some(at) = intent.paid_at() else {
+        return;
+    };
+    let currency = intent.currency();
+    let capturable = intent.capturable();
+    let can_capture = matches!(
+        intent.state(),
+        IntentState::Authorized | IntentState::Captured
+    ) && intent.capture_mode() == CaptureMode::Manual;
+    if !capturable.is_zero() {
+        let allowed = intent.check(Operation::Capture(capturable), at);
+        ensure(
+            allowed.is_ok(),
+            "capturing exactly capturable() at the payment time is allowed",
+            &(intent, allowed),
+        );
+    }
+    if can_capture && let Some(more) = capturable.minor_units().checked_add(1) {
+        let refused = intent.check(Operation::Capture(minor(more, currency)), at);
+        ensure(
+            refused.map_err(|v| v.rule()) == Err(Rule::OverCapture),
+            "capturing one minor unit more than capturable() is over_capture",
+            &(intent, refused),
+        );
+    }
+    let refundable = intent.refundable();
+    if !refundable.is_zero() {
+        let allowed = intent.check(Operation::Refund(refundable), at);
+        ensure(
+            allowed.is_ok(),
+            "refunding exactly refundable() is allowed",
+            &(intent, allowed),
+        );
+        if let Some(more) = refundable.minor_units().checked_add(1) {
+            let refused = intent.check(Operation::Refund(minor(more, currency)), at);
+            ensure(
+                refused.map_err(|v| v.rule()) == Err(Rule::OverRefund),
+                "refunding one minor unit more than refundable() is over_refund",
+                &(intent, refused),
+            );
+        }
+    }
+}
+
+// ---- b. money_parse -------------------------------------------------------
+
+/// Currencies every amount text is tried in: one for each minor-unit size
+/// (2, 0, 3, 4), so decimal-place rules are met whatever the text says.
+const PROBE_CODES: [&str; 4] = ["GBP", "JPY", "BHD", "CLF"];
+
+/// `money_parse`: the bytes as text (lossily decoded), fed to every way in:
+/// `Money::from_str`, `Money::parse_in`, `Money::from_decimal` (from the
+/// text and from raw bytes), `Money::try_new`, `Currency::from_code` and
+/// serde's `{"value", "currencyCode"}`.
+///
+/// * nothing panics;
+/// * every accepted amount round-trips exactly (see [`money_round_trips`]);
+/// * the parsers agree: `from_str` with its two halves, `parse_in` with
+///   `from_decimal` on the same number, serde with `try_new`;
+/// * serde accepts an integer `value` only, never a float.
+pub fn money_parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let text: &str = &text;
+    let (amount_text, code_text) = text.split_once(' ').unwrap_or((text, ""));
+
+    if let Ok(money) = Money::from_str(text) {
+        money_round_trips(money);
+        let parts = Currency::from_code(code_text).and_then(|c| Money::parse_in(amount_text, c));
+        ensure(
+            parts == Ok(money),
+            "\"AMOUNT CODE\" parses as parse_in(AMOUNT, from_code(CODE))",
+            &(text, parts, money),
+        );
+    }
+
+    let mut currencies = Vec::with_capacity(PROBE_CODES.len() + 1);
+    for code in [text, amount_text, code_text] {
+        if let Some(currency) = currency_from_code(code) {
+            currencies.push(currency);
+        }
+    }
+    currencies.extend(
+        PROBE_CODES
+            .iter()
+            .filter_map(|code| currency_from_code(code)),
+    );
+
+    let decimal = Decimal::from_str(amount_text).ok();
+    for &currency in &currencies {
+        let parsed = Money::parse_in(amount_text, currency);
+        if let Ok(money) = parsed {
+            ensure(
+                money.currency() == currency,
+                "parse_in keeps the currency it was given",
+                &(amount_text, money),
+            );
+            money_round_trips(money);
+            // The same number read by rust_decimal must mean the same
+            // money: two readers of one text never disagree on its value.
+            if let Some(decimal) = decimal {
+                let from_decimal = Money::from_decimal(decimal, currency);
+                ensure(
+                    from_decimal == Ok(money),
+                    "from_decimal(Decimal::from_str(t)) equals parse_in(t)",
+                    &(amount_text, decimal, from_decimal, money),
+                );
+            }
+        }
+        if let Some(decimal) = decimal {
+            decimal_agrees_with_text(decimal, currency);
+        }
+        if let Ok(n) = amount_text.parse::<i64>() {
+            minor_units_round_trip(n, currency);
+        }
+    }
+
+    // Raw bytes as a decimal's parts and as minor units, so the numeric
+    // constructors see values no text would spell.
+    if let Some(currency) = currencies.first().copied() {
+        if let Some(head) = data.get(..16).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+            let mantissa = i128::from_le_bytes(head) >> 32;
+            let scale = u32::from(data.get(16).copied().unwrap_or(0) % 29);
+            if let Ok(decimal) = Decimal::try_from_i128_with_scale(mantissa, scale) {
+                decimal_agrees_with_text(decimal, currency);
+            }
+        }
+        if let Some(head) = data.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            minor_units_round_trip(i64::from_le_bytes(head), currency);
+        }
+    }
+
+    serde_money(data, text, amount_text, code_text);
+}
+
+/// `Currency::from_code`, checked: an accepted code is the three upper-case
+/// letters it was given, has a minor unit of at most four digits, and
+/// converts back and forth through `iso_currency` and serde unchanged.
+fn currency_from_code(code: &str) -> Option<Currency> {
+    match Currency::from_code(code) {
+        Ok(currency) => {
+            ensure(
+                currency.code() == code && code.len() == 3,
+                "an accepted code is the currency's own three-letter code",
+                &(code, currency),
+            );
+            ensure(
+                code.bytes().all(|b| b.is_ascii_uppercase()),
+                "only upper-case codes are accepted",
+                &code,
+            );
+            ensure(
+                currency.minor_unit_digits() <= 4,
+                "ISO 4217 minor units have at most four digits",
+                &currency,
+            );
+            ensure(
+                Currency::from_iso(currency.iso()) == Ok(currency),
+                "from_iso(c.iso()) gives c back",
+                &currency,
+            );
+            let json = serde_json::to_string(&currency).unwrap_or_default();
+            ensure(
+                serde_json::from_str::<Currency>(&json).ok() == Some(currency),
+                "a currency round-trips through serde",
+                &(currency, json),
+            );
+            Some(currency)
+        }
+        Err(e) => {
+            ensure(
+                matches!(e.code(), "unknown_currency" | "no_minor_unit"),
+                "a refused code is unknown or has no minor unit",
+                &(code, e),
+            );
+            None
+        }
+    }
+}
+
+/// `from_decimal(d)` and `parse_in(d.to_string())` are two doors to the
+/// same value: for a non-negative decimal they accept and refuse together
+/// (with the same reason) and agree on the amount.
+fn decimal_agrees_with_text(decimal: Decimal, currency: Currency) {
+    let from_decimal = Money::from_decimal(decimal, currency);
+    if let Ok(money) = from_decimal {
+        money_round_trips(money);
+        ensure(
+            money.to_decimal() == decimal,
+            "from_decimal keeps the value exactly",
+            &(decimal, money),
+        );
+    }
+    if decimal.is_sign_negative() {
+        // `-0` is zero to from_decimal but a minus sign to the text parser,
+        // which refuses every sign: not the same question.
+        if !decimal.is_zero() {
+            ensure(
+                from_decimal.as_ref().map_err(|e| e.code()) == Err("negative_amount"),
+                "a negative decimal is negative_amount",
+                &(decimal, &from_decimal),
+            );
+        }
+        return;
+    }
+    let text = decimal.to_string();
+    let from_text = Money::parse_in(&text, currency);
+    ensure(
+        from_decimal.as_ref().map_err(|e| e.code()) == from_text.as_ref().map_err(|e| e.code()),
+        "from_decimal(d) and parse_in(d.to_string()) agree",
+        &(decimal, text, &from_decimal, &from_text),
+    );
+}
+
+/// `try_new(n)` accepts exactly the non-negative counts, and what it
+/// accepts round-trips.
+fn minor_units_round_trip(n: i64, currency: Currency) {
+    match Money::try_new(n, currency) {
+        Ok(money) => {
+            ensure(
+                n >= 0 && money.minor_units() == n,
+                "try_new accepts only non-negative counts and keeps them",
+                &(n, money),
+            );
+            money_round_trips(money);
+        }
+        Err(e) => ensure(
+            n < 0 && e.code() == "negative_amount",
+            "try_new refuses only negative counts",
+            &(n, e),
+        ),
+    }
+}
+
+/// serde's `Money`: the input itself as JSON, and the amount and code
+/// texts spliced into Dojo's shape. Whatever decodes has an integer
+/// `value` equal to its minor units: never a float, never rounded.
+fn serde_money(data: &[u8], text: &str, amount_text: &str, code_text: &str) {
+    if let Ok(money) = serde_json::from_slice::<Money>(data) {
+        money_round_trips(money);
+        let value = serde_json::from_slice::<Value>(data)
+            .ok()
+            .and_then(|v| v.get("value").cloned());
+        let equal = value.as_ref().and_then(Value::as_i64) == Some(money.minor_units())
+            || (money.is_zero() && value.as_ref().and_then(Value::as_f64) == Some(0.0));
+        ensure(
+            equal,
+            "decoded money came from an integer value equal to its minor units",
+            &(text, value, money),
+        );
+    }
+    for (value, code) in [(amount_text, code_text), (text, "GBP")] {
+        let spliced = format!(r#"{{"value":{value},"currencyCode":"{code}"}}"#);
+        let Ok(money) = serde_json::from_str::<Money>(&spliced) else {
+            continue;
+        };
+        money_round_trips(money);
+        // Only when the spliced text is one JSON number is it the value;
+        // otherwise it smuggled in other fields, checked by the raw case.
+        if let Ok(Value::Number(number)) = serde_json::from_str::<Value>(value) {
+            let integer = !value.contains(['.', 'e', 'E']);
+            // serde_json reads `-0` as the float -0.0 but decodes it into
+            // an i64 as 0: an integer literal all the same.
+            let equal = number.as_i64() == Some(money.minor_units())
+                || (money.is_zero() && number.as_f64() == Some(0.0));
+            ensure(
+                integer && equal,
+                "serde accepts an integer value only, equal to the minor units",
+                &(spliced, money),
+            );
+        }
+    }
+}
+
+/// Every representation of an accepted amount gives the same amount back:
+/// Display → FromStr, to_decimal → from_decimal, minor units → try_new,
+/// serde JSON → serde, and the major-unit text alone → parse_in. Display
+/// always writes every minor digit, and serde writes an integer.
+pub fn money_round_trips(money: Money) {
+    let currency = money.currency();
+    let shown = money.to_string();
+    ensure(
+        shown.parse::<Money>() == Ok(money),
+        "Display then FromStr gives the same money",
+        &(money, &shown),
+    );
+    let (number, code) = shown.split_once(' ').unwrap_or((&shown, ""));
+    let digits = currency.minor_unit_digits() as usize;
+    let fraction_len = number.split_once('.').map_or(0, |(_, f)| f.len());
+    ensure(
+        code == currency.code() && fraction_len == digits,
+        "Display writes every minor digit, one space and the code",
+        &(money, &shown),
+    );
+    ensure(
+        Money::parse_in(number, currency) == Ok(money),
+        "the major-unit text alone parses back in its currency",
+        &(money, &shown),
+    );
+    ensure(
+        Money::from_decimal(money.to_decimal(), currency) == Ok(money),
+        "to_decimal then from_decimal gives the same money",
+        &money,
+    );
+    ensure(
+        Money::try_new(money.minor_units(), currency) == Ok(money),
+        "minor_units then try_new gives the same money",
+        &money,
+    );
+    let json = serde_json::to_string(&money).unwrap_or_default();
+    let expected = format!(
+        r#"{{"value":{},"currencyCode":"{}"}}"#,
+        money.minor_units(),
+        currency.code()
+    );
+    ensure(
+        json == expected,
+        "serde writes Dojo's shape with an integer value",
+        &(money, &json),
+    );
+    ensure(
+        serde_json::from_str::<Money>(&json).ok() == Some(money),
+        "serde JSON decodes to the same money",
+        &(money, &json),
+    );
+}
+
+// ---- c. op_sequence -------------------------------------------------------
+
+/// How many steps of one input are run: enough to reach every state and
+/// pile up captures and refunds, few enough to keep each run fast.
+const MAX_STEPS: usize = 64;
+
+/// The ids and keys steps draw from: a pool this small makes replays and
+/// conflicts (D7) happen in most sequences.
+const ID_POOL: [&str; 4] = ["cp_a", "cp_b", "cp_c", "cp_d"];
+const KEY_POOL: [&str; 3] = ["refund-1", "refund-2", "refund-3"];
+
+/// A new intent and what is then done to it.
+#[derive(Arbitrary, Debug)]
+pub struct OpSequence {
+    /// Seconds after 2024-01-01T00:00:00Z (modulo two years) at which the
+    /// clock starts: any season, so London's DST changes are crossed.
+    pub start: u32,
+    /// The amount the intent is created with.
+    pub amount: Money,
+    /// Manual rather than Auto capture.
+    pub manual: bool,
+    /// `customAmountAllowed`.
+    pub custom_amount_allowed: bool,
+    /// `autoExpireIn` as seconds and nanoseconds, and `Capture` rather than
+    /// `Release`; out-of-bounds values are refused and left unset.
+    pub expiry: Option<(u32, u32, bool)>,
+    /// Dojo's id of the intent: any text, since the crate carries it as is.
+    pub id: Option<String>,
+    /// The operations, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One thing that can happen to an intent.
+#[derive(Arbitrary, Debug)]
+pub enum Step {
+    /// The customer pays now.
+    Authorize,
+    /// A capture is recorded in flight.
+    Capture {
+        /// Which capture id.
+        id: IdPick,
+        /// How much.
+        amount: AmountPick,
+        /// The tip, if any.
+        tips: Option<AmountPick>,
+    },
+    /// A capture's final status arrives.
+    Settle {
+        /// Which capture id.
+        id: IdPick,
+        /// Its outcome.
+        outcome: CaptureOutcome,
+    },
+    /// A refund.
+    Refund {
+        /// Which idempotency key.
+        key: KeyPick,
+        /// How much.
+        amount: AmountPick,
+    },
+    /// A reversal now.
+    Reverse,
+    /// A cancellation.
+    Cancel,
+    /// A change of amount.
+    ChangeAmount(AmountPick),
+    /// Time passes.
+    Advance(Clock),
+    /// The intent is stored and read back through the wire format, as a
+    /// service does between two webhooks.
+    Rehydrate,
+    /// `AnyPaymentIntent::check` is asked, then the operation is performed
+    /// on a copy with a fresh id or key.
+    Check(Operation),
+}
+
+/// A capture id: usually from the small pool, sometimes any valid one.
+#[derive(Arbitrary, Debug)]
+pub enum IdPick {
+    /// `ID_POOL[n % len]`.
+    Pool(u8),
+    /// Any valid id.
+    Any(CaptureId),
+}
+
+/// An idempotency key: usually from the small pool, sometimes any valid one.
+#[derive(Arbitrary, Debug)]
+pub enum KeyPick {
+    /// `KEY_POOL[n % len]`.
+    Pool(u8),
+    /// Any valid key.
+    Any(IdempotencyKey),
+}
+
+/// An amount, mostly relative to the intent's figures, where the rules
+/// change their answer.
+#[derive(Arbitrary, Debug)]
+pub enum AmountPick {
+    /// What may still be captured.
+    Capturable,
+    /// One minor unit more than that.
+    CapturablePlusOne,
+    /// What may still be refunded.
+    Refundable,
+    /// One minor unit more than that.
+    RefundablePlusOne,
+    /// Half the intent's amount.
+    Half,
+    /// The intent's amount.
+    Amount,
+    /// A small number of minor units in the intent's currency.
+    Minor(u16),
+    /// Any amount, often in another currency.
+    Any(Money),
+}
+
+impl AmountPick {
+    fn resolve(&self, intent: &AnyPaymentIntent) -> Money {
+        let currency = intent.currency();
+        let plus_one = |m: Money| minor(m.minor_units().saturating_add(1), currency);
+        match self {
+            AmountPick::Capturable => intent.capturable(),
+            AmountPick::CapturablePlusOne => plus_one(intent.capturable()),
+            AmountPick::Refundable => intent.refundable(),
+            AmountPick::RefundablePlusOne => plus_one(intent.refundable()),
+            AmountPick::Half => minor(intent.amount().minor_units() / 2, currency),
+            AmountPick::Amount => intent.amount(),
+            AmountPick::Minor(n) => minor(i64::from(*n), currency),
+            AmountPick::Any(money) => *money,
+        }
+    }
+}
+
+/// How the clock moves: by small and large steps, and onto the edges the
+/// time rules turn on.
+#[derive(Arbitrary, Debug)]
+pub enum Clock {
+    /// Seconds.
+    Seconds(u16),
+    /// Hours.
+    Hours(u8),
+    /// Days (up to ten, so across the 7-day window).
+    Days(u8),
+    /// One nanosecond before, at, or after the authorisation deadline.
+    Deadline(i8),
+    /// Onto the next whole UTC hour, or a nanosecond before it: London's
+    /// midnight is one of them in every season.
+    NextHour(bool),
+    /// Past the seven days after payment.
+    PastSevenDays,
+}
+
+/// `op_sequence`: a sequence of operations on one intent, through
+/// `AnyPaymentIntent`.
+///
+/// After every step:
+/// * `check_step` holds (invariants, a refusal hands the intent back
+///   unchanged, captured and refunded never go down, the amount is fixed
+///   after payment, records are never rewritten, the wire round trip);
+/// * the figures are exact (see [`check_figures`]);
+/// * a refusal names the operation and the state it was refused in;
+/// * `AnyPaymentIntent::check` gives the same answer, violation for
+///   violation, as the transition, wherever the id or key is new (check
+///   ignores ids and keys, so a replay or conflict is not its question);
+/// * a replay (a known capture id or refund key with the same amount, a
+///   settlement repeated) is accepted and changes nothing.
+pub fn op_sequence(input: &OpSequence) {
+    let base = Timestamp::from_second(1_704_067_200).unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut now = base + SignedDuration::from_secs(i64::from(input.start % (2 * 366 * 86_400)));
+    let mode = if input.manual {
+        CaptureMode::Manual
+    } else {
+        CaptureMode::Auto
+    };
+    let mut created = PaymentIntent::new(input.amount, mode)
+        .with_custom_amount_allowed(input.custom_amount_allowed);
+    if let Some((secs, nanos, capture)) = input.expiry {
+        let after = SignedDuration::new(
+            i64::from(secs % (8 * 86_400)),
+            i32::try_from(nanos % 1_000_000_000).unwrap_or(0),
+        );
+        let action = if capture {
+            AutoExpireAction::Capture
+        } else {
+            AutoExpireAction::Release
+        };
+        let expiry = AutoExpiry::new(after, action);
+        let in_bounds = after > AutoExpiry::MIN_EXCLUSIVE
+            && after < AutoExpiry::MAX_EXCLUSIVE
+            && after.subsec_nanos() % AutoExpiry::RESOLUTION_NANOS == 0;
+        ensure(
+            expiry.is_ok() == in_bounds,
+            "AutoExpiry::new accepts exactly 30 s < t < 7 days in whole 100 ns ticks",
+            &(after, expiry),
+        );
+        if let Ok(expiry) = expiry {
+            created = created.with_auto_expiry(expiry);
+        }
+    }
+    if let Some(id) = &input.id {
+        created = created.with_id(id);
+    }
+    let mut intent = created.into_any();
+    holds(invariants::check_intent(&intent), &intent);
+    holds(invariants::check_round_trip(&intent), &intent);
+
+    // Refund keys the intent has recorded, with their amounts: the ledger
+    // keeps them privately, and a rehydration forgets them (the wire has none).
+    let mut keys: HashMap<String, Money> = HashMap::new();
+    for (index, step) in input.steps.iter().take(MAX_STEPS).enumerate() {
+        let before = intent.clone();
+        let at = now;
+        let context = || format!("step {index}: {step:?} at {at}\n  before: {before:?}");
+        let (result, expected): (
+            Result<AnyPaymentIntent, Rejected<AnyPaymentIntent>>,
+            Option<_>,
+        ) = match step {
+            Step::Authorize => (before.clone().authorize(now), None),
+            Step::Capture { id, amount, tips } => {
+                let id = capture_id(id);
+                let amount = amount.resolve(&before);
+                let tips = tips.as_ref().map(|t| t.resolve(&before));
+                let recorded = before.captures().iter().find(|c| *c.id() == id).cloned();
+                let result = before.clone().capture_with_tips(id, amount, tips, now);
+                if let (Some(record), Ok(after)) = (&recorded, &result) {
+                    ensure(
+                        record.amount() == amount && record.tips() == tips && *after == before,
+                        "a capture accepted for a recorded id is a replay of the same amount and tip, and changes nothing",
+                        &context(),
+                    );
+                }
+                // Check takes no tip: it judges the same question only
+                // when the tip cannot be refused for its currency.
+                let same_question =
+                    recorded.is_none() && tips.is_none_or(|t| t.currency() == before.currency());
+                let expected = same_question.then(|| {
+                    (
+                        OperationKind::Capture,
+                        before.check(Operation::Capture(amount), now),
+                    )
+                });
+                (result, expected)
+            }
+            Step::Settle { id, outcome } => {
+                let id = capture_id(id);
+                let settled_already = before
+                    .captures()
+                    .iter()
+                    .any(|c| *c.id() == id && c.status() != dojo_capture::CaptureStatus::Created);
+                let result = before.clone().settle_capture(&id, *outcome);
+                if let (true, Ok(after)) = (settled_already, &result) {
+                    ensure(
+                        *after == before,
+                        "settling a settled capture again with its outcome changes nothing",
+                        &context(),
+                    );
+                }
+                (result, None)
+            }
+            Step::Refund { key, amount } => {
+                let key = refund_key(key);
+                let amount = amount.resolve(&before);
+                let recorded = keys.get(key.as_str()).copied();
+                let result = before.clone().refund(key.clone(), amount);
+                match (&recorded, &result) {
+                    (Some(recorded), Ok(after)) => ensure(
+                        *recorded == amount && *after == before,
+                        "a refund accepted for a used key is a replay of the same amount, and changes nothing",
+                        &context(),
+                    ),
+                    (None, Ok(_)) => {
+                        keys.insert(key.as_str().to_owned(), amount);
+                    }
+                    (_, Err(_)) => {}
+                }
+                let expected = recorded.is_none().then(|| {
+                    (
+                        OperationKind::Refund,
+                        before.check(Operation::Refund(amount), now),
+                    )
+                });
+                (result, expected)
+            }
+            Step::Reverse => (
+                before.clone().reverse(now),
+                Some((
+                    OperationKind::Reverse,
+                    before.check(Operation::Reverse, now),
+                )),
+            ),
+            Step::Cancel => (
+                before.clone().cancel(),
+                Some((OperationKind::Cancel, before.check(Operation::Cancel, now))),
+            ),
+            Step::ChangeAmount(amount) => {
+                let amount = amount.resolve(&before);
+                (
+                    before.clone().change_amount(amount),
+                    Some((
+                        OperationKind::ChangeAmount,
+                        before.check(Operation::ChangeAmount(amount), now),
+                    )),
+                )
+            }
+            Step::Advance(clock) => {
+                now = advance(now, clock, &before);
+                continue;
+            }
+            Step::Rehydrate => {
+                intent = rehydrate(&before);
+                keys.clear();
+                continue;
+            }
+            Step::Check(operation) => {
+                check_agrees_with_transition(&before, *operation, now, &keys);
+                continue;
+            }
+        };
+
+        let (after, violation) = match result {
+            Ok(after) => (after, None),
+            Err(rejected) => {
+                let (after, violation) = rejected.into_parts();
+                (after, Some(violation))
+            }
+        };
+        holds(
+            invariants::check_step(&before, &after, violation.is_none()),
+            &context(),
+        );
+        check_figures(&after);
+        if let Some(violation) = &violation {
+            ensure(
+                violation.state() == before.state(),
+                "a refusal names the state the intent was in",
+                &(violation, context()),
+            );
+        }
+        if let Some((kind, checked)) = expected {
+            if let Some(violation) = &violation {
+                ensure(
+                    violation.operation() == kind,
+                    "a refusal names the operation refused",
+                    &(violation, context()),
+                );
+            }
+            ensure(
+                checked.as_ref().err() == violation.as_ref(),
+                "AnyPaymentIntent::check gives the transition's answer",
+                &(checked, violation, context()),
+            );
+        }
+        intent = after;
+    }
+}
+
+fn capture_id(pick: &IdPick) -> CaptureId {
+    match pick {
+        IdPick::Pool(n) => pool_id(ID_POOL[usize::from(*n) % ID_POOL.len()]),
+        IdPick::Any(id) => id.clone(),
+    }
+}
+
+fn refund_key(pick: &KeyPick) -> IdempotencyKey {
+    match pick {
+        KeyPick::Pool(n) => IdempotencyKey::new(KEY_POOL[usize::from(*n) % KEY_POOL.len()])
+            .unwrap_or_else(|e| panic!("harness: pool key is valid: {e}")),
+        KeyPick::Any(key) => key.clone(),
+    }
+}
+
+fn pool_id(text: &str) -> CaptureId {
+    CaptureId::new(text).unwrap_or_else(|e| panic!("harness: pool id is valid: {e}"))
+}
+
+fn advance(now: Timestamp, clock: &Clock, intent: &AnyPaymentIntent) -> Timestamp {
+    let by = |d: SignedDuration| now.checked_add(d).unwrap_or(now);
+    match clock {
+        Clock::Seconds(s) => by(SignedDuration::from_secs(i64::from(*s))),
+        Clock::Hours(h) => by(SignedDuration::from_hours(i64::from(*h))),
+        Clock::Days(d) => by(SignedDuration::from_hours(24 * i64::from(*d % 11))),
+        Clock::Deadline(offset) => intent
+            .authorization_deadline()
+            .and_then(|d| {
+                d.checked_add(SignedDuration::from_nanos(i64::from(*offset % 2)))
+                    .ok()
+            })
+            .filter(|t| *t > now)
+            .unwrap_or(now),
+        Clock::NextHour(just_before) => {
+            let next = (now.as_second().div_euclid(3_600) + 1) * 3_600;
+            let at = Timestamp::from_second(next).unwrap_or(now);
+            let at = if *just_before {
+                at.checked_sub(SignedDuration::from_nanos(1)).unwrap_or(at)
+            } else {
+                at
+            };
+            at.max(now)
+        }
+        Clock::PastSevenDays => intent
+            .paid_at()
+            .unwrap_or(now)
+            .checked_add(SignedDuration::from_hours(7 * 24) + SignedDuration::from_secs(1))
+            .unwrap_or(now)
+            .max(now),
+    }
+}
+
+/// The intent through its own wire form, as a service stores and reloads
+/// it; `check_round_trip` has proved the facts survive, this also carries
+/// on with the reloaded intent, which has forgotten its refund keys.
+fn rehydrate(intent: &AnyPaymentIntent) -> AnyPaymentIntent {
+    holds(invariants::check_round_trip(intent), intent);
+    let bytes = serde_json::to_vec(&intent.to_resource()).unwrap_or_default();
+    match AnyPaymentIntent::from_json(&bytes) {
+        Ok(again) => again,
+        Err(e) => {
+            panic!("property violated: an intent's own wire form rehydrates: {e}\n  on: {intent:?}")
+        }
+    }
+}
+
+/// `check(operation)` on `intent`, against the transition performed on a
+/// copy with an id or key the intent has never seen.
+fn check_agrees_with_transition(
+    intent: &AnyPaymentIntent,
+    operation: Operation,
+    now: Timestamp,
+    keys: &HashMap<String, Money>,
+) {
+    let checked = intent.check(operation, now);
+    let copy = intent.clone();
+    let performed = match operation {
+        Operation::Capture(amount) => {
+            let fresh = (0..=intent.captures().len())
+                .map(|n| format!("cp_fresh_{n}"))
+                .find(|id| intent.captures().iter().all(|c| c.id().as_str() != id));
+            match fresh {
+                Some(id) => copy.capture(pool_id(&id), amount, now),
+                None => return,
+            }
+        }
+        Operation::Refund(amount) => {
+            let fresh = (0..=keys.len())
+                .map(|n| format!("refund-fresh-{n}"))
+                .find(|key| !keys.contains_key(key));
+            match fresh.and_then(|key| IdempotencyKey::new(&key).ok()) {
+                Some(key) => copy.refund(key, amount),
+                None => return,
+            }
+        }
+        Operation::Reverse => copy.reverse(now),
+        Operation::Cancel => copy.cancel(),
+        Operation::ChangeAmount(amount) => copy.change_amount(amount),
+    };
+    let performed: Result<(), RuleViolation> = performed.map(drop).map_err(|r| *r.violation());
+    ensure(
+        checked == performed,
+        "AnyPaymentIntent::check(op) answers as performing op with a new id or key",
+        &(operation, checked, performed, intent),
+    );
+}
+
+/// Decodes `data` as an [`OpSequence`] and runs [`op_sequence`] on it.
+pub fn op_sequence_bytes(data: &[u8]) {
+    if let Some(input) = decode::<OpSequence>(data) {
+        op_sequence(&input);
+    }
+}
+
+// ---- d. check_command -----------------------------------------------------
+
+/// The documented examples, so most inputs start from a real intent.
+const EXAMPLES: [&[u8]; 9] = [
+    include_bytes!("../../docs/examples/auto-captured.json"),
+    include_bytes!("../../docs/examples/canceled.json"),
+    include_bytes!("../../docs/examples/created-custom-amount.json"),
+    include_bytes!("../../docs/examples/created-fixed-amount.json"),
+    include_bytes!("../../docs/examples/manual-authorized.json"),
+    include_bytes!("../../docs/examples/manual-auto-expire.json"),
+    include_bytes!("../../docs/examples/manual-fresh.json"),
+    include_bytes!("../../docs/examples/manual-refunded.json"),
+    include_bytes!("../../docs/examples/manual-reversed.json"),
+];
+
+/// The command's words, as `dojo-capture check` takes them.
+const OPERATION_WORDS: [&str; 5] = ["capture", "refund", "reverse", "cancel", "change-amount"];
+
+/// What `dojo-capture check` is given, as text: the intent's bytes, the
+/// operation, the amount and `--now`.
+#[derive(Arbitrary, Debug)]
+pub struct CheckInput {
+    /// The intent file's bytes.
+    pub intent: IntentSource,
+    /// The OPERATION argument.
+    pub operation: OperationText,
+    /// The AMOUNT argument, if given.
+    pub amount: Option<AmountText>,
+    /// The `--now` argument.
+    pub now: NowText,
+}
+
+/// Where the intent's bytes come from.
+#[derive(Arbitrary, Debug)]
+pub enum IntentSource {
+    /// One of `docs/examples/`.
+    Example(u8),
+    /// An intent built field by field, often inconsistent.
+    Built(BuiltIntent),
+    /// Any bytes.
+    Raw(Vec<u8>),
+}
+
+/// A payment intent's lifecycle fields, each free to contradict the others.
+#[derive(Arbitrary, Debug)]
+pub struct BuiltIntent {
+    /// Index into the six statuses (a seventh spelling is unknown).
+    pub status: u8,
+    /// `Manual`, `Auto`, or absent.
+    pub manual: Option<bool>,
+    /// The amount.
+    pub amount: Money,
+    /// `refundedAmount`, raw.
+    pub refunded: Option<i64>,
+    /// `captures[]`.
+    pub captures: Vec<BuiltCapture>,
+    /// Seconds after 2024-07-25T08:49:20Z of the payment, if present.
+    pub paid: Option<i32>,
+    /// Index into a few `autoExpireIn` texts, with an action or not.
+    pub auto_expire: Option<(u8, Option<bool>)>,
+    /// `config.payment.customAmountAllowed`.
+    pub custom_amount_allowed: Option<bool>,
+}
+
+/// One `captures[]` entry.
+#[derive(Arbitrary, Debug)]
+pub struct BuiltCapture {
+    /// Index into the id pool (past its end: no id).
+    pub id: u8,
+    /// Minor units, raw.
+    pub amount: i64,
+    /// Tip in minor units, raw.
+    pub tips: Option<i64>,
+    /// Index into the capture statuses.
+    pub status: u8,
+}
+
+const STATUSES: [&str; 7] = [
+    "Created",
+    "Authorized",
+    "Captured",
+    "Refunded",
+    "Reversed",
+    "Canceled",
+    "Paid",
+];
+const CAPTURE_STATUSES: [&str; 4] = ["Created", "Successful", "Declined", "Failed"];
+const AUTO_EXPIRE_TEXTS: [&str; 6] = [
+    "00:00:30",
+    "00:00:30.0000001",
+    "01:00:00",
+    "06.23:59:59.9999999",
+    "07.00:00:00",
+    "1.2:3",
+];
+
+/// The paid time [`BuiltIntent`] counts from, the examples' own.
+const PAID: i64 = 1_721_897_360;
+
+impl BuiltIntent {
+    fn to_json(&self) -> Vec<u8> {
+        let paid = self.paid.and_then(|s| {
+            Timestamp::from_second(PAID + i64::from(s))
+                .ok()
+                .map(|t| t.to_string())
+        });
+        let captures: Vec<Value> = self
+            .captures
+            .iter()
+            .take(8)
+            .map(|c| {
+                let mut capture = json!({
+                    "amount": c.amount % 100_000,
+                    "status": CAPTURE_STATUSES[usize::from(c.status) % CAPTURE_STATUSES.len()],
+                });
+                if let Some(id) = ID_POOL.get(usize::from(c.id) % (ID_POOL.len() + 1)) {
+                    capture["id"] = json!(id);
+                }
+                if let Some(tips) = c.tips {
+                    capture["tipsAmount"] = json!(tips % 1_000);
+                }
+                capture
+            })
+            .collect();
+        let mut intent = json!({
+            "status": STATUSES[usize::from(self.status) % STATUSES.len()],
+            "amount": self.amount,
+            "captures": captures,
+        });
+        if let Some(manual) = self.manual {
+            intent["captureMode"] = json!(if manual { "Manual" } else { "Auto" });
+        }
+        if let Some(refunded) = self.refunded {
+            intent["refundedAmount"] = json!(refunded % 100_000);
+        }
+        if let Some(paid) = paid {
+            intent["paymentDetails"] = json!({ "transactionDateTime": paid });
+        }
+        if let Some((text, action)) = self.auto_expire {
+            intent["autoExpireIn"] =
+                json!(AUTO_EXPIRE_TEXTS[usize::from(text) % AUTO_EXPIRE_TEXTS.len()]);
+            if let Some(capture) = action {
+                intent["autoExpireAction"] = json!(if capture { "Capture" } else { "Release" });
+            }
+        }
+        if let Some(allowed) = self.custom_amount_allowed {
+            intent["config"] = json!({ "payment": { "customAmountAllowed": allowed } });
+        }
+        serde_json::to_vec(&intent).unwrap_or_default()
+    }
+}
+
+impl IntentSource {
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            IntentSource::Example(n) => EXAMPLES[usize::from(*n) % EXAMPLES.len()].to_vec(),
+            IntentSource::Built(built) => built.to_json(),
+            IntentSource::Raw(bytes) => bytes.clone(),
+        }
+    }
+}
+
+/// The OPERATION argument.
+#[derive(Arbitrary, Debug)]
+pub enum OperationText {
+    /// One of the five words.
+    Word(u8),
+    /// Any text.
+    Any(String),
+}
+
+/// The AMOUNT argument.
+#[derive(Arbitrary, Debug)]
+pub enum AmountText {
+    /// A figure of the intent, written as a bare decimal (`7.50`).
+    Plain(AmountPick),
+    /// A figure of the intent, written with its code (`7.50 GBP`).
+    WithCode(AmountPick),
+    /// Any text.
+    Any(String),
+}
+
+/// The `--now` argument.
+#[derive(Arbitrary, Debug)]
+pub enum NowText {
+    /// Seconds after the intent's payment (or the examples' payment time).
+    Offset(i32),
+    /// Any text.
+    Any(String),
+}
+
+/// `check_command`: the `check` command's library entry point,
+/// [`check::run`], on arbitrary text, as `dojo-capture check` calls it.
+///
+/// * `parse_now` and `run` never panic; unusable input is exit code 2 with a
+///   message that starts with its code;
+/// * a verdict is exit code 0 exactly when allowed and 1 otherwise, names a
+///   rule exactly when refused, starts its message with `allowed:` or the
+///   rule's code, and its JSON is valid and says the same;
+/// * `run` fails exactly when the intent does not rehydrate or the
+///   arguments are not an operation on it, and blames the right one;
+/// * the verdict is `AnyPaymentIntent::check`'s on the rehydrated intent,
+///   rule for rule, and reports that intent's state and figures.
+pub fn check_command(input: &CheckInput) {
+    let json = input.intent.bytes();
+    let rehydrated = AnyPaymentIntent::from_json(&json);
+    let operation = match &input.operation {
+        OperationText::Word(n) => OPERATION_WORDS[usize::from(*n) % OPERATION_WORDS.len()],
+        OperationText::Any(text) => text.as_str(),
+    };
+    let amount = input.amount.as_ref().map(|a| match a {
+        AmountText::Plain(pick) => match &rehydrated {
+            Ok(intent) => pick.resolve(intent).to_decimal().to_string(),
+            Err(_) => "1.00".to_owned(),
+        },
+        AmountText::WithCode(pick) => match &rehydrated {
+            Ok(intent) => pick.resolve(intent).to_string(),
+            Err(_) => "1.00 GBP".to_owned(),
+        },
+        AmountText::Any(text) => text.clone(),
+    });
+    let now_text = match &input.now {
+        NowText::Offset(secs) => {
+            let paid = rehydrated
+                .as_ref()
+                .ok()
+                .and_then(AnyPaymentIntent::paid_at)
+                .unwrap_or(Timestamp::from_second(PAID).unwrap_or(Timestamp::UNIX_EPOCH));
+            paid.checked_add(SignedDuration::from_secs(i64::from(*secs)))
+                .unwrap_or(paid)
+                .to_string()
+        }
+        NowText::Any(text) => text.clone(),
+    };
+    let now = match check::parse_now(&now_text) {
+        Ok(now) => now,
+        Err(e) => {
+            ensure(
+                e.exit_code() == 2 && e.code() == "invalid_time",
+                "an unusable --now is exit code 2, invalid_time",
+                &(&now_text, &e),
+            );
+            ensure(
+                e.to_string().starts_with("invalid_time: "),
+                "an input error's message starts with its code",
+                &e,
+            );
+            return;
+        }
+    };
+
+    let result = check::run(&json, operation, amount.as_deref(), now);
+    let expected_operation = rehydrated
+        .as_ref()
+        .ok()
+        .and_then(|intent| parse_operation(operation, amount.as_deref(), intent.currency()));
+    let on = || format!("{operation:?} {amount:?} at {now}\n  intent: {rehydrated:?}");
+    match result {
+        Err(e) => {
+            let message = e.to_string();
+            ensure(
+                e.exit_code() == 2 && !e.code().is_empty() && message.starts_with(e.code()),
+                "an input error is exit code 2 with a message that starts with its code",
+                &(&e, on()),
+            );
+            if e.concerns_intent() {
+                ensure(
+                    rehydrated.as_ref().err().map(|r| r.code()) == Some(e.code()),
+                    "an error blamed on the intent is the intent's rehydration error",
+                    &(&e, on()),
+                );
+            } else {
+                ensure(
+                    expected_operation.is_none(),
+                    "an error blamed on the arguments comes with arguments that are not an operation",
+                    &(&e, on()),
+                );
+            }
+        }
+        Ok(verdict) => {
+            let Ok(intent) = &rehydrated else {
+                panic!(
+                    "property violated: a verdict comes only for an intent that rehydrates\n  on: {}",
+                    on()
+                );
+            };
+            let Some(operation) = expected_operation else {
+                panic!(
+                    "property violated: a verdict comes only for arguments that are an operation\n  on: {}",
+                    on()
+                );
+            };
+            verdict_is_consistent(&verdict, &on());
+            let checked = intent.check(operation, now);
+            ensure(
+                verdict.allowed == checked.is_ok()
+                    && verdict.rule == checked.as_ref().err().map(RuleViolation::rule),
+                "the verdict is AnyPaymentIntent::check's on the rehydrated intent",
+                &(&verdict, checked, on()),
+            );
+            let a = &verdict.amounts;
+            ensure(
+                verdict.state == intent.state()
+                    && a.amount == intent.amount()
+                    && a.captured == intent.captured()
+                    && a.reserved == intent.reserved()
+                    && a.refunded == intent.refunded()
+                    && a.capturable == intent.capturable()
+                    && a.refundable == intent.refundable(),
+                "the verdict reports the rehydrated intent's state and figures",
+                &(&verdict, on()),
+            );
+        }
+    }
+}
+
+/// What the command's arguments mean, read as the README documents them:
+/// an operation word, an amount exactly when the operation takes one,
+/// written `7.50` (the intent's currency) or `7.50 GBP`.
+fn parse_operation(word: &str, amount: Option<&str>, currency: Currency) -> Option<Operation> {
+    let money = |text: &str| {
+        if text.contains(' ') {
+            Money::from_str(text).ok()
+        } else {
+            Money::parse_in(text, currency).ok()
+        }
+    };
+    match (word, amount) {
+        ("capture", Some(text)) => money(text).map(Operation::Capture),
+        ("refund", Some(text)) => money(text).map(Operation::Refund),
+        ("change-amount", Some(text)) => money(text).map(Operation::ChangeAmount),
+        ("reverse", None) => Some(Operation::Reverse),
+        ("cancel", None) => Some(Operation::Cancel),
+        _ => None,
+    }
+}
+
+fn verdict_is_consistent(verdict: &Verdict, on: &str) {
+    ensure(
+        verdict.exit_code() == if verdict.allowed { 0 } else { 1 },
+        "a verdict's exit code is 0 when allowed, 1 when refused",
+        &(verdict, on),
+    );
+    ensure(
+        verdict.rule.is_none() == verdict.allowed,
+        "a verdict names a rule exactly when it refuses",
+        &(verdict, on),
+    );
+    let starts = match verdict.rule {
+        None => verdict.message.starts_with("allowed: "),
+        Some(rule) => verdict.message.starts_with(rule.code()),
+    };
+    ensure(
+        starts,
+        "a verdict's message starts with `allowed:` or the rule's code",
+        &(verdict, on),
+    );
+    ensure(
+        verdict.amounts.capturable_after.is_some() == verdict.allowed
+            && verdict.amounts.refundable_after.is_some() == verdict.allowed,
+        "the figures after the operation are reported exactly when it is allowed",
+        &(verdict, on),
+    );
+    let text = verdict.to_json().to_string();
+    let parsed: Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(e) => panic!("property violated: --json prints valid JSON: {e}\n  {text}"),
+    };
+    ensure(
+        parsed.get("allowed") == Some(&Value::Bool(verdict.allowed))
+            && parsed.get("rule") == Some(&verdict.rule.map_or(Value::Null, |r| json!(r.code())))
+            && parsed.get("state") == Some(&json!(verdict.state.as_str()))
+            && parsed.get("message") == Some(&json!(verdict.message)),
+        "--json says what the verdict says",
+        &(verdict, &text),
+    );
+}
+
+/// Decodes `data` as a [`CheckInput`] and runs [`check_command`] on it.
+pub fn check_command_bytes(data: &[u8]) {
+    if let Some(input) = decode::<CheckInput>(data) {
+        check_command(&input);
+    }
+}
