@@ -4,8 +4,8 @@
 
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
 use dojo_capture::{
-    AnyPaymentIntent, Authorization, CaptureMode, CaptureOutcome, IntentState, Operation,
-    OperationKind, PaymentIntent, Rejected, Rule, RuleViolation, Settled,
+    AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, CaptureMode, CaptureOutcome,
+    IntentState, Operation, OperationKind, PaymentIntent, Rejected, Rule, RuleViolation, Settled,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -675,6 +675,31 @@ fn runtime_accessors_match_the_typed_ones() {
     );
     let named = created(CaptureMode::Manual).with_id("pi_9").into_any();
     assert_eq!(named.id(), Some("pi_9"));
+}
+
+#[test]
+fn runtime_settings_match_the_typed_ones() {
+    let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Release).unwrap();
+    let typed = created(CaptureMode::Manual).with_auto_expiry(expiry);
+    let any = typed.clone().into_any();
+    assert_eq!(any.auto_expiry(), Some(expiry));
+    assert_eq!(any.auto_expiry(), typed.auto_expiry());
+    assert!(any.custom_amount_allowed());
+    assert_eq!(any.custom_amount_allowed(), typed.custom_amount_allowed());
+    assert_eq!(any.capture_mode(), CaptureMode::Manual);
+    assert_eq!((any.paid_at(), any.authorization_deadline()), (None, None));
+
+    let paid_any = any.authorize(paid()).unwrap();
+    assert_eq!(paid_any.paid_at(), Some(paid()));
+    assert_eq!(
+        paid_any.authorization_deadline(),
+        Some(paid() + SignedDuration::from_hours(2))
+    );
+
+    let plain = PaymentIntent::new(gbp(1000), CaptureMode::Auto).into_any();
+    assert_eq!(plain.auto_expiry(), None);
+    assert!(!plain.custom_amount_allowed());
+    assert_eq!(plain.capture_mode(), CaptureMode::Auto);
 }
 
 // ---- the typed and runtime paths agree ----

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Mutation testing of the library with cargo-mutants.
+#
+#   scripts/mutants.sh                          # every mutant in the library
+#   scripts/mutants.sh --file src/ledger.rs     # one file
+#   scripts/mutants.sh -j 1 --file 'src/money/*.rs' --file src/rule.rs
+#
+# Any cargo-mutants option passes through; --timeout and --jobs get defaults
+# when not given. Exclusions live in .cargo/mutants.toml. Each mutant is built
+# and tested with every integration test in tests/*.rs except spec_examples
+# (it reads ../shared, which is not beside cargo-mutants' copy of the tree) and
+# compile_fail (trybuild: slow, and a code mutant cannot change which calls
+# compile). Results go to mutants.out/ (or DIR/mutants.out with -o DIR). At the
+# end it prints the counts and exits non-zero when a mutant was missed or timed
+# out, or when cargo-mutants itself failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The version whose mutants .cargo/mutants.toml was written against.
+version=27.1.0
+if ! cargo mutants --version >/dev/null 2>&1; then
+    cargo install --locked cargo-mutants --version "$version"
+fi
+
+args=("$@")
+
+# Whether the caller gave an option, as -s, -sVALUE, --long or --long=VALUE.
+given() {
+    local short=$1 long=$2 arg
+    for arg in ${args[@]+"${args[@]}"}; do
+        [[ $arg == -- ]] && return 1
+        [[ $arg == "$long" || $arg == "$long="* ]] && return 0
+        [[ -n $short && ($arg == "$short" || $arg == "$short"?*) ]] && return 0
+    done
+    return 1
+}
+
+# Listing and help run nothing, so they need neither defaults nor counts.
+for flag in --list --list-files --version --help -h --completions --Zmutate-file; do
+    if given "" "$flag"; then
+        exec cargo mutants "$@"
+    fi
+done
+
+defaults=()
+# A mutant that loops forever is a timeout, not a hang. The suite takes about
+# 15 s (most of it the model test's random sequences); this leaves room for a
+# loaded machine.
+if ! given -t --timeout && ! given "" --timeout-multiplier && ! given "" --minimum-test-timeout; then
+    defaults+=(--timeout 60)
+fi
+# Two build directories: one mutant builds while the other's tests run.
+given -j --jobs || defaults+=(--jobs 2)
+
+# The integration tests, found afresh each run so that new files are included.
+# Given to every cargo command (not only `cargo test`), so that the two left
+# out are not even built for each mutant, nor the lib and bin unit-test harnesses.
+tests=()
+for file in tests/*.rs; do
+    name=$(basename "$file" .rs)
+    case "$name" in
+        spec_examples | compile_fail) ;;
+        *) tests+=("--cargo-arg=--test=$name") ;;
+    esac
+done
+
+# Where the results go: cargo-mutants writes DIR/mutants.out.
+out=.
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --) break ;;
+        -o | --output) out=${args[i + 1]:-.} ;;
+        --output=*) out=${args[i]#--output=} ;;
+        -o?*) out=${args[i]#-o} ;;
+    esac
+done
+out=$out/mutants.out
+
+# Each mutant rebuilds the library and links every test binary: without
+# debug info both go faster, and a failing test's message is all that matters.
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
+export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
+
+start=$SECONDS
+status=0
+cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?
+elapsed=$((SECONDS - start))
+
+# cargo-mutants exits 2 when a mutant was missed and 3 when one timed out;
+# anything else but 0 (a failing baseline, a bad option) means no results.
+case $status in
+    0 | 2 | 3) ;;
+    *)
+        echo "cargo mutants failed (exit $status) after ${elapsed}s" >&2
+        exit "$status"
+        ;;
+esac
+
+count() {
+    if [[ -f $out/$1.txt ]]; then
+        grep -c . "$out/$1.txt" || true
+    else
+        echo 0
+    fi
+}
+caught=$(count caught)
+missed=$(count missed)
+unviable=$(count unviable)
+timeout=$(count timeout)
+total=$((caught + missed + unviable + timeout))
+
+echo
+echo "mutants: $total total, $caught caught, $missed missed, $unviable unviable, $timeout timeout ($((elapsed / 60))m $((elapsed % 60))s)"
+if ((missed > 0)); then
+    echo "missed (add a test, or list an equivalent mutant in .cargo/mutants.toml with its reason):"
+    sed 's/^/  /' "$out/missed.txt"
+fi
+if ((timeout > 0)); then
+    echo "timed out:"
+    sed 's/^/  /' "$out/timeout.txt"
+fi
+if ((missed > 0 || timeout > 0 || status != 0)); then
+    exit 1
+fi
