@@ -90,8 +90,8 @@ pub fn wire_rehydrate(data: &[u8]) {
                 "property violated: from_json accepts only what PaymentIntentResource::from_json decodes\n  accepted: {intent:?}"
             ),
             Err(e) => ensure(
-                e.code() == "malformed_json",
-                "undecodable JSON is reported as malformed_json",
+                e.code() == "malformed_json" && !e.to_string().is_empty(),
+                "undecodable JSON is reported as malformed_json, with a message",
                 e,
             ),
         },
@@ -111,6 +111,13 @@ pub fn wire_rehydrate(data: &[u8]) {
                 Err(e) => panic!("property violated: a decoded resource encodes: {e}"),
             }
         }
+    }
+    if let Err(e) = &direct {
+        ensure(
+            !e.code().is_empty() && !e.to_string().is_empty(),
+            "a rehydration error has a code and a message",
+            e,
+        );
     }
     if let Ok(intent) = direct {
         holds(invariants::check_intent(&intent), &intent);
@@ -783,11 +790,7 @@ pub fn op_sequence(input: &OpSequence) {
         );
         check_figures(&after);
         if let Some(violation) = &violation {
-            ensure(
-                violation.state() == before.state(),
-                "a refusal names the state the intent was in",
-                &(violation, context()),
-            );
+            violation_is_consistent(violation, &before, &context);
         }
         if let Some((kind, checked)) = expected {
             if let Some(violation) = &violation {
@@ -805,6 +808,37 @@ pub fn op_sequence(input: &OpSequence) {
         }
         intent = after;
     }
+}
+
+/// A refusal describes the intent it refused: its state, its figures, and
+/// a message that starts with the rule's code, as the command prints it.
+fn violation_is_consistent(
+    violation: &RuleViolation,
+    before: &AnyPaymentIntent,
+    context: &dyn Fn() -> String,
+) {
+    ensure(
+        violation.state() == before.state(),
+        "a refusal names the state the intent was in",
+        &(violation, context()),
+    );
+    let message = violation.to_string();
+    ensure(
+        violation.code() == violation.rule().code()
+            && message.starts_with(&format!("{}: ", violation.code())),
+        "a refusal's message starts with its rule's code",
+        &(violation, &message, context()),
+    );
+    let available = match violation.rule() {
+        Rule::OverCapture => Some(before.capturable()),
+        Rule::OverRefund => Some(before.refundable()),
+        _ => None,
+    };
+    ensure(
+        violation.available() == available,
+        "an over-capture or over-refund names what was still available",
+        &(violation, context()),
+    );
 }
 
 fn capture_id(pick: &IdPick) -> CaptureId {
