@@ -60,10 +60,11 @@ def op_refund(m): return u8(1) + m
 def op_reverse(): return u8(2)
 def op_cancel(): return u8(3)
 def op_change(m): return u8(4) + m
-def seq(name, steps, start=17_280_000, amount=money('GBP', 1000), manual=True, custom=False, expiry=None):
+def seq(name, steps, start=17_280_000, amount=money('GBP', 1000), manual=True, custom=False, expiry=None, wire=None):
     data = u32(start) + amount + b(manual) + b(custom)
     data += (b(1) + u32(expiry[0]) + u32(expiry[1]) + b(expiry[2])) if expiry else b(0)
     data += b(0)  # no intent id
+    data += (b(1) + wire) if wire else b(0)
     for s in steps: data += b(1) + s
     data += b(0)
     os.makedirs(f'{out}/op_sequence', exist_ok=True)
@@ -112,6 +113,37 @@ seq('check-agrees-in-every-state', [check(op_capture(money('GBP', 1))), check(op
     capture(0, mnr(400)), settle(0, 'ok'), check(op_refund(money('GBP', 400))),
     check(op_refund(money('GBP', 401))), check(op_refund(money('GBP', 0))), refund(0, mnr(1)),
     check(op_capture(money('GBP', 1))), check(op_reverse()), check(op_cancel())])
+
+# BuiltIntent: status index, captureMode, amount, refundedAmount, captures[],
+# payment time (seconds after 2024-07-25T08:49:20Z), autoExpireIn, customAmountAllowed.
+STATUS = ['Created', 'Authorized', 'Captured', 'Refunded', 'Reversed', 'Canceled']
+CSTATUS = ['Created', 'Successful', 'Declined', 'Failed']
+def i64(v): return struct.pack('<q', v)
+def built(status, manual, amount, captures=(), refunded=None, paid=0):
+    data = u8(STATUS.index(status)) + (b(1) + b(manual) if manual is not None else b(0)) + amount
+    data += (b(1) + i64(refunded)) if refunded is not None else b(0)
+    for (i, minor, st) in captures:
+        data += b(1) + u8(i) + i64(minor) + b(0) + u8(CSTATUS.index(st))
+    data += b(0)
+    data += (b(1) + i32(paid)) if paid is not None else b(0)
+    return data + b(0) + b(0)
+# Starts from wire-only states. 17_280_000 s after 2024-01-01 is 2024-07-19;
+# 17_800_000 is 2024-07-25T00:26:40Z, the payment day of the built intents.
+# Settling that capture is left out: the runtime enum accepts it on a Reversed
+# intent, which fuzz/regressions/op_sequence/reversed-auto-intent-settles-a-capture
+# reproduces; add `settle(0, 'ok')` back here once that is fixed.
+seq('wire-auto-reversed-with-capture-in-flight', [refund(0, mnr(1)), capture(1, mnr(1)), reverse(),
+    check(op_cancel())], start=17_800_000,
+    wire=built('Reversed', False, money('GBP', 1000), [(0, 100, 'Created')]))
+seq('wire-auto-still-authorized', [capture(0, mnr(1)), reverse(), refund(0, mnr(1)), settle(0, 'ok')],
+    start=17_800_000, wire=built('Authorized', False, money('GBP', 1000)))
+seq('wire-manual-partial-capture-reported-authorized', [capture(2, cap()), capture(2, cap()),
+    settle(1, 'ok'), settle(2, 'failed'), refund(0, ref()), settle(1, 'ok'), capture(3, mnr(1))],
+    start=17_800_000,
+    wire=built('Authorized', True, money('GBP', 1000), [(0, 400, 'Successful'), (1, 100, 'Created')]))
+seq('wire-refunded-with-capture-in-flight', [settle(1, 'ok'), refund(0, ref()), refund(0, ref()),
+    rehydrate(), refund(0, mnr(1)), settle(1, 'declined')], start=17_800_000,
+    wire=built('Refunded', True, money('EUR', 1000), [(0, 400, 'Successful'), (1, 100, 'Created')], refunded=300))
 
 # check_command: CheckInput { intent, operation, amount, now }
 EXAMPLES = ['auto-captured', 'canceled', 'created-custom-amount', 'created-fixed-amount',
