@@ -4,6 +4,7 @@
 #   scripts/mutants.sh                          # every mutant in the library
 #   scripts/mutants.sh --file src/ledger.rs     # one file
 #   scripts/mutants.sh -j 1 --file 'src/money/*.rs' --file src/rule.rs
+#   scripts/mutants.sh -o mutants.out-ledger --file src/ledger.rs   # results elsewhere
 #
 # Any cargo-mutants option passes through; --timeout and --jobs get defaults
 # when not given. Exclusions live in .cargo/mutants.toml. Each mutant is built
@@ -17,17 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The version whose mutants .cargo/mutants.toml was written against.
-version=27.1.0
-if ! cargo mutants --version >/dev/null 2>&1; then
-    cargo install --locked cargo-mutants --version "$version"
-fi
-
-args=("$@")
+readonly version=27.1.0
 
 # Whether the caller gave an option, as -s, -sVALUE, --long or --long=VALUE.
 given() {
     local short=$1 long=$2 arg
-    for arg in ${args[@]+"${args[@]}"}; do
+    shift 2
+    for arg in "$@"; do
         [[ $arg == -- ]] && return 1
         [[ $arg == "$long" || $arg == "$long="* ]] && return 0
         [[ -n $short && ($arg == "$short" || $arg == "$short"?*) ]] && return 0
@@ -35,90 +32,106 @@ given() {
     return 1
 }
 
-# Listing and help run nothing, so they need neither defaults nor counts.
-for flag in --list --list-files --version --help -h --completions --Zmutate-file; do
-    if given "" "$flag"; then
-        exec cargo mutants "$@"
-    fi
-done
-
-defaults=()
-# A mutant that loops forever is a timeout, not a hang. The suite takes about
-# 15 s (most of it the model test's random sequences); this leaves room for a
-# loaded machine.
-if ! given -t --timeout && ! given "" --timeout-multiplier && ! given "" --minimum-test-timeout; then
-    defaults+=(--timeout 60)
-fi
-# Two build directories: one mutant builds while the other's tests run.
-given -j --jobs || defaults+=(--jobs 2)
-
-# The integration tests, found afresh each run so that new files are included.
-# Given to every cargo command (not only `cargo test`), so that the two left
-# out are not even built for each mutant, nor the lib and bin unit-test harnesses.
-tests=()
-for file in tests/*.rs; do
-    name=$(basename "$file" .rs)
-    case "$name" in
-        spec_examples | compile_fail) ;;
-        *) tests+=("--cargo-arg=--test=$name") ;;
-    esac
-done
-
-# Where the results go: cargo-mutants writes DIR/mutants.out.
-out=.
-for ((i = 0; i < ${#args[@]}; i++)); do
-    case "${args[i]}" in
-        --) break ;;
-        -o | --output) out=${args[i + 1]:-.} ;;
-        --output=*) out=${args[i]#--output=} ;;
-        -o?*) out=${args[i]#-o} ;;
-    esac
-done
-out=$out/mutants.out
-
-# Each mutant rebuilds the library and links every test binary: without
-# debug info both go faster, and a failing test's message is all that matters.
-export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
-export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
-
-start=$SECONDS
-status=0
-cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?
-elapsed=$((SECONDS - start))
-
-# cargo-mutants exits 2 when a mutant was missed and 3 when one timed out;
-# anything else but 0 (a failing baseline, a bad option) means no results.
-case $status in
-    0 | 2 | 3) ;;
-    *)
-        echo "cargo mutants failed (exit $status) after ${elapsed}s" >&2
-        exit "$status"
-        ;;
-esac
-
+# How many mutants a result file lists.
 count() {
-    if [[ -f $out/$1.txt ]]; then
-        grep -c . "$out/$1.txt" || true
+    if [[ -f $1 ]]; then
+        grep -c . "$1" || true
     else
         echo 0
     fi
 }
-caught=$(count caught)
-missed=$(count missed)
-unviable=$(count unviable)
-timeout=$(count timeout)
-total=$((caught + missed + unviable + timeout))
 
-echo
-echo "mutants: $total total, $caught caught, $missed missed, $unviable unviable, $timeout timeout ($((elapsed / 60))m $((elapsed % 60))s)"
-if ((missed > 0)); then
-    echo "missed (add a test, or list an equivalent mutant in .cargo/mutants.toml with its reason):"
-    sed 's/^/  /' "$out/missed.txt"
-fi
-if ((timeout > 0)); then
-    echo "timed out:"
-    sed 's/^/  /' "$out/timeout.txt"
-fi
-if ((missed > 0 || timeout > 0 || status != 0)); then
-    exit 1
-fi
+# The whole run is one function, read before any of it runs: editing this
+# file during a long run cannot change the run.
+main() {
+    if ! cargo mutants --version >/dev/null 2>&1; then
+        cargo install --locked cargo-mutants --version "$version"
+    fi
+
+    # Listing and help run nothing, so they need neither defaults nor counts.
+    local flag
+    for flag in --list --list-files --version --help -h --completions --Zmutate-file; do
+        if given "" "$flag" "$@"; then
+            exec cargo mutants "$@"
+        fi
+    done
+
+    local defaults=()
+    # A mutant that loops forever is a timeout, not a hang. The tests take
+    # about 15 s (most of it the model test's random sequences); this leaves
+    # room for a loaded machine.
+    if ! given -t --timeout "$@" && ! given "" --timeout-multiplier "$@" &&
+        ! given "" --minimum-test-timeout "$@"; then
+        defaults+=(--timeout 60)
+    fi
+    # Two build directories: one mutant builds while the other's tests run.
+    given -j --jobs "$@" || defaults+=(--jobs 2)
+
+    # The integration tests, found afresh each run so that new files are
+    # included. Given to every cargo command (not only `cargo test`), so that
+    # the two left out are not even built for each mutant, nor the lib and bin
+    # unit-test harnesses, which hold no tests.
+    local tests=() file name
+    for file in tests/*.rs; do
+        name=$(basename "$file" .rs)
+        case "$name" in
+            spec_examples | compile_fail) ;;
+            *) tests+=("--cargo-arg=--test=$name") ;;
+        esac
+    done
+
+    # Where the results go: cargo-mutants writes DIR/mutants.out.
+    local args=("$@") out=. i
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        case "${args[i]}" in
+            --) break ;;
+            -o | --output) out=${args[i + 1]:-.} ;;
+            --output=*) out=${args[i]#--output=} ;;
+            -o?*) out=${args[i]#-o} ;;
+        esac
+    done
+    out=$out/mutants.out
+
+    # Each mutant rebuilds the library and links every test binary: without
+    # debug info both go faster, and a failing test's message is all that matters.
+    export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
+    export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
+
+    local start=$SECONDS status=0
+    cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?
+    local elapsed=$((SECONDS - start))
+
+    # cargo-mutants exits 2 when a mutant was missed and 3 when one timed out;
+    # anything else but 0 (a failing baseline, a bad option) means no results.
+    case $status in
+        0 | 2 | 3) ;;
+        *)
+            echo "cargo mutants failed (exit $status) after ${elapsed}s" >&2
+            exit "$status"
+            ;;
+    esac
+
+    local caught missed unviable timeout total
+    caught=$(count "$out/caught.txt")
+    missed=$(count "$out/missed.txt")
+    unviable=$(count "$out/unviable.txt")
+    timeout=$(count "$out/timeout.txt")
+    total=$((caught + missed + unviable + timeout))
+
+    echo
+    echo "mutants: $total total, $caught caught, $missed missed, $unviable unviable, $timeout timeout" \
+        "($((elapsed / 60))m $((elapsed % 60))s)"
+    if ((missed > 0)); then
+        echo "missed (add a test, or list an equivalent mutant in .cargo/mutants.toml with its reason):"
+        sed 's/^/  /' "$out/missed.txt"
+    fi
+    if ((timeout > 0)); then
+        echo "timed out:"
+        sed 's/^/  /' "$out/timeout.txt"
+    fi
+    if ((missed > 0 || timeout > 0 || status != 0)); then
+        exit 1
+    fi
+}
+
+main "$@"
