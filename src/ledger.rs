@@ -462,6 +462,17 @@ impl Ledger {
         outcome: CaptureOutcome,
     ) -> Result<Effect, RuleViolation> {
         let op = OperationKind::SettleCapture;
+        // The typed API has no `settle_capture` on a terminal intent: the
+        // payment went back in full, so no capture can add to what was taken.
+        match self.phase {
+            Phase::Reversed => {
+                return Err(self.invalid(op, "a reversed intent accepts no operation"));
+            }
+            Phase::Canceled => {
+                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+            }
+            Phase::Created | Phase::Paid => {}
+        }
         let Some(record) = self.captures.iter().find(|c| c.id == *id) else {
             return Err(self.violation(op, Detail::UnknownCapture));
         };

@@ -238,6 +238,10 @@ impl Model {
             CaptureOutcome::Declined => CaptureState::Declined,
             CaptureOutcome::Failed => CaptureState::Failed,
         };
+        // Rules 4 and 6: nothing acts on a canceled or reversed intent.
+        if matches!(self.life, Life::Reversed | Life::Canceled) {
+            return Err("invalid_transition");
+        }
         let Some(capture) = self.captures.iter_mut().find(|c| c.id == id) else {
             return Err("unknown_capture");
         };

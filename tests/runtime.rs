@@ -999,3 +999,45 @@ fn only_reversed_and_canceled_are_terminal() {
         .collect();
     assert_eq!(terminal, [IntentState::Reversed, IntentState::Canceled]);
 }
+
+// ---- nothing settles on a terminal intent (rules 4 and 6) ----
+
+#[test]
+fn a_capture_does_not_settle_on_a_reversed_or_canceled_intent() {
+    // Dojo reports a reversed Auto payment that still lists a capture in
+    // flight: settling it must not add to what a returned payment took.
+    let reversed = AnyPaymentIntent::from_json(
+        json!({
+            "status": "Reversed", "captureMode": "Auto",
+            "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": PAID,
+            "captures": [{"id": "cp_1", "amount": 400, "status": "Created"}]
+        })
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap();
+    for outcome in [CaptureOutcome::Successful, CaptureOutcome::Declined] {
+        let rejected = reversed
+            .clone()
+            .settle_capture(&cid("cp_1"), outcome)
+            .unwrap_err();
+        assert_eq!(
+            rejected.violation().to_string(),
+            "invalid_transition: settle-capture is not possible on a Reversed intent: \
+             a reversed intent accepts no operation"
+        );
+        assert_eq!(rejected.into_intent(), reversed);
+    }
+
+    let canceled = AnyPaymentIntent::from(created(CaptureMode::Manual).cancel());
+    let rejected = canceled
+        .clone()
+        .settle_capture(&cid("cp_1"), CaptureOutcome::Successful)
+        .unwrap_err();
+    assert_eq!(
+        rejected.violation().to_string(),
+        "invalid_transition: settle-capture is not possible on a Canceled intent: \
+         a canceled intent accepts no operation"
+    );
+    assert_eq!(rejected.into_intent(), canceled);
+}
