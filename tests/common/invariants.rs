@@ -127,11 +127,11 @@ pub fn check_step(
         }
         return Ok(());
     }
-    if before.state().is_terminal() && after.state() != before.state() {
+    if before.state().is_terminal() && after != before {
         return Err(format!(
-            "terminal state {} became {}",
-            before.state(),
-            after.state()
+            "an operation changed a terminal intent:\n before {}\n after  {}",
+            facts(before),
+            facts(after)
         ));
     }
     if after.captured().minor_units() < before.captured().minor_units() {
