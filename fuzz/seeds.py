@@ -129,11 +129,10 @@ def built(status, manual, amount, captures=(), refunded=None, paid=0):
     return data + b(0) + b(0)
 # Starts from wire-only states. 17_280_000 s after 2024-01-01 is 2024-07-19;
 # 17_800_000 is 2024-07-25T00:26:40Z, the payment day of the built intents.
-# Settling that capture is left out: the runtime enum accepts it on a Reversed
-# intent, which fuzz/regressions/op_sequence/reversed-auto-intent-settles-a-capture
-# reproduces; add `settle(0, 'ok')` back here once that is fixed.
-seq('wire-auto-reversed-with-capture-in-flight', [refund(0, mnr(1)), capture(1, mnr(1)), reverse(),
-    check(op_cancel())], start=17_800_000,
+# The capture in flight must not settle on the Reversed intent (the fuzzer found
+# the runtime enum accepting it: fuzz/regressions/op_sequence/).
+seq('wire-auto-reversed-with-capture-in-flight', [settle(0, 'ok'), settle(0, 'declined'), refund(0, mnr(1)),
+    capture(1, mnr(1)), reverse(), check(op_cancel())], start=17_800_000,
     wire=built('Reversed', False, money('GBP', 1000), [(0, 100, 'Created')]))
 seq('wire-auto-still-authorized', [capture(0, mnr(1)), reverse(), refund(0, mnr(1)), settle(0, 'ok')],
     start=17_800_000, wire=built('Authorized', False, money('GBP', 1000)))
