@@ -191,6 +191,10 @@ pub(crate) struct Ledger {
     pub(crate) refunds: Vec<RefundRecord>,
 }
 
+// Reasons several operations give in the same state: one wording each.
+const CANCELED: &str = "a canceled intent accepts no operation";
+const NOT_PAID_YET: &str = "the payment has not been authorised yet";
+
 // Room for the usual handful of partial captures and refunds, so that
 // recording one does not allocate.
 pub(crate) const RESERVED_RECORDS: usize = 4;
@@ -392,10 +396,10 @@ impl Ledger {
             }
             IntentState::Reversed => return Err(self.violation(op, Detail::CaptureAfterReversal)),
             IntentState::Created => {
-                return Err(self.invalid(op, "the payment has not been authorised yet"));
+                return Err(self.invalid(op, NOT_PAID_YET));
             }
             IntentState::Canceled => {
-                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+                return Err(self.invalid(op, CANCELED));
             }
         }
         if self.mode == CaptureMode::Auto {
@@ -469,7 +473,7 @@ impl Ledger {
                 return Err(self.invalid(op, "a reversed intent accepts no operation"));
             }
             Phase::Canceled => {
-                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+                return Err(self.invalid(op, CANCELED));
             }
             Phase::Created | Phase::Paid => {}
         }
@@ -508,7 +512,7 @@ impl Ledger {
                 );
             }
             IntentState::Canceled => {
-                return Err(self.invalid(op, "a canceled intent accepts no operation"));
+                return Err(self.invalid(op, CANCELED));
             }
         }
         self.positive_in_currency(op, amount)?;
@@ -584,17 +588,13 @@ impl Ledger {
                 op,
                 "an Auto payment is reversed only once Dojo has captured it",
             )),
-            (_, IntentState::Created) => {
-                Err(self.invalid(op, "the payment has not been authorised yet"))
-            }
+            (_, IntentState::Created) => Err(self.invalid(op, NOT_PAID_YET)),
             (_, IntentState::Refunded) => Err(self.invalid(
                 op,
                 "a refunded payment can only be refunded further, not reversed",
             )),
             (_, IntentState::Reversed) => Err(self.invalid(op, "a reversal cannot be reversed")),
-            (_, IntentState::Canceled) => {
-                Err(self.invalid(op, "a canceled intent accepts no operation"))
-            }
+            (_, IntentState::Canceled) => Err(self.invalid(op, CANCELED)),
         }
     }
 
@@ -607,10 +607,7 @@ impl Ledger {
     pub(crate) fn check_cancel(&self) -> Result<(), RuleViolation> {
         match self.state() {
             IntentState::Created => Ok(()),
-            IntentState::Canceled => Err(self.invalid(
-                OperationKind::Cancel,
-                "a canceled intent accepts no operation",
-            )),
+            IntentState::Canceled => Err(self.invalid(OperationKind::Cancel, CANCELED)),
             _ => Err(self.invalid(
                 OperationKind::Cancel,
                 "only a Created intent can be canceled",
