@@ -204,7 +204,13 @@ impl AnyPaymentIntent {
         self.ledger().capturable()
     }
 
-    /// What another refund may still take (D2).
+    /// The tips taken with the payment, which a refund may return (D14).
+    pub fn captured_tips(&self) -> Money {
+        self.ledger().captured_tips()
+    }
+
+    /// What another refund may still take: captured + captured tips −
+    /// refunded (D2, D14).
     pub fn refundable(&self) -> Money {
         self.ledger().refundable()
     }

@@ -235,7 +235,7 @@ fn unused_capture_id(intent: &AnyPaymentIntent) -> Option<CaptureId> {
     // linear time rather than quadratic.
     let taken: HashSet<&str> = recorded
         .iter()
-        .map(|capture| capture.id().as_str())
+        .filter_map(|capture| capture.id().map(CaptureId::as_str))
         .collect();
     // Among `recorded.len() + 1` distinct candidates at least one is unused.
     (0..=recorded.len())

@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 
 use crate::any::AnyPaymentIntent;
 use crate::intent::PaymentIntent;
-use crate::ledger::{AutoExpiry, Ledger};
+use crate::ledger::{AutoExpiry, Ledger, Phase};
 use crate::state::{IntentState, State};
 use crate::wire::{
     CaptureDetails, IntentConfig, PaymentConfig, PaymentDetails, PaymentIntentResource,
@@ -38,6 +38,9 @@ impl Ledger {
         // The status is the derived state (D4): Dojo may still say Authorized
         // after a partial capture, but the crate reports what the amounts imply.
         let status = match self.state() {
+            // Dojo said Reversed after a partial capture; that is what it
+            // says again, so the released remainder stays closed (D17).
+            _ if self.phase == Phase::Released => PaymentIntentStatus::Reversed,
             IntentState::Created => PaymentIntentStatus::Created,
             IntentState::Authorized => PaymentIntentStatus::Authorized,
             IntentState::Captured => PaymentIntentStatus::Captured,
@@ -49,7 +52,7 @@ impl Ledger {
             .captures
             .iter()
             .map(|c| CaptureDetails {
-                id: Some(c.id.as_str().to_owned()),
+                id: c.id.as_ref().map(|id| id.as_str().to_owned()),
                 amount: c.amount.minor_units(),
                 tips_amount: c.tips.map(|t| t.minor_units()),
                 status: c.status,
@@ -63,7 +66,7 @@ impl Ledger {
             amount: Some(self.amount),
             total_amount: None,
             requested_amount: None,
-            tips_amount: None,
+            tips_amount: self.tips,
             refunded_amount: Some(self.refunded.minor_units()),
             created_at: None,
             updated_at: None,

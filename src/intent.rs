@@ -195,7 +195,15 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.capturable()
     }
 
-    /// What another refund may still take: captured − refunded (D2).
+    /// The tips taken with the payment, which a refund may return (D14):
+    /// those of Successful captures, or the intent's own tip when Dojo
+    /// captured it itself.
+    pub fn captured_tips(&self) -> Money {
+        self.ledger.captured_tips()
+    }
+
+    /// What another refund may still take: captured + captured tips −
+    /// refunded (D2, D14).
     pub fn refundable(&self) -> Money {
         self.ledger.refundable()
     }
@@ -232,9 +240,43 @@ impl<S: State> PaymentIntent<S> {
 }
 
 impl PaymentIntent<Created> {
-    /// A new intent for `amount`, waiting for payment.
+    /// A new intent for a literal `amount`, waiting for payment.
+    ///
+    /// ```
+    /// use dojo_capture::{CaptureMode, Currency, Money, PaymentIntent};
+    ///
+    /// let intent = PaymentIntent::new(Money::new(1000, Currency::GBP), CaptureMode::Manual);
+    /// assert_eq!(intent.amount().minor_units(), 1000);
+    /// ```
+    ///
+    /// # Panics
+    /// When `amount` is zero: an intent always asks for more than nothing
+    /// (D19). Use [`PaymentIntent::try_new`] for amounts that are not
+    /// literals in your own code.
+    #[track_caller]
     pub fn new(amount: Money, capture_mode: CaptureMode) -> Self {
-        PaymentIntent::from_ledger(Box::new(Ledger::new(amount, capture_mode)))
+        match PaymentIntent::try_new(amount, capture_mode) {
+            Ok(intent) => intent,
+            Err(violation) => panic!("PaymentIntent::new: {violation}"),
+        }
+    }
+
+    /// A new intent for `amount`, waiting for payment.
+    ///
+    /// ```
+    /// use dojo_capture::{CaptureMode, Currency, Money, PaymentIntent, Rule};
+    ///
+    /// let zero = PaymentIntent::try_new(Money::zero(Currency::GBP), CaptureMode::Manual);
+    /// assert_eq!(zero.unwrap_err().rule(), Rule::ZeroAmount);
+    /// ```
+    ///
+    /// # Errors
+    /// `amount` is zero ([`Rule::ZeroAmount`]): with nothing to pay, the
+    /// intent's amounts would say nothing about its state (D19).
+    pub fn try_new(amount: Money, capture_mode: CaptureMode) -> Result<Self, RuleViolation> {
+        let ledger = Ledger::new(amount, capture_mode);
+        ledger.check_create()?;
+        Ok(PaymentIntent::from_ledger(Box::new(ledger)))
     }
 
     /// Sets Dojo's id of the intent.

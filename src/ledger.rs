@@ -21,6 +21,10 @@ pub(crate) const AUTHORIZATION_LIFETIME: SignedDuration = SignedDuration::from_h
 pub(crate) enum Phase {
     Created,
     Paid,
+    /// Dojo reported a Manual intent `Reversed` after a Successful partial
+    /// capture: it released the rest of the authorisation at expiry (D17).
+    /// Capturing has ended; what was captured can still be refunded.
+    Released,
     Reversed,
     Canceled,
 }
@@ -128,7 +132,8 @@ impl CaptureOutcome {
 /// One capture of the intent, as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureRecord {
-    pub(crate) id: CaptureId,
+    /// `None` when Dojo listed the capture with `"id": null` (D16).
+    pub(crate) id: Option<CaptureId>,
     pub(crate) amount: Money,
     pub(crate) tips: Option<Money>,
     pub(crate) status: CaptureStatus,
@@ -136,15 +141,24 @@ pub struct CaptureRecord {
 }
 
 impl CaptureRecord {
-    /// Dojo's id of the capture.
-    pub fn id(&self) -> &CaptureId {
-        &self.id
+    /// Dojo's id of the capture; `None` when Dojo listed it without one
+    /// (D16). Such a capture counts in every total but cannot be resolved or
+    /// replayed by id: a later snapshot settles it.
+    pub fn id(&self) -> Option<&CaptureId> {
+        self.id.as_ref()
+    }
+
+    /// Whether this is the capture Dojo knows as `id`.
+    fn has_id(&self, id: &CaptureId) -> bool {
+        self.id.as_ref() == Some(id)
     }
     /// The amount captured or reserved, without tips.
     pub fn amount(&self) -> Money {
         self.amount
     }
-    /// The tip carried with the capture; not counted against the amount (D10).
+    /// The tip carried with the capture; not counted against the amount
+    /// (D10), refundable once the capture is Successful (D14). Never zero:
+    /// a zero tip is no tip (D18).
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
@@ -179,11 +193,15 @@ pub(crate) struct Ledger {
     pub(crate) id: Option<Box<str>>,
     pub(crate) mode: CaptureMode,
     pub(crate) amount: Money,
+    /// The intent's own `tipsAmount`: what Dojo took as a tip when it
+    /// captured the intent itself (D14). Never zero (D18).
+    pub(crate) tips: Option<Money>,
     pub(crate) custom_amount_allowed: bool,
     pub(crate) auto_expiry: Option<AutoExpiry>,
     pub(crate) paid_at: Option<Timestamp>,
     pub(crate) phase: Phase,
-    /// An Auto intent's full amount, captured by Dojo without a `captures[]` entry.
+    /// The full amount captured by Dojo without a `captures[]` entry: an
+    /// Auto intent, or a Manual one captured at `autoExpireIn` (D17).
     pub(crate) captured_by_dojo: bool,
     pub(crate) captures: Vec<CaptureRecord>,
     /// Total refunded, including refunds made before this ledger saw the intent.
@@ -205,6 +223,7 @@ impl Ledger {
             id: None,
             mode,
             amount,
+            tips: None,
             custom_amount_allowed: false,
             auto_expiry: None,
             paid_at: None,
@@ -226,9 +245,10 @@ impl Ledger {
             Phase::Created => IntentState::Created,
             Phase::Reversed => IntentState::Reversed,
             Phase::Canceled => IntentState::Canceled,
-            Phase::Paid if !self.refunded.is_zero() => IntentState::Refunded,
-            Phase::Paid if !self.captured().is_zero() => IntentState::Captured,
-            Phase::Paid => IntentState::Authorized,
+            Phase::Paid | Phase::Released if !self.refunded.is_zero() => IntentState::Refunded,
+            // Released only ever follows a Successful capture (D17).
+            Phase::Paid | Phase::Released if !self.captured().is_zero() => IntentState::Captured,
+            Phase::Paid | Phase::Released => IntentState::Authorized,
         }
     }
 
@@ -273,14 +293,32 @@ impl Ledger {
         )
     }
 
-    /// captured − refunded (D2); zero once the intent is reversed.
+    /// The tips captured with the payment (D14): those of Successful
+    /// captures, or the intent's own tip when Dojo captured it itself.
+    /// Never cashback, which the customer received as cash.
+    pub(crate) fn captured_tips(&self) -> Money {
+        if self.captured_by_dojo {
+            return self.tips.unwrap_or(Money::zero(self.currency()));
+        }
+        let minor = self
+            .captures
+            .iter()
+            .filter(|c| c.status == CaptureStatus::Successful)
+            .filter_map(|c| c.tips)
+            .fold(0_i64, |sum, tips| sum.saturating_add(tips.minor_units()));
+        Money::new(minor, self.currency())
+    }
+
+    /// captured + captured tips − refunded (D2, D14); zero once the whole
+    /// payment went back (a reversal) or was never taken.
     pub(crate) fn refundable(&self) -> Money {
-        if self.phase != Phase::Paid {
+        if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
         }
         Money::new(
             self.captured()
                 .minor_units()
+                .saturating_add(self.captured_tips().minor_units())
                 .saturating_sub(self.refunded.minor_units())
                 .max(0),
             self.currency(),
@@ -359,6 +397,17 @@ impl Ledger {
         }
     }
 
+    // ---- create (D19) --------------------------------------------------------
+
+    /// An intent asks for more than nothing: with a zero amount, "nothing
+    /// captured" and "everything captured" would be the same figures.
+    pub(crate) fn check_create(&self) -> Result<(), RuleViolation> {
+        if self.amount.is_zero() {
+            return Err(self.violation(OperationKind::Create, Detail::ZeroAmount));
+        }
+        Ok(())
+    }
+
     // ---- authorize ----------------------------------------------------------
 
     pub(crate) fn check_authorize(&self) -> Result<(), RuleViolation> {
@@ -385,6 +434,10 @@ impl Ledger {
     ) -> Result<Effect, RuleViolation> {
         let op = OperationKind::Capture;
         match self.state() {
+            // Dojo released the rest of a partly captured authorisation (D17).
+            IntentState::Captured if self.phase == Phase::Released => {
+                return Err(self.violation(op, Detail::CaptureAfterReversal));
+            }
             IntentState::Authorized | IntentState::Captured => {}
             IntentState::Refunded => {
                 return Err(self.violation(
@@ -406,11 +459,13 @@ impl Ledger {
             return Err(self.violation(op, Detail::AutoCaptureMode));
         }
         self.positive_in_currency(op, amount)?;
-        // A zero tip is no tip; only its currency matters (D10).
+        // Currencies never mix, even in a tip of zero (D9); after that check
+        // a zero tip is no tip (D18).
         if let Some(tips) = tips {
             self.in_currency(op, tips)?;
         }
-        if let Some(recorded) = id.and_then(|id| self.captures.iter().find(|c| c.id == *id)) {
+        let tips = no_zero_tip(tips);
+        if let Some(recorded) = id.and_then(|id| self.captures.iter().find(|c| c.has_id(id))) {
             // The tip is part of what was recorded: the same id with another
             // tip is a different capture, not a retry.
             return if recorded.amount == amount && recorded.tips == tips {
@@ -420,7 +475,9 @@ impl Ledger {
                     op,
                     Detail::CaptureConflict {
                         recorded: recorded.amount,
+                        recorded_tips: recorded.tips,
                         requested: amount,
+                        requested_tips: tips,
                     },
                 ))
             };
@@ -450,9 +507,9 @@ impl Ledger {
         now: Timestamp,
     ) {
         self.captures.push(CaptureRecord {
-            id,
+            id: Some(id),
             amount,
-            tips,
+            tips: no_zero_tip(tips),
             status: CaptureStatus::Created,
             created_at: Some(now),
         });
@@ -475,9 +532,9 @@ impl Ledger {
             Phase::Canceled => {
                 return Err(self.invalid(op, CANCELED));
             }
-            Phase::Created | Phase::Paid => {}
+            Phase::Created | Phase::Paid | Phase::Released => {}
         }
-        let Some(record) = self.captures.iter().find(|c| c.id == *id) else {
+        let Some(record) = self.captures.iter().find(|c| c.has_id(id)) else {
             return Err(self.violation(op, Detail::UnknownCapture));
         };
         match record.status {
@@ -488,7 +545,7 @@ impl Ledger {
     }
 
     pub(crate) fn apply_settle(&mut self, id: &CaptureId, outcome: CaptureOutcome) {
-        if let Some(record) = self.captures.iter_mut().find(|c| c.id == *id) {
+        if let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id)) {
             record.status = outcome.status();
         }
     }
@@ -537,6 +594,7 @@ impl Ledger {
                     requested: amount,
                     refundable,
                     captured: self.captured(),
+                    captured_tips: self.captured_tips(),
                     refunded: self.refunded,
                 },
             ));
@@ -635,6 +693,12 @@ impl Ledger {
     pub(crate) fn apply_change_amount(&mut self, amount: Money) {
         self.amount = amount;
     }
+}
+
+/// A tip of zero is no tip (D18): one spelling, so that a capture recorded
+/// with `tipsAmount: 0` and replayed without a tip is the same capture.
+pub(crate) fn no_zero_tip(tips: Option<Money>) -> Option<Money> {
+    tips.filter(|tips| !tips.is_zero())
 }
 
 /// The calendar day in Europe/London (D8). The zone's rules are compiled

@@ -18,6 +18,12 @@ pub mod state;
 pub mod strategy;
 pub mod wire;
 
+/// The time crate of every time-taking signature (`now`, `paid_at`,
+/// deadlines), re-exported so that an embedder uses the very version the
+/// crate was built with.
+pub use jiff;
+pub use jiff::{SignedDuration, Timestamp};
+
 pub use any::{AnyPaymentIntent, Operation, WrongState};
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, PaymentIntent, Rejected, Settled};

@@ -12,9 +12,12 @@ use jiff::SignedDuration;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::CaptureId;
-use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS};
+use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS, no_zero_tip};
 use crate::money::{Currency, Money};
-use crate::wire::{CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
+use crate::wire::intent::without_bom;
+use crate::wire::{
+    AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus,
+};
 
 /// Why a payment intent read from the wire cannot be used.
 #[derive(Clone, PartialEq, Eq)]
@@ -25,7 +28,13 @@ pub struct RehydrateError {
 #[derive(Clone, PartialEq, Eq, Debug)]
 enum Kind {
     Json(Box<str>),
+    UnknownWord {
+        field: Box<str>,
+        word: Box<str>,
+        expected: &'static [&'static str],
+    },
     MissingAmount,
+    ZeroAmount,
     NegativeAmount {
         field: Box<str>,
         value: i64,
@@ -38,9 +47,6 @@ enum Kind {
         expected: Currency,
         found: Currency,
     },
-    MissingCaptureId {
-        index: usize,
-    },
     InvalidCaptureId(Box<str>),
     DuplicateCaptureId(Box<str>),
     CapturesExceedAmount {
@@ -50,6 +56,7 @@ enum Kind {
     RefundedExceedsCaptured {
         refunded: Money,
         captured: Money,
+        tips: Money,
     },
     CreatedWithCaptures {
         count: usize,
@@ -76,11 +83,12 @@ impl RehydrateError {
     pub fn code(&self) -> &'static str {
         match self.kind {
             Kind::Json(_) => "malformed_json",
+            Kind::UnknownWord { .. } => "unknown_enum_word",
             Kind::MissingAmount => "missing_amount",
-            Kind::NegativeAmount { .. } => "negative_amount",
+            Kind::ZeroAmount => "zero_intent_amount",
+            Kind::NegativeAmount { .. } => "negative_field",
             Kind::ZeroCapture { .. } => "zero_capture",
-            Kind::CurrencyMismatch { .. } => "currency_mismatch",
-            Kind::MissingCaptureId { .. } => "missing_capture_id",
+            Kind::CurrencyMismatch { .. } => "field_currency_mismatch",
             Kind::InvalidCaptureId(_) => "invalid_capture_id",
             Kind::DuplicateCaptureId(_) => "duplicate_capture_id",
             Kind::CapturesExceedAmount { .. } => "captures_exceed_amount",
@@ -97,15 +105,25 @@ impl fmt::Display for RehydrateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             Kind::Json(message) => write!(f, "the payment intent JSON cannot be read: {message}"),
+            Kind::UnknownWord {
+                field,
+                word,
+                expected,
+            } => write!(
+                f,
+                "{field} is {word:?}, which is not a word the crate knows (expected one of {}); \
+                 an intent in a state the rules do not know cannot be judged",
+                expected.join(", ")
+            ),
             Kind::MissingAmount => f.write_str("the payment intent has no amount"),
+            Kind::ZeroAmount => f.write_str(
+                "the payment intent's amount is zero; an intent always asks for more than nothing",
+            ),
             Kind::NegativeAmount { field, value } => {
                 write!(f, "{field} is {value}; amounts are never negative")
             }
             Kind::ZeroCapture { id } => {
-                write!(
-                    f,
-                    "capture {id} is for 0; a capture is always of more than zero"
-                )
+                write!(f, "{id} is for 0; a capture is always of more than zero")
             }
             Kind::CurrencyMismatch {
                 field,
@@ -115,7 +133,6 @@ impl fmt::Display for RehydrateError {
                 f,
                 "{field} is in {found} but the intent's amount is in {expected}; currencies never mix"
             ),
-            Kind::MissingCaptureId { index } => write!(f, "captures[{index}] has no id"),
             Kind::InvalidCaptureId(message) => write!(f, "{message}"),
             Kind::DuplicateCaptureId(id) => {
                 write!(f, "capture id {id} appears twice in captures[]")
@@ -124,9 +141,13 @@ impl fmt::Display for RehydrateError {
                 f,
                 "captures made and in flight total {captures} minor units, more than the amount {amount}"
             ),
-            Kind::RefundedExceedsCaptured { refunded, captured } => write!(
+            Kind::RefundedExceedsCaptured {
+                refunded,
+                captured,
+                tips,
+            } => write!(
                 f,
-                "refundedAmount {refunded} is more than was captured ({captured})"
+                "refundedAmount {refunded} is more than was captured ({captured}, with {tips} of tips)"
             ),
             Kind::CreatedWithCaptures { count } => write!(
                 f,
@@ -163,9 +184,17 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Malformed JSON, or any rehydration error.
+    ///
+    /// A UTF-8 byte-order mark before the JSON is ignored; a status, capture
+    /// status, capture mode or auto-expire action the crate does not know is
+    /// refused with an error naming the word and the field (D20).
     pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
-        let resource: PaymentIntentResource = serde_json::from_slice(bytes)
-            .map_err(|e| RehydrateError::new(Kind::Json(e.to_string().into_boxed_str())))?;
+        let resource = PaymentIntentResource::from_json(bytes).map_err(|e| {
+            // The happy path decodes once; only a refusal pays for a second
+            // look, to name the field when the cause is an unknown word.
+            unknown_word(without_bom(bytes))
+                .unwrap_or_else(|| RehydrateError::new(Kind::Json(e.to_string().into_boxed_str())))
+        })?;
         AnyPaymentIntent::try_from(&resource)
     }
 }
@@ -176,6 +205,64 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
     fn try_from(wire: &PaymentIntentResource) -> Result<Self, RehydrateError> {
         rehydrate(wire).map(|ledger| AnyPaymentIntent::from_ledger(Box::new(ledger)))
     }
+}
+
+/// The first enum field holding a word its wire enum does not list, if any.
+fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
+    use serde_json::Value;
+    fn check(
+        field: &dyn Fn() -> String,
+        value: Option<&Value>,
+        known: fn(&str) -> bool,
+        expected: &'static [&'static str],
+    ) -> Option<RehydrateError> {
+        let word = value?.as_str()?;
+        (!known(word)).then(|| {
+            RehydrateError::new(Kind::UnknownWord {
+                field: field().into_boxed_str(),
+                word: word.into(),
+                expected,
+            })
+        })
+    }
+    let value: Value = serde_json::from_slice(bytes).ok()?;
+    check(
+        &|| "status".into(),
+        value.get("status"),
+        |word| word.parse::<PaymentIntentStatus>().is_ok(),
+        PaymentIntentStatus::WORDS,
+    )
+    .or_else(|| {
+        check(
+            &|| "captureMode".into(),
+            value.get("captureMode"),
+            |word| word.parse::<CaptureMode>().is_ok(),
+            CaptureMode::WORDS,
+        )
+    })
+    .or_else(|| {
+        check(
+            &|| "autoExpireAction".into(),
+            value.get("autoExpireAction"),
+            |word| word.parse::<AutoExpireAction>().is_ok(),
+            AutoExpireAction::WORDS,
+        )
+    })
+    .or_else(|| {
+        value
+            .get("captures")?
+            .as_array()?
+            .iter()
+            .enumerate()
+            .find_map(|(index, capture)| {
+                check(
+                    &|| format!("captures[{index}].status"),
+                    capture.get("status"),
+                    |word| word.parse::<CaptureStatus>().is_ok(),
+                    CaptureStatus::WORDS,
+                )
+            })
+    })
 }
 
 fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
@@ -196,6 +283,10 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
     let amount = wire
         .amount
         .ok_or(RehydrateError::new(Kind::MissingAmount))?;
+    // D19: with nothing to pay, the amounts could not tell the states apart.
+    if amount.is_zero() {
+        return Err(RehydrateError::new(Kind::ZeroAmount));
+    }
     let currency = amount.currency();
     for (field, money) in [
         ("totalAmount", wire.total_amount),
@@ -230,19 +321,27 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
     // captures must not make rehydration quadratic.
     let mut seen: HashSet<&str> = HashSet::with_capacity(wire_captures.len());
     for (index, capture) in wire_captures.iter().enumerate() {
-        let raw_id = capture
-            .id
-            .as_deref()
-            .ok_or(RehydrateError::new(Kind::MissingCaptureId { index }))?;
-        let id = CaptureId::new(raw_id).map_err(|e| {
-            RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str()))
-        })?;
-        if !seen.insert(raw_id) {
-            return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
-        }
+        // D16: the spec lets `id` be null. Such a capture still counts; it
+        // only cannot be resolved or replayed by id.
+        let id = match capture.id.as_deref() {
+            None => None,
+            Some(raw_id) => {
+                let id = CaptureId::new(raw_id).map_err(|e| {
+                    RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str()))
+                })?;
+                if !seen.insert(raw_id) {
+                    return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
+                }
+                Some(id)
+            }
+        };
         let minor = non_negative(&format!("captures[{index}].amount"), capture.amount)?;
         if minor == 0 {
-            return Err(RehydrateError::new(Kind::ZeroCapture { id: raw_id.into() }));
+            let name = match &id {
+                Some(id) => format!("capture {id}"),
+                None => format!("captures[{index}]"),
+            };
+            return Err(RehydrateError::new(Kind::ZeroCapture { id: name.into() }));
         }
         let tips = match capture.tips_amount {
             Some(tips) => Some(Money::new(
@@ -260,7 +359,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         captures.push(CaptureRecord {
             id,
             amount: Money::new(minor, currency),
-            tips,
+            tips: no_zero_tip(tips),
             status: capture.status,
             created_at: capture.created_at,
         });
@@ -272,36 +371,59 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         }));
     }
 
+    let auto_expiry = match wire.auto_expire_in.as_deref() {
+        None => None,
+        Some(text) => Some(parse_auto_expiry(text, wire.auto_expire_action)?),
+    };
+    let captured_anything = captures
+        .iter()
+        .any(|c| c.status == CaptureStatus::Successful);
     let phase = match status {
         PaymentIntentStatus::Created => Phase::Created,
         PaymentIntentStatus::Canceled => Phase::Canceled,
+        // D17: a Manual intent reported Reversed after a Successful capture
+        // was partly captured, then released at expiry: refundable, never
+        // capturable again.
+        PaymentIntentStatus::Reversed if mode == CaptureMode::Manual && captured_anything => {
+            Phase::Released
+        }
         PaymentIntentStatus::Reversed => Phase::Reversed,
         PaymentIntentStatus::Authorized
         | PaymentIntentStatus::Captured
         | PaymentIntentStatus::Refunded => Phase::Paid,
     };
     // Dojo captures an Auto intent itself and lists no capture for it: once it
-    // reports the money taken, the whole amount is captured.
-    let captured_by_dojo = mode == CaptureMode::Auto
-        && captures.is_empty()
-        && matches!(
-            status,
-            PaymentIntentStatus::Captured
-                | PaymentIntentStatus::Refunded
-                | PaymentIntentStatus::Reversed
-        );
-    let paid_at = wire
-        .payment_details
-        .as_ref()
-        .and_then(|details| details.transaction_date_time)
-        .or(wire.created_at);
-    if paid_at.is_none() && phase != Phase::Created && phase != Phase::Canceled {
+    // reports the money taken, the whole amount is captured. A Manual intent
+    // whose `autoExpireIn` runs out with the action Capture is captured by
+    // Dojo the same way (D17).
+    let captured_by_dojo = captures.is_empty()
+        && match mode {
+            CaptureMode::Auto => matches!(
+                status,
+                PaymentIntentStatus::Captured
+                    | PaymentIntentStatus::Refunded
+                    | PaymentIntentStatus::Reversed
+            ),
+            CaptureMode::Manual => {
+                auto_expiry.is_some_and(|e| e.action() == AutoExpireAction::Capture)
+                    && matches!(
+                        status,
+                        PaymentIntentStatus::Captured | PaymentIntentStatus::Refunded
+                    )
+            }
+        };
+    // D15: before payment there is no payment time, whatever createdAt says.
+    let paid_at = match phase {
+        Phase::Created | Phase::Canceled => None,
+        Phase::Paid | Phase::Released | Phase::Reversed => wire
+            .payment_details
+            .as_ref()
+            .and_then(|details| details.transaction_date_time)
+            .or(wire.created_at),
+    };
+    if paid_at.is_none() && !matches!(phase, Phase::Created | Phase::Canceled) {
         return Err(RehydrateError::new(Kind::MissingPaymentTime { status }));
     }
-    let auto_expiry = match wire.auto_expire_in.as_deref() {
-        None => None,
-        Some(text) => Some(parse_auto_expiry(text, wire.auto_expire_action)?),
-    };
     let custom_amount_allowed = wire
         .config
         .as_ref()
@@ -313,6 +435,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         id: wire.id.as_deref().map(Into::into),
         mode,
         amount,
+        tips: no_zero_tip(wire.tips_amount),
         custom_amount_allowed,
         auto_expiry,
         paid_at,
@@ -326,49 +449,49 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
     Ok(ledger)
 }
 
-/// The status must be one the amounts allow (D4: Authorized or Captured after
-/// a partial capture are both accepted).
+/// The status must be one the amounts allow. Where Dojo's docs leave the
+/// status open, either reading is accepted when the amounts agree: after a
+/// partial capture `Authorized` or `Captured` (D4), after a partial refund
+/// `Authorized`, `Captured` or `Refunded` (D13), a capture in flight under
+/// `Captured` (D17).
 fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), RehydrateError> {
     let captured = ledger.captured();
+    let tips = ledger.captured_tips();
     let refunded = ledger.refunded;
-    if refunded.minor_units() > captured.minor_units() {
+    // D2, D14: what was taken, tips included, caps what went back.
+    if i128::from(refunded.minor_units())
+        > i128::from(captured.minor_units()) + i128::from(tips.minor_units())
+    {
         return Err(RehydrateError::new(Kind::RefundedExceedsCaptured {
             refunded,
             captured,
+            tips,
         }));
     }
-    let anything_captured = !captured.is_zero() || !ledger.reserved().is_zero();
+    let in_flight = !ledger.reserved().is_zero();
     match status {
-        PaymentIntentStatus::Canceled if anything_captured || !ledger.captures.is_empty() => {
-            Err(contradiction(
-                status,
-                "a canceled intent was never paid, yet it lists captures",
-            ))
-        }
-        PaymentIntentStatus::Authorized
-        | PaymentIntentStatus::Captured
-        | PaymentIntentStatus::Reversed
-            if !refunded.is_zero() =>
-        {
-            Err(contradiction(
-                status,
-                "refundedAmount is above zero, so the status would be Refunded",
-            ))
-        }
-        PaymentIntentStatus::Captured if captured.is_zero() => Err(contradiction(
+        PaymentIntentStatus::Canceled if !ledger.captures.is_empty() => Err(contradiction(
             status,
-            "no capture is Successful, so nothing has been captured",
+            "a canceled intent was never paid, yet it lists captures",
+        )),
+        PaymentIntentStatus::Reversed if ledger.phase == Phase::Reversed && !refunded.is_zero() => {
+            Err(contradiction(
+                status,
+                "a reversal returns the whole payment, so nothing can have been refunded",
+            ))
+        }
+        PaymentIntentStatus::Captured if captured.is_zero() && !in_flight => Err(contradiction(
+            status,
+            "no capture is Successful or in flight, so nothing has been captured",
         )),
         PaymentIntentStatus::Refunded if refunded.is_zero() => Err(contradiction(
             status,
             "refundedAmount is zero, so nothing has been refunded",
         )),
-        PaymentIntentStatus::Reversed
-            if ledger.mode == CaptureMode::Manual && anything_captured =>
-        {
+        PaymentIntentStatus::Reversed if ledger.mode == CaptureMode::Manual && in_flight => {
             Err(contradiction(
                 status,
-                "a Manual intent is reversed only with no capture reserved or made (D5)",
+                "a Manual intent is reversed only with no capture in flight (D5)",
             ))
         }
         _ => Ok(()),

@@ -93,6 +93,8 @@ impl fmt::Display for Rule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OperationKind {
+    /// A new intent is built (`POST /payment-intents`).
+    Create,
     /// Dojo records the customer's payment.
     Authorize,
     /// `POST /payment-intents/{id}/captures`.
@@ -113,6 +115,7 @@ impl OperationKind {
     /// The command line's word for the operation, e.g. `"change-amount"`.
     pub const fn as_str(self) -> &'static str {
         match self {
+            OperationKind::Create => "create",
             OperationKind::Authorize => "authorize",
             OperationKind::Capture => "capture",
             OperationKind::SettleCapture => "settle-capture",
@@ -153,6 +156,7 @@ pub(crate) enum Detail {
         requested: Money,
         refundable: Money,
         captured: Money,
+        captured_tips: Money,
         refunded: Money,
     },
     CaptureAfterRefund {
@@ -182,7 +186,9 @@ pub(crate) enum Detail {
     },
     CaptureConflict {
         recorded: Money,
+        recorded_tips: Option<Money>,
         requested: Money,
+        requested_tips: Option<Money>,
     },
     IdempotencyConflict {
         recorded: Money,
@@ -280,11 +286,12 @@ impl fmt::Display for RuleViolation {
                 requested,
                 refundable,
                 captured,
+                captured_tips,
                 refunded,
             } => write!(
                 f,
                 "refunding {requested} exceeds the refundable {refundable} \
-                 (captured {captured}, already refunded {refunded})"
+                 (captured {captured}, tips captured {captured_tips}, already refunded {refunded})"
             ),
             Detail::CaptureAfterRefund { refunded } => write!(
                 f,
@@ -319,10 +326,14 @@ impl fmt::Display for RuleViolation {
             ),
             Detail::CaptureConflict {
                 recorded,
+                recorded_tips,
                 requested,
+                requested_tips,
             } => write!(
                 f,
-                "this capture id is already recorded for {recorded}, not {requested}"
+                "this capture id is already recorded for {}, not {}",
+                WithTip(recorded, recorded_tips),
+                WithTip(requested, requested_tips)
             ),
             Detail::IdempotencyConflict {
                 recorded,
@@ -342,3 +353,16 @@ impl fmt::Display for RuleViolation {
 }
 
 impl std::error::Error for RuleViolation {}
+
+/// A capture's amount and its tip, as a conflict names them: `10.00 GBP`,
+/// or `10.00 GBP with a tip of 1.00 GBP`.
+struct WithTip(Money, Option<Money>);
+
+impl fmt::Display for WithTip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(tips) => write!(f, "{} with a tip of {tips}", self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}

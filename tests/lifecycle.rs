@@ -102,7 +102,7 @@ fn two_partial_captures_take_the_whole_amount() {
     assert_eq!(intent.capturable(), gbp(400));
     assert_eq!(intent.refundable(), gbp(0));
     let record = &intent.captures()[0];
-    assert_eq!(record.id(), &first);
+    assert_eq!(record.id(), Some(&first));
     assert_eq!(record.amount(), gbp(600));
     assert_eq!(record.tips(), None);
     assert_eq!(record.status(), CaptureStatus::Created);
@@ -551,7 +551,7 @@ fn refunds_are_capped_by_what_was_captured_not_the_authorised_amount() {
     assert_eq!(
         violation.to_string(),
         "over_refund: refunding 6.01 GBP exceeds the refundable 6.00 GBP \
-         (captured 6.00 GBP, already refunded 0.00 GBP)"
+         (captured 6.00 GBP, tips captured 0.00 GBP, already refunded 0.00 GBP)"
     );
     let refunded = before.refund(key("r1"), gbp(600)).unwrap();
     assert_eq!(refunded.state(), IntentState::Refunded);
@@ -594,7 +594,7 @@ fn partial_refunds_add_up_to_the_captured_amount() {
     assert_eq!(
         violation.to_string(),
         "over_refund: refunding 4.01 GBP exceeds the refundable 4.00 GBP \
-         (captured 6.00 GBP, already refunded 2.00 GBP)"
+         (captured 6.00 GBP, tips captured 0.00 GBP, already refunded 2.00 GBP)"
     );
     let refunded = before.refund(key("r2"), gbp(400)).unwrap();
     assert_eq!(refunded.refunded(), gbp(600));
@@ -768,11 +768,11 @@ fn tips_are_carried_and_not_counted_against_the_amount() {
     assert_eq!(intent.captures()[0].amount(), gbp(1000));
     assert_eq!(intent.reserved(), gbp(1000));
     assert_eq!(intent.capturable(), gbp(0));
-    // A zero tip is no tip, and not an error.
+    // A zero tip is no tip, and not an error (D18).
     let intent = authorized(1000)
         .capture_with_tips(cid("cp_1"), gbp(100), Some(gbp(0)), now())
         .unwrap();
-    assert_eq!(intent.captures()[0].tips(), Some(gbp(0)));
+    assert_eq!(intent.captures()[0].tips(), None);
 }
 
 // ---- capture mode (rule 1) ----

@@ -159,10 +159,19 @@ impl Model {
         }
     }
 
-    /// D2, and zero once the payment was reversed.
+    /// D14: the tips of Successful captures go back with a refund too.
+    fn captured_tips(&self) -> i64 {
+        self.captures
+            .iter()
+            .filter(|c| c.state == CaptureState::Successful)
+            .filter_map(|c| c.tips)
+            .sum()
+    }
+
+    /// D2 and D14, and zero once the payment was reversed.
     fn refundable(&self) -> i64 {
         if self.life == Life::Paid {
-            self.captured() - self.refunded
+            self.captured() + self.captured_tips() - self.refunded
         } else {
             0
         }
@@ -208,7 +217,8 @@ impl Model {
         if tips.is_some_and(|t| t.foreign) {
             return Err("currency_mismatch");
         }
-        let tips = tips.map(|t| t.minor);
+        // D18: a zero tip is no tip.
+        let tips = tips.map(|t| t.minor).filter(|t| *t != 0);
         // D7: the same capture id again is a replay or a conflict.
         if let Some(seen) = self.captures.iter().find(|c| c.id == id) {
             return if seen.amount == amount.minor && seen.tips == tips {
@@ -506,7 +516,11 @@ impl StateMachineTest for LifecycleTest {
                 id,
                 amount,
                 tips: None,
-            } if !before.captures().iter().any(|c| *c.id() == capture_id(id)) => {
+            } if !before
+                .captures()
+                .iter()
+                .any(|c| c.id() == Some(&capture_id(id))) =>
+            {
                 Some(before.check(Operation::Capture(sut.money(amount)), now))
             }
             Op::Refund { amount, .. } => {

@@ -318,8 +318,8 @@ fn full_manual_intent() -> PaymentIntentResource {
         tips_amount: Some(gbp(300)),
         refunded_amount: Some(0),
         created_at: Some(ts("2024-07-25T08:48:38.497Z")),
-        updated_at: Some(ts("2024-07-25T09:00:00.1234567Z")),
-        expire_at: Some(ts("2024-08-24T08:48:38.498Z")),
+        updated_at: Some("2024-07-25T09:00:00.1234567Z".into()),
+        expire_at: Some("2024-08-24T08:48:38.498Z".into()),
         auto_expire_in: Some("02.00:00:00".into()),
         auto_expire_action: Some(AutoExpireAction::Release),
         payment_details: Some(PaymentDetails {

@@ -643,8 +643,19 @@ pub fn op_sequence(input: &OpSequence) {
     } else {
         CaptureMode::Auto
     };
-    let mut created = PaymentIntent::new(input.amount, mode)
-        .with_custom_amount_allowed(input.custom_amount_allowed);
+    // D19: a zero amount is refused by the checked constructor, never built.
+    let created = match PaymentIntent::try_new(input.amount, mode) {
+        Ok(created) => created,
+        Err(violation) => {
+            ensure(
+                input.amount.is_zero() && violation.rule() == dojo_capture::Rule::ZeroAmount,
+                "only a zero amount is refused when an intent is created, as zero_amount",
+                &violation,
+            );
+            return;
+        }
+    };
+    let mut created = created.with_custom_amount_allowed(input.custom_amount_allowed);
     if let Some((secs, nanos, capture)) = input.expiry {
         let after = SignedDuration::new(
             i64::from(secs % (8 * 86_400)),
@@ -695,12 +706,18 @@ pub fn op_sequence(input: &OpSequence) {
                 let id = capture_id(id);
                 let amount = amount.resolve(&before);
                 let tips = tips.as_ref().map(|t| t.resolve(&before));
-                let recorded = before.captures().iter().find(|c| *c.id() == id).cloned();
+                let recorded = before
+                    .captures()
+                    .iter()
+                    .find(|c| c.id() == Some(&id))
+                    .cloned();
                 let result = before.clone().capture_with_tips(id, amount, tips, now);
                 if let (Some(record), Ok(after)) = (&recorded, &result) {
                     ensure(
-                        record.amount() == amount && record.tips() == tips && *after == before,
-                        "a capture accepted for a recorded id is a replay of the same amount and tip, and changes nothing",
+                        record.amount() == amount
+                            && record.tips() == tips.filter(|t| !t.is_zero())
+                            && *after == before,
+                        "a capture accepted for a recorded id is a replay of the same amount and tip (a zero tip is no tip), and changes nothing",
                         &context(),
                     );
                 }
@@ -718,10 +735,9 @@ pub fn op_sequence(input: &OpSequence) {
             }
             Step::Settle { id, outcome } => {
                 let id = capture_id(id);
-                let settled_already = before
-                    .captures()
-                    .iter()
-                    .any(|c| *c.id() == id && c.status() != dojo_capture::CaptureStatus::Created);
+                let settled_already = before.captures().iter().any(|c| {
+                    c.id() == Some(&id) && c.status() != dojo_capture::CaptureStatus::Created
+                });
                 let result = before.clone().settle_capture(&id, *outcome);
                 if let (true, Ok(after)) = (settled_already, &result) {
                     ensure(
@@ -957,7 +973,12 @@ fn check_agrees_with_transition(
         Operation::Capture(amount) => {
             let fresh = (0..=intent.captures().len())
                 .map(|n| format!("cp_fresh_{n}"))
-                .find(|id| intent.captures().iter().all(|c| c.id().as_str() != id));
+                .find(|id| {
+                    intent
+                        .captures()
+                        .iter()
+                        .all(|c| c.id().map(|c| c.as_str()) != Some(id.as_str()))
+                });
             match fresh {
                 Some(id) => copy.capture(pool_id(&id), amount, now),
                 None => return,

@@ -44,15 +44,23 @@ pub struct PaymentIntentResource {
     /// integer, not a `Money` object, so no currency arrives with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_amount: Option<i64>,
-    /// When the intent was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When the intent was created: the time of payment when
+    /// `paymentDetails.transactionDateTime` is absent (D11). Read as
+    /// [the rules' timestamps](crate::wire#timestamps) are.
+    #[serde(
+        default,
+        deserialize_with = "super::time::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<Timestamp>,
-    /// When the intent last changed.
+    /// When the intent last changed, as Dojo wrote it: no rule reads it, so
+    /// it is carried as text and never a reason to refuse an intent (D15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
-    /// When an unpaid intent is voided; `None` means 30 days after creation.
+    pub updated_at: Option<String>,
+    /// When an unpaid intent is voided, as Dojo wrote it (text, D15); `None`
+    /// means 30 days after creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<Timestamp>,
+    pub expire_at: Option<String>,
     /// The `dd.hh:MM:ss` text as sent: kept raw so that a malformed value
     /// is reported by the code that gives it meaning, with the rule it breaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,9 +93,17 @@ impl PaymentIntentResource {
     /// The body is not JSON, lacks `status`, or holds a value of the wrong
     /// shape (an unknown status, a money object without `currencyCode`, …);
     /// the message names the offending value.
+    ///
+    /// A UTF-8 byte-order mark before the JSON is ignored (D20).
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        serde_json::from_slice(without_bom(bytes))
     }
+}
+
+/// The bytes after a UTF-8 byte-order mark, if there is one (D20): some
+/// tools write one before JSON, and it says nothing about the intent.
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// One capture of a `Manual` intent (spec schema `CaptureDetails`).
@@ -107,7 +123,11 @@ pub struct CaptureDetails {
     /// Whether the capture went through.
     pub status: CaptureStatus,
     /// When the capture was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::time::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<Timestamp>,
 }
 
@@ -120,8 +140,13 @@ pub struct PaymentDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
     /// When the payment was made. Preferred over `createdAt` as the time of
-    /// payment, which the reversal and capture deadlines count from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// payment, which the reversal and capture deadlines count from. An
+    /// empty string is no time (D15).
+    #[serde(
+        default,
+        deserialize_with = "super::time::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_date_time: Option<Timestamp>,
     /// The acquirer's description of the outcome, e.g. `DEPOSITED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -65,7 +65,7 @@ macro_rules! wire_enum {
             /// Every variant, in the order the spec lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            const WORDS: &'static [&'static str] = &[$(stringify!($variant)),+];
+            pub(crate) const WORDS: &'static [&'static str] = &[$(stringify!($variant)),+];
 
             /// The word Dojo uses on the wire.
             pub fn as_str(self) -> &'static str {

@@ -71,14 +71,19 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
     let refunded = minor(intent.refunded(), intent, "refunded")?;
     let capturable = minor(intent.capturable(), intent, "capturable")?;
     let refundable = minor(intent.refundable(), intent, "refundable")?;
+    let tips = minor(intent.captured_tips(), intent, "captured tips")?;
+    if amount == 0 {
+        return Err("the amount is zero (D19)".into());
+    }
     if captured + reserved > amount {
         return Err(format!(
             "over-captured: captured {captured} + reserved {reserved} > amount {amount}"
         ));
     }
-    if refunded > captured {
+    // D14: the tips taken with the payment are refundable, nothing more.
+    if refunded > captured + tips {
         return Err(format!(
-            "over-refunded: refunded {refunded} > captured {captured}"
+            "over-refunded: refunded {refunded} > captured {captured} + tips {tips}"
         ));
     }
     if capturable > amount - captured - reserved {
@@ -86,10 +91,36 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
             "capturable {capturable} exceeds amount − captured − reserved"
         ));
     }
-    if refundable > captured - refunded {
+    if refundable > captured + tips - refunded {
         return Err(format!(
-            "refundable {refundable} exceeds captured − refunded"
+            "refundable {refundable} exceeds captured + tips − refunded"
         ));
+    }
+    let successful_tips: i128 = intent
+        .captures()
+        .iter()
+        .filter(|c| c.status() == CaptureStatus::Successful)
+        .filter_map(|c| c.tips())
+        .map(|t| i128::from(t.minor_units()))
+        .sum();
+    // Captured tips are the Successful captures' tips, or, when Dojo
+    // captured the intent itself (no capture listed), the intent's own tip.
+    if !intent.captures().is_empty() && tips != successful_tips {
+        return Err(format!(
+            "captured tips {tips} are not the Successful captures' tips {successful_tips}"
+        ));
+    }
+    if intent
+        .captures()
+        .iter()
+        .any(|c| c.tips().is_some_and(|t| t.is_zero()))
+    {
+        return Err("a capture holds a zero tip, which is no tip (D18)".into());
+    }
+    if matches!(intent.state(), IntentState::Created | IntentState::Canceled)
+        && intent.paid_at().is_some()
+    {
+        return Err("an intent that was never paid has a payment time (D15)".into());
     }
     if capturable > 0 && intent.state() == IntentState::Refunded {
         return Err("something is capturable after a refund".into());
