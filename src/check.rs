@@ -162,6 +162,7 @@ fn judge(
         captured: intent.captured(),
         reserved: intent.reserved(),
         refunded: intent.refunded(),
+        captured_tips: intent.captured_tips(),
         capturable: intent.capturable(),
         refundable: intent.refundable(),
         capturable_after: None,
@@ -297,9 +298,12 @@ pub struct Amounts {
     pub reserved: Money,
     /// Refunded so far.
     pub refunded: Money,
+    /// The tips taken with the payment, which a refund may return (D14).
+    pub captured_tips: Money,
     /// The ledger's capturable figure: amount − reserved − captured (D1).
     pub capturable: Money,
-    /// The ledger's refundable figure: captured − refunded (D2).
+    /// The ledger's refundable figure: captured + captured tips − refunded
+    /// (D2, D14).
     pub refundable: Money,
     /// When allowed, what a further capture could take right after the
     /// operation, at the same time: the ledger's figure if the ledger would
@@ -337,6 +341,7 @@ impl Verdict {
                 "captured": a.captured,
                 "reserved": a.reserved,
                 "refunded": a.refunded,
+                "capturedTips": a.captured_tips,
                 "capturable": a.capturable,
                 "refundable": a.refundable,
                 "capturableAfter": a.capturable_after,

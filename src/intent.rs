@@ -26,7 +26,8 @@ use crate::wire::CaptureMode;
 /// Fields are private: a typed intent comes only from [`PaymentIntent::new`],
 /// from a transition, or from a checked conversion of an
 /// [`AnyPaymentIntent`] (for instance one rehydrated from the API).
-#[derive(Clone, PartialEq, Eq)]
+// Clone and equality by hand: derived ones would ask `S` for them too,
+// which generic code over `S: State` cannot name.
 pub struct PaymentIntent<S: State> {
     // Boxed so that a transition moves one pointer, and a refused one hands
     // back a small error, whatever the number of captures.
@@ -110,6 +111,23 @@ pub enum Settled {
     /// Successful: the capture's amount is captured.
     Captured(PaymentIntent<Captured>),
 }
+
+impl<S: State> Clone for PaymentIntent<S> {
+    fn clone(&self) -> Self {
+        PaymentIntent {
+            ledger: self.ledger.clone(),
+            state: PhantomData,
+        }
+    }
+}
+
+impl<S: State> PartialEq for PaymentIntent<S> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ledger == other.ledger
+    }
+}
+
+impl<S: State> Eq for PaymentIntent<S> {}
 
 impl<S: State> PaymentIntent<S> {
     pub(crate) fn from_ledger(ledger: Box<Ledger>) -> Self {

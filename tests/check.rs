@@ -850,6 +850,7 @@ fn to_json_has_the_documented_keys_and_wire_money() {
             "captured": {"value": 400, "currencyCode": "GBP"},
             "reserved": {"value": 100, "currencyCode": "GBP"},
             "refunded": {"value": 0, "currencyCode": "GBP"},
+            "capturedTips": {"value": 0, "currencyCode": "GBP"},
             "capturable": {"value": 500, "currencyCode": "GBP"},
             "refundable": {"value": 400, "currencyCode": "GBP"},
             "capturableAfter": {"value": 0, "currencyCode": "GBP"},

@@ -311,6 +311,7 @@ fn json_output_has_exactly_the_documented_keys() {
             "capturable",
             "capturableAfter",
             "captured",
+            "capturedTips",
             "refundable",
             "refundableAfter",
             "refunded",

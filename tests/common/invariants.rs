@@ -7,13 +7,14 @@ use dojo_capture::{AnyPaymentIntent, CaptureStatus, IntentState, Money};
 /// Everything a round trip through the wire must keep, as comparable text.
 pub fn facts(intent: &AnyPaymentIntent) -> String {
     format!(
-        "{} {:?} amount={} captured={} reserved={} refunded={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
+        "{} {:?} amount={} captured={} reserved={} refunded={} tips={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
         intent.state(),
         intent.capture_mode(),
         intent.amount(),
         intent.captured(),
         intent.reserved(),
         intent.refunded(),
+        intent.captured_tips(),
         intent.capturable(),
         intent.refundable(),
         intent.paid_at(),
