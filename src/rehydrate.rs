@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use jiff::SignedDuration;
+use serde_json::Value;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::CaptureId;
@@ -207,62 +208,45 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
     }
 }
 
-/// The first enum field holding a word its wire enum does not list, if any.
+/// The first enum field holding a word its wire enum does not list, if any
+/// (D20). The lists are the ones the enums' `FromStr` matches against.
 fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
-    use serde_json::Value;
-    fn check(
-        field: &dyn Fn() -> String,
-        value: Option<&Value>,
-        known: fn(&str) -> bool,
-        expected: &'static [&'static str],
-    ) -> Option<RehydrateError> {
+    fn unknown<'v>(value: Option<&'v Value>, words: &[&str]) -> Option<&'v str> {
         let word = value?.as_str()?;
-        (!known(word)).then(|| {
-            RehydrateError::new(Kind::UnknownWord {
-                field: field().into_boxed_str(),
-                word: word.into(),
-                expected,
-            })
-        })
+        (!words.contains(&word)).then_some(word)
     }
     let value: Value = serde_json::from_slice(bytes).ok()?;
-    check(
-        &|| "status".into(),
-        value.get("status"),
-        |word| word.parse::<PaymentIntentStatus>().is_ok(),
-        PaymentIntentStatus::WORDS,
-    )
-    .or_else(|| {
-        check(
-            &|| "captureMode".into(),
-            value.get("captureMode"),
-            |word| word.parse::<CaptureMode>().is_ok(),
-            CaptureMode::WORDS,
-        )
-    })
-    .or_else(|| {
-        check(
-            &|| "autoExpireAction".into(),
-            value.get("autoExpireAction"),
-            |word| word.parse::<AutoExpireAction>().is_ok(),
-            AutoExpireAction::WORDS,
-        )
-    })
-    .or_else(|| {
-        value
-            .get("captures")?
-            .as_array()?
-            .iter()
-            .enumerate()
-            .find_map(|(index, capture)| {
-                check(
-                    &|| format!("captures[{index}].status"),
-                    capture.get("status"),
-                    |word| word.parse::<CaptureStatus>().is_ok(),
-                    CaptureStatus::WORDS,
-                )
-            })
-    })
+    let top_level = [
+        ("status", PaymentIntentStatus::WORDS),
+        ("captureMode", CaptureMode::WORDS),
+        ("autoExpireAction", AutoExpireAction::WORDS),
+    ];
+    let (field, word, expected) = top_level
+        .into_iter()
+        .find_map(|(field, words)| {
+            unknown(value.get(field), words).map(|word| (field.to_owned(), word, words))
+        })
+        .or_else(|| {
+            value
+                .get("captures")?
+                .as_array()?
+                .iter()
+                .enumerate()
+                .find_map(|(index, capture)| {
+                    unknown(capture.get("status"), CaptureStatus::WORDS).map(|word| {
+                        (
+                            format!("captures[{index}].status"),
+                            word,
+                            CaptureStatus::WORDS,
+                        )
+                    })
+                })
+        })?;
+    Some(RehydrateError::new(Kind::UnknownWord {
+        field: field.into_boxed_str(),
+        word: word.into(),
+        expected,
+    }))
 }
 
 fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
