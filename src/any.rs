@@ -49,36 +49,75 @@ pub enum Operation {
 }
 
 /// Asks a typed intent back from an [`AnyPaymentIntent`] in another state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// It hands the intent back with [`WrongState::into_intent`]; its `Debug`
+/// prints only the code and the message, not the intent.
+///
+/// ```
+/// use dojo_capture::state::Authorized;
+/// use dojo_capture::{AnyPaymentIntent, CaptureMode, Currency, Money, PaymentIntent};
+///
+/// let intent = AnyPaymentIntent::from(PaymentIntent::new(
+///     Money::new(1000, Currency::GBP),
+///     CaptureMode::Manual,
+/// ));
+/// let error = intent.try_into_state::<Authorized>().unwrap_err();
+/// assert_eq!(error.code(), "wrong_state");
+/// assert_eq!(error.to_string(), "the intent is Created, not Authorized");
+/// assert_eq!(
+///     format!("{error:?}"),
+///     r#"WrongState { code: "wrong_state", message: "the intent is Created, not Authorized" }"#
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}")]
 pub struct WrongState {
     intent: AnyPaymentIntent,
-    expected: IntentState,
+    kind: WrongStateKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum WrongStateKind {
+    #[error("the intent is {actual}, not {expected}")]
+    NotInState {
+        actual: IntentState,
+        expected: IntentState,
+    },
 }
 
 impl WrongState {
     /// The state that was asked for.
     pub fn expected(&self) -> IntentState {
-        self.expected
+        match self.kind {
+            WrongStateKind::NotInState { expected, .. } => expected,
+        }
     }
 
     /// The intent, unchanged.
     pub fn into_intent(self) -> AnyPaymentIntent {
         self.intent
     }
-}
 
-impl std::fmt::Display for WrongState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the intent is {}, not {}",
-            self.intent.state(),
-            self.expected
-        )
+    /// A stable snake_case name for the error: always `wrong_state`.
+    ///
+    /// ```
+    /// use dojo_capture::state::Created;
+    /// use dojo_capture::{AnyPaymentIntent, CaptureMode, Currency, Money, PaymentIntent};
+    ///
+    /// let canceled = PaymentIntent::new(Money::new(1, Currency::GBP), CaptureMode::Auto).cancel();
+    /// let error = AnyPaymentIntent::from(canceled)
+    ///     .try_into_state::<Created>()
+    ///     .unwrap_err();
+    /// assert_eq!(error.code(), "wrong_state");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            WrongStateKind::NotInState { .. } => "wrong_state",
+        }
     }
 }
 
-impl std::error::Error for WrongState {}
+crate::error::debug_code_and_message!(WrongState);
 
 macro_rules! dispatch {
     ($self:expr, $intent:ident => $body:expr) => {
@@ -328,8 +367,11 @@ impl AnyPaymentIntent {
             Ok(PaymentIntent::from_ledger(self.into_ledger()))
         } else {
             Err(WrongState {
+                kind: WrongStateKind::NotInState {
+                    actual: self.state(),
+                    expected: S::STATE,
+                },
                 intent: self,
-                expected: S::STATE,
             })
         }
     }

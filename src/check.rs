@@ -95,13 +95,18 @@ pub fn run(
     let pending = match (shape, amount) {
         (Shape::Bare(operation), None) => Pending::Ready(operation),
         (Shape::WithAmount(make), Some(text)) => Pending::NeedsAmount(make, text),
-        (Shape::WithAmount(_), None) => return Err(InputError::new(Kind::AmountRequired(kind))),
+        (Shape::WithAmount(_), None) => {
+            return Err(InputError::new(InputErrorKind::AmountRequired(kind)));
+        }
         (Shape::Bare(_), Some(text)) => {
-            return Err(InputError::new(Kind::UnexpectedAmount(kind, text.into())));
+            return Err(InputError::new(InputErrorKind::UnexpectedAmount(
+                kind,
+                text.into(),
+            )));
         }
     };
-    let intent =
-        AnyPaymentIntent::from_json(intent_json).map_err(|e| InputError::new(Kind::Intent(e)))?;
+    let intent = AnyPaymentIntent::from_json(intent_json)
+        .map_err(|e| InputError::new(InputErrorKind::Intent(e)))?;
     let (operation, requested) = match pending {
         Pending::Ready(operation) => (operation, None),
         Pending::NeedsAmount(make, text) => {
@@ -121,8 +126,12 @@ pub fn run(
 /// # Errors
 /// The text is not such a time; the message names it.
 pub fn parse_now(text: &str) -> Result<Timestamp, InputError> {
-    text.parse::<Timestamp>()
-        .map_err(|e| InputError::new(Kind::Now(text.into(), e.to_string().into_boxed_str())))
+    text.parse::<Timestamp>().map_err(|e| {
+        InputError::new(InputErrorKind::Now(
+            text.into(),
+            e.to_string().into_boxed_str(),
+        ))
+    })
 }
 
 fn parse_operation(text: &str) -> Result<(OperationKind, Shape), InputError> {
@@ -130,7 +139,7 @@ fn parse_operation(text: &str) -> Result<(OperationKind, Shape), InputError> {
     OPERATIONS
         .into_iter()
         .find(|(kind, _)| kind.as_str() == text)
-        .ok_or_else(|| InputError::new(Kind::UnknownOperation(text.into())))
+        .ok_or_else(|| InputError::new(InputErrorKind::UnknownOperation(text.into())))
 }
 
 fn parse_amount(text: &str, intent_currency: Currency) -> Result<Money, InputError> {
@@ -141,7 +150,7 @@ fn parse_amount(text: &str, intent_currency: Currency) -> Result<Money, InputErr
     } else {
         Money::parse_in(text, intent_currency)
     };
-    parsed.map_err(|e| InputError::new(Kind::Amount(text.into(), e)))
+    parsed.map_err(|e| InputError::new(InputErrorKind::Amount(text.into(), e)))
 }
 
 fn judge(
@@ -358,45 +367,92 @@ impl fmt::Display for Verdict {
 }
 
 /// Input `check` cannot judge: the intent, the operation, the amount or the
-/// time is unusable. The message names the value and what is wrong with it.
-#[derive(Clone, PartialEq, Eq)]
+/// time is unusable. The message starts with [`InputError::code`] and names
+/// the value and what is wrong with it.
+///
+/// When the cause is a [`RehydrateError`] or a [`MoneyError`], the message
+/// includes the cause's own message and `source()` is `None`, so an error
+/// chain prints that text once.
+///
+/// ```
+/// use dojo_capture::check;
+///
+/// let now = check::parse_now("2024-07-26T10:00:00Z").unwrap();
+/// let error = check::run(b"{}", "settle", None, now).unwrap_err();
+/// assert_eq!(error.code(), "unknown_operation");
+/// assert_eq!(
+///     error.to_string(),
+///     "unknown_operation: \"settle\" is not an operation; \
+///      expected one of capture, refund, reverse, cancel, change-amount"
+/// );
+/// assert_eq!(error.exit_code(), 2);
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {kind}", .kind.code())]
 pub struct InputError {
-    kind: Kind,
+    kind: InputErrorKind,
 }
 
-#[derive(Clone, PartialEq, Eq, Debug)]
-enum Kind {
+// Values from the command line are printed with `{:?}`: quoted, and with
+// control characters escaped, so an odd argument stays visible.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+enum InputErrorKind {
+    #[error("{0}")]
     Intent(RehydrateError),
+    #[error("{0:?} is not an operation; expected one of {words}", words = operation_words())]
     UnknownOperation(Box<str>),
+    #[error("{0} needs an AMOUNT in major units, e.g. 7.50 or 7.50 GBP")]
     AmountRequired(OperationKind),
+    #[error("{0} takes no AMOUNT, yet {1:?} was given")]
     UnexpectedAmount(OperationKind, Box<str>),
+    #[error("AMOUNT {0:?} is not usable: {1}")]
     Amount(Box<str>, MoneyError),
+    #[error("--now {0:?} is not an RFC 3339 time such as 2024-07-25T12:00:00Z: {1}")]
     Now(Box<str>, Box<str>),
 }
 
+/// The operation words in the usage text's order, for the message.
+fn operation_words() -> String {
+    let words: Vec<&str> = OPERATIONS.iter().map(|(kind, _)| kind.as_str()).collect();
+    words.join(", ")
+}
+
+impl InputErrorKind {
+    fn code(&self) -> &'static str {
+        match self {
+            InputErrorKind::Intent(e) => e.code(),
+            InputErrorKind::UnknownOperation(_) => "unknown_operation",
+            InputErrorKind::AmountRequired(_) => "amount_required",
+            InputErrorKind::UnexpectedAmount(..) => "unexpected_amount",
+            InputErrorKind::Amount(_, e) => e.code(),
+            InputErrorKind::Now(..) => "invalid_time",
+        }
+    }
+}
+
 impl InputError {
-    fn new(kind: Kind) -> Self {
+    fn new(kind: InputErrorKind) -> Self {
         InputError { kind }
     }
 
     /// A stable snake_case name for what is wrong: the [`RehydrateError`] or
     /// [`MoneyError`] code when one of those is the cause, else
     /// `unknown_operation`, `amount_required`, `unexpected_amount` or `invalid_time`.
+    ///
+    /// ```
+    /// use dojo_capture::check;
+    ///
+    /// let error = check::parse_now("tomorrow").unwrap_err();
+    /// assert_eq!(error.code(), "invalid_time");
+    /// ```
     pub fn code(&self) -> &'static str {
-        match &self.kind {
-            Kind::Intent(e) => e.code(),
-            Kind::UnknownOperation(_) => "unknown_operation",
-            Kind::AmountRequired(_) => "amount_required",
-            Kind::UnexpectedAmount(..) => "unexpected_amount",
-            Kind::Amount(_, e) => e.code(),
-            Kind::Now(..) => "invalid_time",
-        }
+        self.kind.code()
     }
 
     /// Whether the payment intent itself is unusable, rather than one of the
     /// arguments: a caller that read the intent from a file names the file then.
     pub fn concerns_intent(&self) -> bool {
-        matches!(self.kind, Kind::Intent(_))
+        matches!(self.kind, InputErrorKind::Intent(_))
     }
 
     /// The process exit code for unusable input: always 2.
@@ -405,44 +461,4 @@ impl InputError {
     }
 }
 
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.code())?;
-        // Values from the command line are printed with `{:?}`: quoted, and
-        // with control characters escaped, so an odd argument stays visible.
-        match &self.kind {
-            Kind::Intent(e) => write!(f, "{e}"),
-            Kind::UnknownOperation(text) => {
-                let words: Vec<&str> = OPERATIONS.iter().map(|(kind, _)| kind.as_str()).collect();
-                write!(
-                    f,
-                    "{text:?} is not an operation; expected one of {}",
-                    words.join(", ")
-                )
-            }
-            Kind::AmountRequired(kind) => write!(
-                f,
-                "{kind} needs an AMOUNT in major units, e.g. 7.50 or 7.50 GBP"
-            ),
-            Kind::UnexpectedAmount(kind, text) => {
-                write!(f, "{kind} takes no AMOUNT, yet {text:?} was given")
-            }
-            Kind::Amount(text, e) => write!(f, "AMOUNT {text:?} is not usable: {e}"),
-            Kind::Now(text, e) => write!(
-                f,
-                "--now {text:?} is not an RFC 3339 time such as 2024-07-25T12:00:00Z: {e}"
-            ),
-        }
-    }
-}
-
-impl fmt::Debug for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InputError")
-            .field("code", &self.code())
-            .field("message", &self.to_string())
-            .finish()
-    }
-}
-
-impl std::error::Error for InputError {}
+crate::error::debug_code_and_message!(InputError);

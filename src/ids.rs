@@ -13,48 +13,73 @@ pub struct CaptureId(Box<str>);
 pub struct IdempotencyKey(Box<str>);
 
 /// An id or key that cannot be used: empty, too long, or with characters an
-/// HTTP header or a URL path cannot carry as they are.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// HTTP header or a URL path cannot carry as they are. The message names the
+/// value and what it was meant to be; [`IdError::code`] names the problem.
+///
+/// ```
+/// use dojo_capture::CaptureId;
+///
+/// let error = CaptureId::new("cp 1").unwrap_err();
+/// assert_eq!(error.code(), "id_not_visible_ascii");
+/// assert_eq!(
+///     error.to_string(),
+///     "\"cp 1\" is not a valid capture id: only visible ASCII characters, without spaces, are allowed"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct IdError {
-    what: &'static str,
-    value: Box<str>,
-    problem: &'static str,
+    kind: IdErrorKind,
 }
 
-impl fmt::Display for IdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not a valid {}: {}",
-            self.value, self.what, self.problem
-        )
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+enum IdErrorKind {
+    #[error("{value:?} is not a valid {what}: it is empty")]
+    Empty { what: &'static str, value: Box<str> },
+    #[error("{value:?} is not a valid {what}: it is longer than 100 characters")]
+    TooLong { what: &'static str, value: Box<str> },
+    #[error(
+        "{value:?} is not a valid {what}: only visible ASCII characters, without spaces, are allowed"
+    )]
+    NotVisibleAscii { what: &'static str, value: Box<str> },
+}
+
+impl IdError {
+    /// A stable snake_case name for the problem: `empty_id`, `id_too_long`
+    /// or `id_not_visible_ascii`.
+    ///
+    /// ```
+    /// use dojo_capture::IdempotencyKey;
+    ///
+    /// assert_eq!(IdempotencyKey::new("").unwrap_err().code(), "empty_id");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            IdErrorKind::Empty { .. } => "empty_id",
+            IdErrorKind::TooLong { .. } => "id_too_long",
+            IdErrorKind::NotVisibleAscii { .. } => "id_not_visible_ascii",
+        }
     }
 }
 
-impl std::error::Error for IdError {}
+crate::error::debug_code_and_message!(IdError);
 
 // The spec caps the idempotency key at 100 characters; capture ids have no
 // documented cap, so the same bound keeps hostile input from growing a ledger.
 const MAX_LEN: usize = 100;
 
 fn validate(what: &'static str, value: &str) -> Result<Box<str>, IdError> {
-    let problem = if value.is_empty() {
-        Some("it is empty")
-    } else if value.len() > MAX_LEN {
-        Some("it is longer than 100 characters")
-    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        Some("only visible ASCII characters, without spaces, are allowed")
+    let id: Box<str> = value.into();
+    let kind = if id.is_empty() {
+        IdErrorKind::Empty { what, value: id }
+    } else if id.len() > MAX_LEN {
+        IdErrorKind::TooLong { what, value: id }
+    } else if !id.bytes().all(|b| b.is_ascii_graphic()) {
+        IdErrorKind::NotVisibleAscii { what, value: id }
     } else {
-        None
+        return Ok(id);
     };
-    match problem {
-        None => Ok(value.into()),
-        Some(problem) => Err(IdError {
-            what,
-            value: value.into(),
-            problem,
-        }),
-    }
+    Err(IdError { kind })
 }
 
 impl CaptureId {

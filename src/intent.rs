@@ -36,6 +36,30 @@ pub struct PaymentIntent<S: State> {
 }
 
 /// A refused transition: the rule that refused it, and the intent, unchanged.
+///
+/// It displays as its [`RuleViolation`] and has the rule's code; its
+/// `source()` is the violation's own (none), so an error chain prints the
+/// violation once. `Debug` prints the code and the message, not the intent.
+///
+/// ```
+/// use dojo_capture::{Authorization, CaptureId, CaptureMode, Currency, Money, PaymentIntent};
+///
+/// let gbp = |minor| Money::new(minor, Currency::GBP);
+/// let paid_at = "2024-07-25T08:49:20Z".parse().unwrap();
+/// let Authorization::Manual(authorized) =
+///     PaymentIntent::new(gbp(1000), CaptureMode::Manual).authorize(paid_at)
+/// else {
+///     unreachable!("a Manual intent is authorised, not captured")
+/// };
+/// let rejected = authorized
+///     .capture(CaptureId::new("cp_1").unwrap(), gbp(0), paid_at)
+///     .unwrap_err();
+/// assert_eq!(rejected.code(), "zero_amount");
+/// assert_eq!(
+///     format!("{rejected:?}"),
+///     r#"Rejected { code: "zero_amount", message: "zero_amount: capture amount is zero; it must be greater than zero" }"#
+/// );
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Rejected<I> {
     intent: I,
@@ -57,6 +81,11 @@ impl<I> Rejected<I> {
         self.violation.rule()
     }
 
+    /// The rule's stable code, as [`RuleViolation::code`] gives it, e.g. `"over_capture"`.
+    pub fn code(&self) -> &'static str {
+        self.violation.code()
+    }
+
     /// The intent, exactly as it was before the operation.
     pub fn intent(&self) -> &I {
         &self.intent
@@ -73,11 +102,13 @@ impl<I> Rejected<I> {
     }
 }
 
+// By hand rather than with `debug_code_and_message!`: the type is generic.
 impl<I> fmt::Debug for Rejected<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rejected")
-            .field("violation", &self.violation)
-            .finish_non_exhaustive()
+            .field("code", &self.code())
+            .field("message", &self.to_string())
+            .finish()
     }
 }
 
@@ -88,8 +119,10 @@ impl<I> fmt::Display for Rejected<I> {
 }
 
 impl<I> std::error::Error for Rejected<I> {
+    /// The violation's own source, not the violation: `Rejected` already
+    /// displays as the violation, and a chain must not print it twice.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.violation)
+        std::error::Error::source(&self.violation)
     }
 }
 

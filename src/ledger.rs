@@ -57,14 +57,12 @@ impl AutoExpiry {
     ) -> Result<AutoExpiry, AutoExpiryError> {
         if !(after > Self::MIN_EXCLUSIVE && after < Self::MAX_EXCLUSIVE) {
             return Err(AutoExpiryError {
-                after,
-                too_fine: false,
+                kind: AutoExpiryErrorKind::OutOfBounds(after),
             });
         }
         if after.subsec_nanos() % Self::RESOLUTION_NANOS != 0 {
             return Err(AutoExpiryError {
-                after,
-                too_fine: true,
+                kind: AutoExpiryErrorKind::TooFine(after),
             });
         }
         Ok(AutoExpiry { after, action })
@@ -81,32 +79,59 @@ impl AutoExpiry {
     }
 }
 
-/// An `autoExpireIn` outside Dojo's bounds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An `autoExpireIn` outside Dojo's bounds, or finer than it can carry.
+///
+/// ```
+/// use dojo_capture::{AutoExpireAction, AutoExpiry};
+/// use jiff::SignedDuration;
+///
+/// let error = AutoExpiry::new(SignedDuration::from_secs(30), AutoExpireAction::Release)
+///     .unwrap_err();
+/// assert_eq!(error.code(), "auto_expiry_out_of_bounds");
+/// assert_eq!(
+///     error.to_string(),
+///     "autoExpireIn of 30s is out of bounds: it must be more than 30 seconds and less than 7 days"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct AutoExpiryError {
-    after: SignedDuration,
-    too_fine: bool,
+    kind: AutoExpiryErrorKind,
 }
 
-impl std::fmt::Display for AutoExpiryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.too_fine {
-            write!(
-                f,
-                "autoExpireIn of {:#} is finer than 100 nanoseconds, the resolution of a .NET time span",
-                self.after
-            )
-        } else {
-            write!(
-                f,
-                "autoExpireIn of {:#} is out of bounds: it must be more than 30 seconds and less than 7 days",
-                self.after
-            )
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum AutoExpiryErrorKind {
+    #[error(
+        "autoExpireIn of {0:#} is out of bounds: it must be more than 30 seconds and less than 7 days"
+    )]
+    OutOfBounds(SignedDuration),
+    #[error(
+        "autoExpireIn of {0:#} is finer than 100 nanoseconds, the resolution of a .NET time span"
+    )]
+    TooFine(SignedDuration),
+}
+
+impl AutoExpiryError {
+    /// A stable snake_case name for the problem: `auto_expiry_out_of_bounds`
+    /// or `auto_expiry_too_fine`.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry};
+    /// use jiff::SignedDuration;
+    ///
+    /// let finer = SignedDuration::new(60, 1);
+    /// let error = AutoExpiry::new(finer, AutoExpireAction::Capture).unwrap_err();
+    /// assert_eq!(error.code(), "auto_expiry_too_fine");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            AutoExpiryErrorKind::OutOfBounds(_) => "auto_expiry_out_of_bounds",
+            AutoExpiryErrorKind::TooFine(_) => "auto_expiry_too_fine",
         }
     }
 }
 
-impl std::error::Error for AutoExpiryError {}
+crate::error::debug_code_and_message!(AutoExpiryError);
 
 /// The final status of a capture that was in flight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -353,7 +378,14 @@ impl Ledger {
     }
 
     fn invalid(&self, op: OperationKind, reason: &'static str) -> RuleViolation {
-        self.violation(op, Detail::InvalidTransition { reason })
+        self.violation(
+            op,
+            Detail::InvalidTransition {
+                operation: op,
+                state: self.state(),
+                reason,
+            },
+        )
     }
 
     fn in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
@@ -363,6 +395,7 @@ impl Ledger {
         Err(self.violation(
             op,
             Detail::CurrencyMismatch {
+                operation: op,
                 expected: self.currency(),
                 found: amount.currency(),
             },
@@ -372,7 +405,7 @@ impl Ledger {
     fn positive_in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
         self.in_currency(op, amount)?;
         if amount.is_zero() {
-            return Err(self.violation(op, Detail::ZeroAmount));
+            return Err(self.violation(op, Detail::ZeroAmount { operation: op }));
         }
         Ok(())
     }
@@ -403,7 +436,12 @@ impl Ledger {
     /// captured" and "everything captured" would be the same figures.
     pub(crate) fn check_create(&self) -> Result<(), RuleViolation> {
         if self.amount.is_zero() {
-            return Err(self.violation(OperationKind::Create, Detail::ZeroAmount));
+            return Err(self.violation(
+                OperationKind::Create,
+                Detail::ZeroAmount {
+                    operation: OperationKind::Create,
+                },
+            ));
         }
         Ok(())
     }

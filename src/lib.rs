@@ -7,6 +7,7 @@ mod any;
 mod arbitrary_impls;
 pub mod check;
 mod encode;
+mod error;
 mod ids;
 mod intent;
 mod ledger;

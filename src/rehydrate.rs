@@ -6,7 +6,6 @@
 //! amounts contradict is an error rather than a guess.
 
 use std::collections::HashSet;
-use std::fmt;
 
 use jiff::SignedDuration;
 use serde_json::Value;
@@ -14,170 +13,16 @@ use serde_json::Value;
 use crate::any::AnyPaymentIntent;
 use crate::ids::CaptureId;
 use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS, no_zero_tip};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::wire::intent::without_bom;
 use crate::wire::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus,
 };
 
-/// Why a payment intent read from the wire cannot be used.
-#[derive(Clone, PartialEq, Eq)]
-pub struct RehydrateError {
-    kind: Kind,
-}
+mod error;
 
-#[derive(Clone, PartialEq, Eq, Debug)]
-enum Kind {
-    Json(Box<str>),
-    UnknownWord {
-        field: Box<str>,
-        word: Box<str>,
-        expected: &'static [&'static str],
-    },
-    MissingAmount,
-    ZeroAmount,
-    NegativeAmount {
-        field: Box<str>,
-        value: i64,
-    },
-    ZeroCapture {
-        id: Box<str>,
-    },
-    CurrencyMismatch {
-        field: &'static str,
-        expected: Currency,
-        found: Currency,
-    },
-    InvalidCaptureId(Box<str>),
-    DuplicateCaptureId(Box<str>),
-    CapturesExceedAmount {
-        captures: i128,
-        amount: Money,
-    },
-    RefundedExceedsCaptured {
-        refunded: Money,
-        captured: Money,
-        tips: Money,
-    },
-    CreatedWithCaptures {
-        count: usize,
-    },
-    StatusContradictsAmounts {
-        status: PaymentIntentStatus,
-        why: &'static str,
-    },
-    MissingPaymentTime {
-        status: PaymentIntentStatus,
-    },
-    InvalidAutoExpireIn {
-        text: Box<str>,
-        why: &'static str,
-    },
-}
-
-impl RehydrateError {
-    fn new(kind: Kind) -> Self {
-        RehydrateError { kind }
-    }
-
-    /// A stable snake_case name for what is wrong, e.g. `"captures_exceed_amount"`.
-    pub fn code(&self) -> &'static str {
-        match self.kind {
-            Kind::Json(_) => "malformed_json",
-            Kind::UnknownWord { .. } => "unknown_enum_word",
-            Kind::MissingAmount => "missing_amount",
-            Kind::ZeroAmount => "zero_intent_amount",
-            Kind::NegativeAmount { .. } => "negative_field",
-            Kind::ZeroCapture { .. } => "zero_capture",
-            Kind::CurrencyMismatch { .. } => "field_currency_mismatch",
-            Kind::InvalidCaptureId(_) => "invalid_capture_id",
-            Kind::DuplicateCaptureId(_) => "duplicate_capture_id",
-            Kind::CapturesExceedAmount { .. } => "captures_exceed_amount",
-            Kind::RefundedExceedsCaptured { .. } => "refunded_exceeds_captured",
-            Kind::CreatedWithCaptures { .. } => "created_with_captures",
-            Kind::StatusContradictsAmounts { .. } => "status_contradicts_amounts",
-            Kind::MissingPaymentTime { .. } => "missing_payment_time",
-            Kind::InvalidAutoExpireIn { .. } => "invalid_auto_expire_in",
-        }
-    }
-}
-
-impl fmt::Display for RehydrateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Json(message) => write!(f, "the payment intent JSON cannot be read: {message}"),
-            Kind::UnknownWord {
-                field,
-                word,
-                expected,
-            } => write!(
-                f,
-                "{field} is {word:?}, which is not a word the crate knows (expected one of {}); \
-                 an intent in a state the rules do not know cannot be judged",
-                expected.join(", ")
-            ),
-            Kind::MissingAmount => f.write_str("the payment intent has no amount"),
-            Kind::ZeroAmount => f.write_str(
-                "the payment intent's amount is zero; an intent always asks for more than nothing",
-            ),
-            Kind::NegativeAmount { field, value } => {
-                write!(f, "{field} is {value}; amounts are never negative")
-            }
-            Kind::ZeroCapture { id } => {
-                write!(f, "{id} is for 0; a capture is always of more than zero")
-            }
-            Kind::CurrencyMismatch {
-                field,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{field} is in {found} but the intent's amount is in {expected}; currencies never mix"
-            ),
-            Kind::InvalidCaptureId(message) => write!(f, "{message}"),
-            Kind::DuplicateCaptureId(id) => {
-                write!(f, "capture id {id} appears twice in captures[]")
-            }
-            Kind::CapturesExceedAmount { captures, amount } => write!(
-                f,
-                "captures made and in flight total {captures} minor units, more than the amount {amount}"
-            ),
-            Kind::RefundedExceedsCaptured {
-                refunded,
-                captured,
-                tips,
-            } => write!(
-                f,
-                "refundedAmount {refunded} is more than was captured ({captured}, with {tips} of tips)"
-            ),
-            Kind::CreatedWithCaptures { count } => write!(
-                f,
-                "status is Created but captures[] holds {count} capture(s); nothing is captured before payment"
-            ),
-            Kind::StatusContradictsAmounts { status, why } => {
-                write!(f, "status {status} contradicts the amounts: {why}")
-            }
-            Kind::MissingPaymentTime { status } => write!(
-                f,
-                "status {status} needs the time of the payment, but neither paymentDetails.transactionDateTime nor createdAt is present"
-            ),
-            Kind::InvalidAutoExpireIn { text, why } => {
-                write!(f, "autoExpireIn {text:?} is not usable: {why}")
-            }
-        }
-    }
-}
-
-impl fmt::Debug for RehydrateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RehydrateError")
-            .field("code", &self.code())
-            .field("message", &self.to_string())
-            .finish()
-    }
-}
-
-impl std::error::Error for RehydrateError {}
+use error::Kind;
+pub use error::RehydrateError;
 
 impl AnyPaymentIntent {
     /// Decodes a payment intent as `GET /payment-intents/{id}` returns it and

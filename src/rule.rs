@@ -135,16 +135,42 @@ impl fmt::Display for OperationKind {
 
 /// Why an operation was refused: the rule, and the figures that broke it.
 ///
-/// Building one never allocates, so checking an operation never does.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// The message starts with the rule's code, and `Debug` prints that code and
+/// the message. Building one never allocates, so checking an operation never does.
+///
+/// ```
+/// use dojo_capture::{AnyPaymentIntent, CaptureMode, Currency, Money, Operation, PaymentIntent};
+///
+/// let gbp = |minor| Money::new(minor, Currency::GBP);
+/// let intent = AnyPaymentIntent::from(PaymentIntent::new(gbp(1000), CaptureMode::Manual));
+/// let now = "2024-07-25T09:30:00Z".parse().unwrap();
+/// let violation = intent.check(Operation::ChangeAmount(gbp(500)), now).unwrap_err();
+/// assert_eq!(violation.code(), "custom_amount_not_allowed");
+/// assert_eq!(
+///     violation.to_string(),
+///     "custom_amount_not_allowed: the intent was not created with custom amounts allowed"
+/// );
+/// assert_eq!(
+///     format!("{violation:?}"),
+///     "RuleViolation { code: \"custom_amount_not_allowed\", \
+///      message: \"custom_amount_not_allowed: the intent was not created with custom amounts allowed\" }"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {kind}", .kind.rule().code())]
 pub struct RuleViolation {
     operation: OperationKind,
     state: IntentState,
-    detail: Detail,
+    kind: Detail,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// Why the ledger refused an operation, with every figure its message names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub(crate) enum Detail {
+    #[error(
+        "capturing {requested} exceeds the capturable {capturable} \
+         (authorised {authorized}, captured {captured}, reserved by captures in flight {reserved})"
+    )]
     OverCapture {
         requested: Money,
         capturable: Money,
@@ -152,6 +178,10 @@ pub(crate) enum Detail {
         captured: Money,
         reserved: Money,
     },
+    #[error(
+        "refunding {requested} exceeds the refundable {refundable} \
+         (captured {captured}, tips captured {captured_tips}, already refunded {refunded})"
+    )]
     OverRefund {
         requested: Money,
         refundable: Money,
@@ -159,43 +189,92 @@ pub(crate) enum Detail {
         captured_tips: Money,
         refunded: Money,
     },
-    CaptureAfterRefund {
-        refunded: Money,
-    },
+    #[error(
+        "the intent has been refunded ({refunded}); a refunded payment is never captured again"
+    )]
+    CaptureAfterRefund { refunded: Money },
+    #[error("the intent has been reversed; a reversed payment is never captured")]
     CaptureAfterReversal,
+    #[error("{operation} is not possible on {} {state} intent: {reason}", .state.article())]
     InvalidTransition {
+        operation: OperationKind,
+        state: IntentState,
         reason: &'static str,
     },
+    #[error(
+        "the intent's capture mode is Auto; Dojo captures it itself, \
+         only Manual intents are captured by the merchant"
+    )]
     AutoCaptureMode,
+    #[error(
+        "{operation} amount is in {found} but the intent is in {expected}; currencies never mix"
+    )]
     CurrencyMismatch {
+        operation: OperationKind,
         expected: Currency,
         found: Currency,
     },
-    ZeroAmount,
+    #[error("{operation} amount is zero; it must be greater than zero")]
+    ZeroAmount { operation: OperationKind },
+    #[error("the reversal window closed at {closed_at} and it is now {now}")]
     ReversalWindowClosed {
         closed_at: Timestamp,
         now: Timestamp,
     },
+    #[error(
+        "an Auto payment is reversed only on its own day \
+         (paid on {paid_on}, today is {today} in Europe/London)"
+    )]
     SameDayReversalClosed {
         paid_on: jiff::civil::Date,
         today: jiff::civil::Date,
     },
+    #[error("the authorisation expired at {expired_at} and it is now {now}")]
     AuthorizationExpired {
         expired_at: Timestamp,
         now: Timestamp,
     },
+    #[error(
+        "this capture id is already recorded for {}, not {}",
+        WithTip(*.recorded, *.recorded_tips),
+        WithTip(*.requested, *.requested_tips)
+    )]
     CaptureConflict {
         recorded: Money,
         recorded_tips: Option<Money>,
         requested: Money,
         requested_tips: Option<Money>,
     },
-    IdempotencyConflict {
-        recorded: Money,
-        requested: Money,
-    },
+    #[error("this idempotency key was already used for a refund of {recorded}, not {requested}")]
+    IdempotencyConflict { recorded: Money, requested: Money },
+    #[error("the intent was not created with custom amounts allowed")]
     CustomAmountNotAllowed,
+    #[error("no capture in flight has this id")]
     UnknownCapture,
+}
+
+impl Detail {
+    fn rule(&self) -> Rule {
+        use Detail as K;
+        match self {
+            K::OverCapture { .. } => Rule::OverCapture,
+            K::OverRefund { .. } => Rule::OverRefund,
+            K::CaptureAfterRefund { .. } => Rule::CaptureAfterRefund,
+            K::CaptureAfterReversal => Rule::CaptureAfterReversal,
+            K::InvalidTransition { .. } => Rule::InvalidTransition,
+            K::AutoCaptureMode => Rule::AutoCaptureMode,
+            K::CurrencyMismatch { .. } => Rule::CurrencyMismatch,
+            K::ZeroAmount { .. } => Rule::ZeroAmount,
+            K::ReversalWindowClosed { .. } | K::SameDayReversalClosed { .. } => {
+                Rule::ReversalWindowClosed
+            }
+            K::AuthorizationExpired { .. } => Rule::AuthorizationExpired,
+            K::CaptureConflict { .. } => Rule::CaptureConflict,
+            K::IdempotencyConflict { .. } => Rule::IdempotencyConflict,
+            K::CustomAmountNotAllowed => Rule::CustomAmountNotAllowed,
+            K::UnknownCapture => Rule::UnknownCapture,
+        }
+    }
 }
 
 impl RuleViolation {
@@ -203,33 +282,17 @@ impl RuleViolation {
         RuleViolation {
             operation,
             state,
-            detail,
+            kind: detail,
         }
     }
 
     /// The rule that was broken.
     pub fn rule(&self) -> Rule {
-        match self.detail {
-            Detail::OverCapture { .. } => Rule::OverCapture,
-            Detail::OverRefund { .. } => Rule::OverRefund,
-            Detail::CaptureAfterRefund { .. } => Rule::CaptureAfterRefund,
-            Detail::CaptureAfterReversal => Rule::CaptureAfterReversal,
-            Detail::InvalidTransition { .. } => Rule::InvalidTransition,
-            Detail::AutoCaptureMode => Rule::AutoCaptureMode,
-            Detail::CurrencyMismatch { .. } => Rule::CurrencyMismatch,
-            Detail::ZeroAmount => Rule::ZeroAmount,
-            Detail::ReversalWindowClosed { .. } | Detail::SameDayReversalClosed { .. } => {
-                Rule::ReversalWindowClosed
-            }
-            Detail::AuthorizationExpired { .. } => Rule::AuthorizationExpired,
-            Detail::CaptureConflict { .. } => Rule::CaptureConflict,
-            Detail::IdempotencyConflict { .. } => Rule::IdempotencyConflict,
-            Detail::CustomAmountNotAllowed => Rule::CustomAmountNotAllowed,
-            Detail::UnknownCapture => Rule::UnknownCapture,
-        }
+        self.kind.rule()
     }
 
-    /// The rule's stable code, e.g. `"over_capture"`.
+    /// The rule's stable code, e.g. `"over_capture"`: a violation has no code
+    /// of its own, so that `--json`'s `rule` and the message's prefix agree.
     pub fn code(&self) -> &'static str {
         self.rule().code()
     }
@@ -246,7 +309,7 @@ impl RuleViolation {
 
     /// The amount asked for, when the rule is about an amount.
     pub fn requested(&self) -> Option<Money> {
-        match self.detail {
+        match self.kind {
             Detail::OverCapture { requested, .. }
             | Detail::OverRefund { requested, .. }
             | Detail::CaptureConflict { requested, .. }
@@ -257,7 +320,7 @@ impl RuleViolation {
 
     /// What was still available (capturable or refundable), when the rule is about a cap.
     pub fn available(&self) -> Option<Money> {
-        match self.detail {
+        match self.kind {
             Detail::OverCapture { capturable, .. } => Some(capturable),
             Detail::OverRefund { refundable, .. } => Some(refundable),
             _ => None,
@@ -265,94 +328,7 @@ impl RuleViolation {
     }
 }
 
-impl fmt::Display for RuleViolation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let op = self.operation;
-        let state = self.state;
-        write!(f, "{}: ", self.code())?;
-        match self.detail {
-            Detail::OverCapture {
-                requested,
-                capturable,
-                authorized,
-                captured,
-                reserved,
-            } => write!(
-                f,
-                "capturing {requested} exceeds the capturable {capturable} \
-                 (authorised {authorized}, captured {captured}, reserved by captures in flight {reserved})"
-            ),
-            Detail::OverRefund {
-                requested,
-                refundable,
-                captured,
-                captured_tips,
-                refunded,
-            } => write!(
-                f,
-                "refunding {requested} exceeds the refundable {refundable} \
-                 (captured {captured}, tips captured {captured_tips}, already refunded {refunded})"
-            ),
-            Detail::CaptureAfterRefund { refunded } => write!(
-                f,
-                "the intent has been refunded ({refunded}); a refunded payment is never captured again"
-            ),
-            Detail::CaptureAfterReversal => {
-                f.write_str("the intent has been reversed; a reversed payment is never captured")
-            }
-            Detail::InvalidTransition { reason } => {
-                let article = state.article();
-                write!(f, "{op} is not possible on {article} {state} intent: {reason}")
-            }
-            Detail::AutoCaptureMode => f.write_str(
-                "the intent's capture mode is Auto; Dojo captures it itself, only Manual intents are captured by the merchant",
-            ),
-            Detail::CurrencyMismatch { expected, found } => write!(
-                f,
-                "{op} amount is in {found} but the intent is in {expected}; currencies never mix"
-            ),
-            Detail::ZeroAmount => write!(f, "{op} amount is zero; it must be greater than zero"),
-            Detail::ReversalWindowClosed { closed_at, now } => write!(
-                f,
-                "the reversal window closed at {closed_at} and it is now {now}"
-            ),
-            Detail::SameDayReversalClosed { paid_on, today } => write!(
-                f,
-                "an Auto payment is reversed only on its own day (paid on {paid_on}, today is {today} in Europe/London)"
-            ),
-            Detail::AuthorizationExpired { expired_at, now } => write!(
-                f,
-                "the authorisation expired at {expired_at} and it is now {now}"
-            ),
-            Detail::CaptureConflict {
-                recorded,
-                recorded_tips,
-                requested,
-                requested_tips,
-            } => write!(
-                f,
-                "this capture id is already recorded for {}, not {}",
-                WithTip(recorded, recorded_tips),
-                WithTip(requested, requested_tips)
-            ),
-            Detail::IdempotencyConflict {
-                recorded,
-                requested,
-            } => write!(
-                f,
-                "this idempotency key was already used for a refund of {recorded}, not {requested}"
-            ),
-            Detail::CustomAmountNotAllowed => {
-                f.write_str("the intent was not created with custom amounts allowed")
-            }
-            Detail::UnknownCapture => {
-                f.write_str("no capture in flight has this id")
-            }
-        }
-    }
-}
-
-impl std::error::Error for RuleViolation {}
+crate::error::debug_code_and_message!(RuleViolation);
 
 /// A capture's amount and its tip, as a conflict names them: `10.00 GBP`,
 /// or `10.00 GBP with a tip of 1.00 GBP`.

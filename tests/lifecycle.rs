@@ -1039,12 +1039,37 @@ fn rejected_displays_the_violation_and_is_an_error() {
         rejected.to_string(),
         "zero_amount: capture amount is zero; it must be greater than zero"
     );
+    assert_eq!(rejected.code(), "zero_amount");
+    assert_eq!(rejected.code(), rejected.violation().code());
+    // Rejected displays as the violation, so it does not also give it as its source.
     let error: &dyn std::error::Error = &rejected;
+    assert!(error.source().is_none());
     assert_eq!(
-        error.source().map(ToString::to_string),
-        Some(rejected.violation().to_string())
+        format!("{rejected:?}"),
+        r#"Rejected { code: "zero_amount", message: "zero_amount: capture amount is zero; it must be greater than zero" }"#
     );
-    assert!(format!("{rejected:?}").starts_with("Rejected { violation: "));
+    assert_eq!(
+        format!("{:?}", rejected.violation()),
+        r#"RuleViolation { code: "zero_amount", message: "zero_amount: capture amount is zero; it must be greater than zero" }"#
+    );
+}
+
+#[test]
+fn a_rejected_in_an_error_chain_prints_the_violation_once() {
+    let rejected = authorized(1000)
+        .capture(cid("cp_1"), gbp(1001), now())
+        .unwrap_err();
+    let violation = rejected.violation().to_string();
+    let boxed: Box<dyn std::error::Error> = Box::new(rejected);
+    let mut chain = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(boxed.as_ref());
+    while let Some(error) = next {
+        chain.push(error.to_string());
+        next = error.source();
+    }
+    let printed = chain.join(": ");
+    assert_eq!(printed.matches(violation.as_str()).count(), 1, "{printed}");
+    assert_eq!(chain, [violation]);
 }
 
 #[test]

@@ -439,7 +439,7 @@ fn checked_add_refuses_two_currencies() {
     let error = gbp(100)
         .checked_add(Money::new(100, Currency::EUR))
         .unwrap_err();
-    assert_eq!(error.code(), "currency_mismatch");
+    assert_eq!(error.code(), "currencies_differ");
     assert_eq!(error.currencies(), Some((Currency::GBP, Currency::EUR)));
     assert_eq!(error.to_string(), "GBP and EUR amounts never combine");
 }
@@ -478,7 +478,7 @@ fn checked_sub_refuses_two_currencies() {
     let error = gbp(100)
         .checked_sub(Money::new(1, Currency::JPY))
         .unwrap_err();
-    assert_eq!(error.code(), "currency_mismatch");
+    assert_eq!(error.code(), "currencies_differ");
     assert_eq!(error.currencies(), Some((Currency::GBP, Currency::JPY)));
     assert_eq!(error.to_string(), "GBP and JPY amounts never combine");
 }
@@ -492,7 +492,7 @@ fn saturating_sub_stops_at_zero() {
             .saturating_sub(Money::new(1, Currency::EUR))
             .unwrap_err()
             .code(),
-        "currency_mismatch"
+        "currencies_differ"
     );
 }
 
@@ -504,7 +504,7 @@ fn checked_cmp_orders_one_currency_only() {
     let error = Money::new(1, Currency::EUR)
         .checked_cmp(gbp(1))
         .unwrap_err();
-    assert_eq!(error.code(), "currency_mismatch");
+    assert_eq!(error.code(), "currencies_differ");
     assert_eq!(error.currencies(), Some((Currency::EUR, Currency::GBP)));
     assert_eq!(error.to_string(), "EUR and GBP amounts never combine");
 }

@@ -1,28 +1,67 @@
 //! Why an amount of money could not be built or combined.
 
-use std::fmt;
-
 use super::{Currency, Money};
 
 /// An amount that breaks a money rule: the value and the rule are in the message.
 ///
 /// The kind is private so that new rules can be added without a breaking
-/// change; [`MoneyError::code`] gives a stable snake_case name.
-#[derive(Clone, PartialEq, Eq)]
+/// change; [`MoneyError::code`] gives a stable snake_case name, and `Debug`
+/// prints that code and the message.
+///
+/// ```
+/// use dojo_capture::{Currency, Money};
+///
+/// let error = Money::parse_in("1.234", Currency::GBP).unwrap_err();
+/// assert_eq!(error.code(), "too_precise");
+/// assert_eq!(error.to_string(), "1.234 has more decimal places than GBP allows (2)");
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct MoneyError {
     kind: MoneyErrorKind,
 }
 
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 pub(crate) enum MoneyErrorKind {
+    #[error("{0:?} is not an ISO 4217 currency code")]
     UnknownCurrency(Box<str>),
+    #[error("{0} has no minor unit, so no amount can be held in it")]
     NoMinorUnit(&'static str),
+    #[error("{text} {currency} is negative; amounts are never negative")]
     Negative { text: Box<str>, currency: Currency },
+    #[error(
+        "{text} has more decimal places than {currency} allows ({})",
+        .currency.minor_unit_digits()
+    )]
     TooPrecise { text: Box<str>, currency: Currency },
+    #[error(
+        "{0} {1} is beyond the largest amount the wire can carry ({max} minor units)",
+        max = i64::MAX
+    )]
     OutOfRange(Box<str>, Currency),
+    #[error("{0:?} is not an amount; expected digits with an optional decimal point, e.g. 10.50")]
     Malformed(Box<str>),
+    #[error("{left} and {right} amounts never combine")]
     CurrencyMismatch { left: Currency, right: Currency },
+    #[error("{minuend} minus {subtrahend} would be negative")]
     Underflow { minuend: Money, subtrahend: Money },
+}
+
+impl MoneyErrorKind {
+    fn code(&self) -> &'static str {
+        match self {
+            MoneyErrorKind::UnknownCurrency(_) => "unknown_currency",
+            MoneyErrorKind::NoMinorUnit(_) => "no_minor_unit",
+            MoneyErrorKind::Negative { .. } => "negative_amount",
+            MoneyErrorKind::TooPrecise { .. } => "too_precise",
+            MoneyErrorKind::OutOfRange(..) => "out_of_range",
+            MoneyErrorKind::Malformed(_) => "malformed_amount",
+            // Not `currency_mismatch`: that is the rule an operation in
+            // another currency than its intent breaks.
+            MoneyErrorKind::CurrencyMismatch { .. } => "currencies_differ",
+            MoneyErrorKind::Underflow { .. } => "negative_result",
+        }
+    }
 }
 
 impl MoneyError {
@@ -30,18 +69,20 @@ impl MoneyError {
         MoneyError { kind }
     }
 
-    /// A stable snake_case name for the rule that was broken.
+    /// A stable snake_case name for the rule that was broken: one of
+    /// `unknown_currency`, `no_minor_unit`, `negative_amount`, `too_precise`,
+    /// `out_of_range`, `malformed_amount`, `currencies_differ`,
+    /// `negative_result`.
+    ///
+    /// ```
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// let gbp = Money::new(100, Currency::GBP);
+    /// let eur = Money::new(100, Currency::EUR);
+    /// assert_eq!(gbp.checked_add(eur).unwrap_err().code(), "currencies_differ");
+    /// ```
     pub fn code(&self) -> &'static str {
-        match self.kind {
-            MoneyErrorKind::UnknownCurrency(_) => "unknown_currency",
-            MoneyErrorKind::NoMinorUnit(_) => "no_minor_unit",
-            MoneyErrorKind::Negative { .. } => "negative_amount",
-            MoneyErrorKind::TooPrecise { .. } => "too_precise",
-            MoneyErrorKind::OutOfRange(..) => "out_of_range",
-            MoneyErrorKind::Malformed(_) => "malformed_amount",
-            MoneyErrorKind::CurrencyMismatch { .. } => "currency_mismatch",
-            MoneyErrorKind::Underflow { .. } => "negative_result",
-        }
+        self.kind.code()
     }
 
     /// The two currencies, when the error is that they differ.
@@ -53,54 +94,4 @@ impl MoneyError {
     }
 }
 
-impl fmt::Display for MoneyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            MoneyErrorKind::UnknownCurrency(code) => {
-                write!(f, "{code:?} is not an ISO 4217 currency code")
-            }
-            MoneyErrorKind::NoMinorUnit(code) => write!(
-                f,
-                "{code} has no minor unit, so no amount can be held in it"
-            ),
-            MoneyErrorKind::Negative { text, currency } => {
-                write!(
-                    f,
-                    "{text} {currency} is negative; amounts are never negative"
-                )
-            }
-            MoneyErrorKind::TooPrecise { text, currency } => write!(
-                f,
-                "{text} has more decimal places than {currency} allows ({})",
-                currency.minor_unit_digits()
-            ),
-            MoneyErrorKind::OutOfRange(text, currency) => write!(
-                f,
-                "{text} {currency} is beyond the largest amount the wire can carry ({} minor units)",
-                i64::MAX
-            ),
-            MoneyErrorKind::Malformed(text) => write!(
-                f,
-                "{text:?} is not an amount; expected digits with an optional decimal point, e.g. 10.50"
-            ),
-            MoneyErrorKind::CurrencyMismatch { left, right } => {
-                write!(f, "{left} and {right} amounts never combine")
-            }
-            MoneyErrorKind::Underflow {
-                minuend,
-                subtrahend,
-            } => write!(f, "{minuend} minus {subtrahend} would be negative"),
-        }
-    }
-}
-
-impl fmt::Debug for MoneyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MoneyError")
-            .field("code", &self.code())
-            .field("message", &self.to_string())
-            .finish()
-    }
-}
-
-impl std::error::Error for MoneyError {}
+crate::error::debug_code_and_message!(MoneyError);

@@ -14,37 +14,73 @@ use serde::{Serialize, Serializer};
 
 /// A word that is not one of an enum's wire values.
 ///
-/// Opaque on purpose: the message is the useful part, and keeping the fields
+/// Opaque on purpose: the message is the useful part, and keeping the kind
 /// private leaves room to change how the expected words are stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// ```
+/// use dojo_capture::PaymentIntentStatus;
+///
+/// let error = "Pending".parse::<PaymentIntentStatus>().unwrap_err();
+/// assert_eq!(error.code(), "unknown_variant");
+/// assert_eq!(error.value(), "Pending");
+/// assert_eq!(
+///     error.to_string(),
+///     "\"Pending\" is not a payment intent status; \
+///      expected one of Created, Authorized, Captured, Reversed, Refunded, Canceled"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct UnknownVariant {
-    value: Box<str>,
-    what: &'static str,
-    expected: &'static [&'static str],
+    kind: UnknownVariantKind,
+}
+
+// Debug formatting quotes the value and escapes control characters, so an
+// empty or odd string from the network is still visible in a log.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum UnknownVariantKind {
+    #[error("{value:?} is not {what}; expected one of {}", .expected.join(", "))]
+    NotAWord {
+        value: Box<str>,
+        what: &'static str,
+        expected: &'static [&'static str],
+    },
 }
 
 impl UnknownVariant {
+    fn new(value: &str, what: &'static str, expected: &'static [&'static str]) -> Self {
+        UnknownVariant {
+            kind: UnknownVariantKind::NotAWord {
+                value: value.into(),
+                what,
+                expected,
+            },
+        }
+    }
+
     /// The word that was rejected, exactly as it arrived.
     pub fn value(&self) -> &str {
-        &self.value
+        match &self.kind {
+            UnknownVariantKind::NotAWord { value, .. } => value,
+        }
+    }
+
+    /// A stable snake_case name for the error: always `unknown_variant`,
+    /// whichever enum refused the word (the message names it).
+    ///
+    /// ```
+    /// use dojo_capture::CaptureMode;
+    ///
+    /// assert_eq!("manual".parse::<CaptureMode>().unwrap_err().code(), "unknown_variant");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            UnknownVariantKind::NotAWord { .. } => "unknown_variant",
+        }
     }
 }
 
-impl fmt::Display for UnknownVariant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Debug formatting quotes the value and escapes control characters, so
-        // an empty or odd string from the network is still visible in a log.
-        write!(
-            f,
-            "{:?} is not {}; expected one of {}",
-            self.value,
-            self.what,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for UnknownVariant {}
+crate::error::debug_code_and_message!(UnknownVariant);
 
 /// Declares a wire enum with `as_str`, `Display`, `FromStr` and serde impls
 /// that all read from the one list of variants, so they cannot drift apart.
@@ -89,11 +125,7 @@ macro_rules! wire_enum {
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 match text {
                     $( stringify!($variant) => Ok($name::$variant), )+
-                    _ => Err(UnknownVariant {
-                        value: text.into(),
-                        what: $what,
-                        expected: $name::WORDS,
-                    }),
+                    _ => Err(UnknownVariant::new(text, $what, $name::WORDS)),
                 }
             }
         }

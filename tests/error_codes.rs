@@ -1,0 +1,465 @@
+//! Every error kind of the crate's public error types, provoked through the
+//! public API: each has a code no other failure shares, the codes are exactly
+//! those `docs/errors.md` lists with the same example messages, and every
+//! type's `Debug` prints its code and message only.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+
+use dojo_capture::check::{self, InputError};
+use dojo_capture::state::{Authorized, Created};
+use dojo_capture::{
+    AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, AutoExpiryError, CaptureId,
+    CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey, Money, MoneyError,
+    PaymentIntent, PaymentIntentStatus, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
+    wire::UnknownVariant,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+mod common;
+use common::{PAID, cid, eur, gbp, key, paid, ts};
+
+/// One error: the public type's name (`Rule` for a rule violation), its
+/// code, its message and its `Debug`.
+#[derive(Debug)]
+struct Case {
+    ty: &'static str,
+    code: &'static str,
+    message: String,
+    debug: String,
+}
+
+/// A [`Case`] from an error of type `$ty`, named `$ty` or as given.
+macro_rules! case {
+    ($ty:ident, $error:expr) => {
+        case!($ty as stringify!($ty), $error)
+    };
+    ($ty:ident as $name:expr, $error:expr) => {{
+        let error: $ty = $error;
+        Case {
+            ty: $name,
+            code: error.code(),
+            message: error.to_string(),
+            debug: format!("{error:?}"),
+        }
+    }};
+}
+
+fn now() -> Timestamp {
+    paid() + SignedDuration::from_hours(1)
+}
+
+fn money_codes() -> Vec<Case> {
+    vec![
+        case!(MoneyError, Currency::from_code("ABC").unwrap_err()),
+        case!(MoneyError, Currency::from_code("XAU").unwrap_err()),
+        case!(MoneyError, Money::try_new(-1, Currency::GBP).unwrap_err()),
+        case!(
+            MoneyError,
+            Money::parse_in("10.001", Currency::GBP).unwrap_err()
+        ),
+        case!(MoneyError, gbp(i64::MAX).checked_add(gbp(1)).unwrap_err()),
+        case!(
+            MoneyError,
+            Money::parse_in("ten", Currency::GBP).unwrap_err()
+        ),
+        case!(MoneyError, gbp(100).checked_add(eur(100)).unwrap_err()),
+        case!(MoneyError, gbp(100).checked_sub(gbp(101)).unwrap_err()),
+    ]
+}
+
+fn id_codes() -> Vec<Case> {
+    vec![
+        case!(IdError, CaptureId::new("").unwrap_err()),
+        case!(IdError, IdempotencyKey::new(&"k".repeat(101)).unwrap_err()),
+        case!(IdError, CaptureId::new("cp 1").unwrap_err()),
+    ]
+}
+
+fn auto_expiry_codes() -> Vec<Case> {
+    let release = AutoExpireAction::Release;
+    vec![
+        case!(
+            AutoExpiryError,
+            AutoExpiry::new(SignedDuration::from_secs(30), release).unwrap_err()
+        ),
+        case!(
+            AutoExpiryError,
+            AutoExpiry::new(SignedDuration::new(60, 150), release).unwrap_err()
+        ),
+    ]
+}
+
+fn created() -> PaymentIntent<Created> {
+    PaymentIntent::new(gbp(1000), CaptureMode::Manual)
+}
+
+fn wrong_state_codes() -> Vec<Case> {
+    vec![case!(
+        WrongState,
+        created()
+            .into_any()
+            .try_into_state::<Authorized>()
+            .unwrap_err()
+    )]
+}
+
+fn unknown_variant_codes() -> Vec<Case> {
+    vec![case!(
+        UnknownVariant,
+        "Pending".parse::<PaymentIntentStatus>().unwrap_err()
+    )]
+}
+
+/// A Manual intent for 10.00 GBP, paid at [`PAID`], nothing captured.
+fn manual_intent(extra: Value) -> Vec<u8> {
+    let mut body = json!({
+        "id": "pi_errors",
+        "captureMode": "Manual",
+        "status": "Authorized",
+        "amount": {"value": 1000, "currencyCode": "GBP"},
+        "createdAt": PAID,
+        "captures": [],
+    });
+    for (field, value) in extra.as_object().unwrap() {
+        if value.is_null() {
+            body.as_object_mut().unwrap().remove(field);
+        } else {
+            body[field] = value.clone();
+        }
+    }
+    body.to_string().into_bytes()
+}
+
+fn rehydrate_error(body: &[u8]) -> RehydrateError {
+    AnyPaymentIntent::from_json(body).unwrap_err()
+}
+
+// ---- RehydrateError cases go here ----
+/// One `RehydrateError` per kind, through `AnyPaymentIntent::from_json`, in
+/// the order of the kinds: a new kind gets its case here and its row in
+/// `docs/errors.md`.
+fn rehydrate_codes() -> Vec<Case> {
+    let capture =
+        |id: &str, amount: i64, status: &str| json!({"id": id, "amount": amount, "status": status});
+    let bodies = [
+        b"{".to_vec(),
+        manual_intent(json!({"amount": null})),
+        manual_intent(json!({"refundedAmount": -1})),
+        manual_intent(json!({"captures": [capture("cp_1", 0, "Created")]})),
+        manual_intent(json!({"totalAmount": {"value": 1000, "currencyCode": "EUR"}})),
+        manual_intent(json!({"status": "Pending"})),
+        manual_intent(json!({"amount": {"value": 0, "currencyCode": "GBP"}})),
+        manual_intent(json!({"captures": [capture("cp 1", 100, "Created")]})),
+        manual_intent(json!({"captures": [
+            capture("cp_1", 100, "Created"),
+            capture("cp_1", 100, "Created"),
+        ]})),
+        manual_intent(json!({"captures": [capture("cp_1", 1001, "Created")]})),
+        manual_intent(json!({"status": "Refunded", "refundedAmount": 100})),
+        manual_intent(json!({"status": "Created", "captures": [capture("cp_1", 100, "Created")]})),
+        manual_intent(json!({"status": "Captured"})),
+        manual_intent(json!({"createdAt": null})),
+        manual_intent(json!({"autoExpireIn": "soon", "autoExpireAction": "Release"})),
+    ];
+    bodies
+        .iter()
+        .map(|body| case!(RehydrateError, rehydrate_error(body)))
+        .collect()
+}
+
+fn input_codes() -> Vec<Case> {
+    let intent = manual_intent(json!({}));
+    let run = |operation, amount| check::run(&intent, operation, amount, now()).unwrap_err();
+    vec![
+        case!(InputError, run("settle", None)),
+        case!(InputError, run("capture", None)),
+        case!(InputError, run("cancel", Some("1.00"))),
+        case!(InputError, check::parse_now("tomorrow").unwrap_err()),
+    ]
+}
+
+fn manual_authorized() -> AnyPaymentIntent {
+    match created().authorize(paid()) {
+        Authorization::Manual(intent) => intent.into_any(),
+        Authorization::Auto(_) => unreachable!("a Manual intent is authorised, not captured"),
+    }
+}
+
+/// Manual, 10.00 GBP authorised, 6.00 GBP captured by `cp_1`.
+fn manual_captured() -> AnyPaymentIntent {
+    let id = cid("cp_1");
+    manual_authorized()
+        .capture(id.clone(), gbp(600), now())
+        .and_then(|intent| intent.settle_capture(&id, CaptureOutcome::Successful))
+        .unwrap()
+}
+
+fn rule(result: Result<AnyPaymentIntent, Rejected<AnyPaymentIntent>>) -> Case {
+    let rejected = result.unwrap_err();
+    assert_eq!(rejected.code(), rejected.violation().code());
+    assert_eq!(rejected.to_string(), rejected.violation().to_string());
+    assert_eq!(
+        format!("{rejected:?}"),
+        format!("{:?}", rejected.violation()).replacen("RuleViolation", "Rejected", 1)
+    );
+    case!(RuleViolation as "Rule", *rejected.violation())
+}
+
+fn rule_codes() -> Vec<Case> {
+    let auto_authorized = AnyPaymentIntent::from_json(&manual_intent(json!({
+        "captureMode": "Auto",
+    })))
+    .unwrap();
+    let auto_captured = match PaymentIntent::new(gbp(1000), CaptureMode::Auto).authorize(paid()) {
+        Authorization::Auto(intent) => intent.into_any(),
+        Authorization::Manual(_) => unreachable!("an Auto intent is captured by Dojo"),
+    };
+    let refunded = || manual_captured().refund(key("r_1"), gbp(100)).unwrap();
+    let a_week_later = paid() + SignedDuration::from_hours(8 * 24);
+    vec![
+        rule(manual_authorized().capture(cid("cp_2"), gbp(1001), now())),
+        rule(manual_captured().refund(key("r_1"), gbp(601))),
+        rule(refunded().capture(cid("cp_2"), gbp(100), now())),
+        rule(
+            manual_authorized()
+                .reverse(now())
+                .unwrap()
+                .capture(cid("cp_2"), gbp(100), now()),
+        ),
+        rule(created().cancel().into_any().cancel()),
+        rule(auto_authorized.capture(cid("cp_2"), gbp(100), now())),
+        rule(manual_authorized().capture(cid("cp_2"), eur(100), now())),
+        rule(manual_authorized().capture(cid("cp_2"), gbp(0), now())),
+        rule(auto_captured.reverse(ts("2024-07-26T08:49:20Z"))),
+        rule(manual_authorized().capture(cid("cp_2"), gbp(100), a_week_later)),
+        rule(manual_captured().capture(cid("cp_1"), gbp(100), now())),
+        rule(refunded().refund(key("r_1"), gbp(200))),
+        rule(created().into_any().change_amount(gbp(2000))),
+        rule(manual_authorized().settle_capture(&cid("cp_2"), CaptureOutcome::Successful)),
+    ]
+}
+
+fn every_case() -> Vec<Case> {
+    [
+        rule_codes(),
+        money_codes(),
+        id_codes(),
+        auto_expiry_codes(),
+        wrong_state_codes(),
+        unknown_variant_codes(),
+        input_codes(),
+        rehydrate_codes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `(code, type)` → example message, from the table in `docs/errors.md`.
+fn documented() -> BTreeMap<(String, String), String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md"))
+        .expect("docs/errors.md");
+    let unquote = |cell: &str| {
+        let cell = cell.trim();
+        cell.strip_prefix('`')
+            .and_then(|c| c.strip_suffix('`'))
+            .unwrap_or(cell)
+            .to_owned()
+    };
+    let mut rows = BTreeMap::new();
+    let mut table = text.lines().filter(|line| line.starts_with('|'));
+    assert_eq!(
+        table.next(),
+        Some("| code | type | meaning | example message |")
+    );
+    assert_eq!(table.next(), Some("|---|---|---|---|"));
+    for line in table {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        assert_eq!(cells.len(), 4, "a row has four cells: {line}");
+        let code = unquote(cells[0]);
+        let key = (code, unquote(cells[1]));
+        let message = unquote(cells[3]);
+        assert!(
+            rows.insert(key.clone(), message).is_none(),
+            "{key:?} is listed twice"
+        );
+    }
+    rows
+}
+
+#[test]
+fn every_code_is_unique_across_the_crate() {
+    let cases = every_case();
+    let mut seen: BTreeMap<&str, &Case> = BTreeMap::new();
+    for case in &cases {
+        if let Some(first) = seen.insert(case.code, case) {
+            panic!("{first:?} and {case:?} share a code");
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_its_case() {
+    let provoked: Vec<&str> = rule_codes().iter().map(|case| case.code).collect();
+    let all: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code()).collect();
+    assert_eq!(provoked, all);
+}
+
+/// Whether `documented` is `message`, where one `…` in `documented` stands
+/// for any text (a long value, or a message from another crate).
+fn matches_example(documented: &str, message: &str) -> bool {
+    match documented.split_once('…') {
+        Some((head, tail)) => {
+            message.len() >= head.len() + tail.len()
+                && message.starts_with(head)
+                && message.ends_with(tail)
+        }
+        None => documented == message,
+    }
+}
+
+#[test]
+fn codes_and_messages_are_those_of_docs_errors_md() {
+    let actual: BTreeMap<(String, String), String> = every_case()
+        .into_iter()
+        .map(|case| ((case.code.to_owned(), case.ty.to_owned()), case.message))
+        .collect();
+    let documented = documented();
+    let mut problems = Vec::new();
+    for (key, message) in &actual {
+        match documented.get(key) {
+            None => problems.push(format!("missing row {key:?}: {message}")),
+            Some(example) if !matches_example(example, message) => {
+                problems.push(format!("{key:?}: documented {example:?}, is {message:?}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for key in documented.keys().filter(|key| !actual.contains_key(*key)) {
+        problems.push(format!("row {key:?} matches no error the crate provokes"));
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/errors.md disagrees with the crate:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn messages_are_not_empty_and_debug_is_code_and_message() {
+    for case in every_case() {
+        assert!(!case.message.is_empty(), "{case:?}");
+        let ty = match case.ty {
+            "Rule" => "RuleViolation",
+            ty => ty,
+        };
+        assert_eq!(
+            case.debug,
+            format!(
+                "{ty} {{ code: {:?}, message: {:?} }}",
+                case.code, case.message
+            )
+        );
+    }
+}
+
+#[test]
+fn a_rule_violation_message_starts_with_its_code() {
+    for case in rule_codes() {
+        assert!(
+            case.message.starts_with(&format!("{}: ", case.code)),
+            "{case:?}"
+        );
+    }
+}
+
+#[test]
+fn an_input_error_message_starts_with_its_code() {
+    for case in input_codes() {
+        assert!(
+            case.message.starts_with(&format!("{}: ", case.code)),
+            "{case:?}"
+        );
+    }
+}
+
+#[test]
+fn wrong_state_debug_does_not_print_the_intent() {
+    let error = manual_authorized().try_into_state::<Created>().unwrap_err();
+    let debug = format!("{error:?}");
+    assert_eq!(
+        debug,
+        r#"WrongState { code: "wrong_state", message: "the intent is Authorized, not Created" }"#
+    );
+    assert_eq!(error.expected(), dojo_capture::IntentState::Created);
+    assert_eq!(error.into_intent(), manual_authorized());
+}
+
+/// Every text in an error chain, outermost first.
+fn chain(error: &dyn Error) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut next = Some(error);
+    while let Some(error) = next {
+        texts.push(error.to_string());
+        next = error.source();
+    }
+    texts
+}
+
+#[test]
+fn no_error_has_a_source_so_no_chain_repeats_a_message() {
+    let intent = manual_intent(json!({}));
+    let errors: Vec<Box<dyn Error>> = vec![
+        Box::new(Money::parse_in("ten", Currency::GBP).unwrap_err()),
+        Box::new(CaptureId::new("").unwrap_err()),
+        Box::new(AutoExpiry::new(SignedDuration::ZERO, AutoExpireAction::Capture).unwrap_err()),
+        Box::new(
+            created()
+                .into_any()
+                .try_into_state::<Authorized>()
+                .unwrap_err(),
+        ),
+        Box::new("manual".parse::<CaptureMode>().unwrap_err()),
+        Box::new(rehydrate_error(b"{")),
+        Box::new(check::run(&intent, "capture", Some("-1"), now()).unwrap_err()),
+        Box::new(
+            manual_authorized()
+                .capture(cid("cp_2"), gbp(0), now())
+                .unwrap_err(),
+        ),
+        Box::new(
+            *manual_authorized()
+                .capture(cid("cp_2"), gbp(0), now())
+                .unwrap_err()
+                .violation(),
+        ),
+    ];
+    for error in errors {
+        assert_eq!(chain(error.as_ref()).len(), 1, "{error:?}");
+    }
+}
+
+#[test]
+fn an_input_error_includes_its_cause_once_and_takes_its_code() {
+    let intent = manual_intent(json!({}));
+    let money = Money::parse_in("-1", Currency::GBP).unwrap_err();
+    let error = check::run(&intent, "capture", Some("-1"), now()).unwrap_err();
+    assert_eq!(error.code(), money.code());
+    assert_eq!(
+        error.to_string(),
+        format!("negative_amount: AMOUNT \"-1\" is not usable: {money}")
+    );
+    let printed = chain(&error).join(": ");
+    assert_eq!(printed.matches(&money.to_string()).count(), 1, "{printed}");
+
+    let rehydrate = rehydrate_error(b"{");
+    let error = check::run(b"{", "reverse", None, now()).unwrap_err();
+    assert_eq!(error.code(), rehydrate.code());
+    assert_eq!(
+        error.to_string(),
+        format!("{}: {rehydrate}", rehydrate.code())
+    );
+    assert!(error.source().is_none());
+}
