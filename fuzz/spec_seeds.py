@@ -1,4 +1,5 @@
-"""Extracts the payment-intent examples of Dojo's OpenAPI specs into the
+"""Extracts the payment-intent examples of Dojo's OpenAPI specs (the copies
+vendored in tests/data/dojo-openapi/) into the
 wire_rehydrate seed corpus: `python3 fuzz/spec_seeds.py fuzz/corpus/wire_rehydrate`
 (needs PyYAML). Picks the same bodies as tests/spec_examples.rs: every
 `example` and `examples.*.value` of a response whose schema is PaymentIntent,
@@ -13,7 +14,7 @@ import sys
 import yaml
 
 out = sys.argv[1]
-SPECS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'dojo-openapi')
+SPECS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'data', 'dojo-openapi')
 METHODS = ["get","put","post","delete","options","head","patch","trace"]
 PI = "#/components/schemas/PaymentIntent"; PAGED = "#/components/schemas/PagedPaymentIntent"
 count = 0

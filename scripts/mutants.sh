@@ -7,13 +7,15 @@
 #   scripts/mutants.sh -o mutants.out-ledger --file src/ledger.rs   # results elsewhere
 #
 # Any cargo-mutants option passes through; --timeout and --jobs get defaults
-# when not given. Exclusions live in .cargo/mutants.toml. Each mutant is built
-# and tested with every integration test in tests/*.rs except spec_examples
-# (it reads ../shared, which is not beside cargo-mutants' copy of the tree) and
-# compile_fail (trybuild: slow, and a code mutant cannot change which calls
-# compile). Results go to mutants.out/ (or DIR/mutants.out with -o DIR). At the
-# end it prints the counts and exits non-zero when a mutant was missed or timed
-# out, or when cargo-mutants itself failed.
+# when not given. Exclusions live in .cargo/mutants.toml. Only the library
+# package (dojo-capture, the repository root) is mutated; the command-line
+# package in cli/ is not. Each mutant is built and tested with every
+# integration test in tests/*.rs except compile_fail (trybuild: slow, and a
+# code mutant cannot change which calls compile); spec_examples is included,
+# since the specs it reads are vendored in tests/data/, inside the tree
+# cargo-mutants copies. Results go to mutants.out/ (or DIR/mutants.out with
+# -o DIR). At the end it prints the counts and exits non-zero when a mutant
+# was missed or timed out, or when cargo-mutants itself failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,13 +71,13 @@ main() {
 
     # The integration tests, found afresh each run so that new files are
     # included. Given to every cargo command (not only `cargo test`), so that
-    # the two left out are not even built for each mutant, nor the lib and bin
-    # unit-test harnesses, which hold no tests.
+    # compile_fail is not even built for each mutant, nor the lib unit-test
+    # harness, whose only tests cover a module left out of mutation.
     local tests=() file name
     for file in tests/*.rs; do
         name=$(basename "$file" .rs)
         case "$name" in
-            spec_examples | compile_fail) ;;
+            compile_fail) ;;
             *) tests+=("--cargo-arg=--test=$name") ;;
         esac
     done

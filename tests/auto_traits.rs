@@ -98,10 +98,7 @@ fn declared_public_types() -> Vec<String> {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                // The binary's types are not part of the library's API.
-                if !path.ends_with("bin") {
-                    walk(&path, names);
-                }
+                walk(&path, names);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 for line in std::fs::read_to_string(&path).unwrap().lines() {
                     let line = line.trim_start();

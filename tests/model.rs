@@ -2,11 +2,11 @@
 //! model and against `AnyPaymentIntent`, which must agree after every step
 //! on accept or reject, the rule code, the state and every amount.
 //!
-//! The model is written from `../shared/domain/capture-lifecycle.md` and
-//! `docs/design.md`, not from the crate's code: plain integers, a few enums,
-//! no typestates, and every rule spelled out where it applies. Where the
-//! notes leave an order open (which rule reports first when two apply), the
-//! order is the one `docs/design.md` documents.
+//! The model is written from `docs/design.md` (Dojo's rules 1–8 with their
+//! sources, and the crate's decisions), not from the crate's code: plain
+//! integers, a few enums, no typestates, and every rule spelled out where it
+//! applies. Where the rules leave an order open (which rule reports first when
+//! two apply), the order is the one `docs/design.md` documents.
 
 mod common;
 

@@ -16,8 +16,8 @@ use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The specs sit next to the checkout, locally and on CI alike.
-const SPEC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/dojo-openapi/");
+/// Dojo's specs, vendored byte for byte (see the README there).
+const SPEC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dojo-openapi/");
 
 /// The keys of a path item that are operations; the others (`parameters`,
 /// `summary`, …) are not, and `/receipt` really has a path-level `parameters`.

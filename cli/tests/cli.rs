@@ -6,14 +6,18 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+/// The repository root: the README and the shipped examples are there, and a
+/// user types the README's commands from there.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
 const NOW: &str = "2024-07-26T10:00:00Z";
 const MANUAL_DEADLINE: &str = "2024-08-01T08:49:20Z";
 const JUST_BEFORE_MANUAL_DEADLINE: &str = "2024-08-01T08:49:19Z";
 
 fn bin() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dojo-capture"));
-    // Relative example paths, as a user would type them from the crate root.
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // Relative example paths, as a user would type them from the repository root.
+    command.current_dir(ROOT);
     command
 }
 
@@ -69,11 +73,7 @@ fn example(name: &str) -> String {
 }
 
 fn example_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/docs/examples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("example")
+    std::fs::read(format!("{ROOT}/docs/examples/{name}")).expect("example")
 }
 
 #[track_caller]
@@ -343,14 +343,12 @@ fn json_output_has_exactly_the_documented_keys() {
 fn the_readme_s_first_command_exits_0_with_one_line() {
     const COMMAND: &str = "cargo run -q -- check docs/examples/manual-authorized.json capture 5.00 --now 2024-07-26T10:00:00Z";
     // The README is the contract: if it shows a command, it is this one.
-    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_default();
-    if let Some(first) = readme
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).expect("the README");
+    let first = readme
         .lines()
         .find(|line| line.trim_start().starts_with("cargo run"))
-    {
-        assert_eq!(first.trim(), COMMAND);
-    }
+        .expect("the README shows a `cargo run` command");
+    assert_eq!(first.trim(), COMMAND);
     let args: Vec<&str> = COMMAND
         .split_once(" -- ")
         .expect("cargo run --")
