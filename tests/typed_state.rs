@@ -6,7 +6,7 @@
 mod common;
 
 use common::proptest_config;
-use dojo_capture::state::State;
+use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
 use dojo_capture::{
     AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode,
     CaptureOutcome, Currency, IdempotencyKey, IntentState, Money, PaymentIntent, Settled,
@@ -61,38 +61,22 @@ fn agrees_any(intent: &AnyPaymentIntent) -> Result<(), TestCaseError> {
         AnyPaymentIntent::Canceled(i) => agrees(i),
     }?;
     // Every typed conversion hands back the same intent or refuses.
-    for state in IntentState::ALL {
-        let converted = match state {
-            IntentState::Created => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Created>()
-                .map(PaymentIntent::into_any),
-            IntentState::Authorized => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Authorized>()
-                .map(PaymentIntent::into_any),
-            IntentState::Captured => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Captured>()
-                .map(PaymentIntent::into_any),
-            IntentState::Refunded => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Refunded>()
-                .map(PaymentIntent::into_any),
-            IntentState::Reversed => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Reversed>()
-                .map(PaymentIntent::into_any),
-            IntentState::Canceled => intent
-                .clone()
-                .try_into_state::<dojo_capture::state::Canceled>()
-                .map(PaymentIntent::into_any),
-        };
-        prop_assert_eq!(converted.is_ok(), state == intent.state());
-        if let Ok(back) = converted {
-            prop_assert_eq!(&back, intent);
+    fn converts<S: State>(intent: &AnyPaymentIntent) -> Result<(), TestCaseError> {
+        match intent.clone().try_into_state::<S>() {
+            Ok(typed) => prop_assert_eq!(&typed.into_any(), intent),
+            Err(wrong) => {
+                prop_assert_ne!(S::STATE, intent.state());
+                prop_assert_eq!(&wrong.into_intent(), intent);
+            }
         }
+        Ok(())
     }
+    converts::<Created>(intent)?;
+    converts::<Authorized>(intent)?;
+    converts::<Captured>(intent)?;
+    converts::<Refunded>(intent)?;
+    converts::<Reversed>(intent)?;
+    converts::<Canceled>(intent)?;
     Ok(())
 }
 
