@@ -115,18 +115,29 @@ seq('check-agrees-in-every-state', [check(op_capture(money('GBP', 1))), check(op
     check(op_capture(money('GBP', 1))), check(op_reverse()), check(op_cancel())])
 
 # BuiltIntent: status index, captureMode, amount, refundedAmount, captures[],
-# payment time (seconds after 2024-07-25T08:49:20Z), autoExpireIn, customAmountAllowed.
+# payment time (seconds after 2024-07-25T08:49:20Z), autoExpireIn, customAmountAllowed,
+# the intent's tipsAmount, createdAt (seconds after the same instant), then the
+# Spelling: BOM, bare timestamps, empty transactionDateTime, captures' createdAt,
+# an unknown enum word (0 status, 1 captureMode, 2 autoExpireAction, 3 captures[0].status).
 STATUS = ['Created', 'Authorized', 'Captured', 'Refunded', 'Reversed', 'Canceled']
 CSTATUS = ['Created', 'Successful', 'Declined', 'Failed']
+# Capture ids: 0-3 index the fuzz id pool (cp_a..cp_d), 4 is no id, 5 is "id": null.
+NO_ID, NULL_ID = 4, 5
+EXPIRE = ['00:00:30', '00:00:30.0000001', '01:00:00', '06.23:59:59.9999999', '07.00:00:00', '1.2:3']
 def i64(v): return struct.pack('<q', v)
-def built(status, manual, amount, captures=(), refunded=None, paid=0):
-    data = u8(STATUS.index(status)) + (b(1) + b(manual) if manual is not None else b(0)) + amount
-    data += (b(1) + i64(refunded)) if refunded is not None else b(0)
-    for (i, minor, st) in captures:
-        data += b(1) + u8(i) + i64(minor) + b(0) + u8(CSTATUS.index(st))
-    data += b(0)
-    data += (b(1) + i32(paid)) if paid is not None else b(0)
-    return data + b(0) + b(0)
+def opt(v, enc): return b(0) if v is None else b(1) + enc(v)
+def built(status, manual, amount, captures=(), refunded=None, paid=0, expiry=None, custom=None,
+          tips=None, created=None, bom=False, bare=False, empty_tx=False, capture_times=False,
+          unknown=None):
+    data = u8(STATUS.index(status)) + opt(manual, b) + amount + opt(refunded, i64)
+    for c in captures:
+        (i, minor, st), ctips = c[:3], (c[3] if len(c) > 3 else None)
+        data += b(1) + u8(i) + i64(minor) + opt(ctips, i64) + u8(CSTATUS.index(st))
+    data += b(0) + opt(paid, i32)
+    data += opt(expiry, lambda e: u8(EXPIRE.index(e[0])) + opt(e[1], b))
+    data += opt(custom, b) + opt(tips, u16) + opt(created, i32)
+    data += b(bom) + b(bare) + b(empty_tx) + b(capture_times) + opt(unknown, u8)
+    return data
 # Starts from wire-only states. 17_280_000 s after 2024-01-01 is 2024-07-19;
 # 17_800_000 is 2024-07-25T00:26:40Z, the payment day of the built intents.
 # The capture in flight must not settle on the Reversed intent (the fuzzer found
@@ -143,6 +154,55 @@ seq('wire-manual-partial-capture-reported-authorized', [capture(2, cap()), captu
 seq('wire-refunded-with-capture-in-flight', [settle(1, 'ok'), refund(0, ref()), refund(0, ref()),
     rehydrate(), refund(0, mnr(1)), settle(1, 'declined')], start=17_800_000,
     wire=built('Refunded', True, money('EUR', 1000), [(0, 400, 'Successful'), (1, 100, 'Created')], refunded=300))
+
+# The shapes of Dojo's real JSON that D13-D20 decide, each with the operations
+# that turn on it. The payment is at 08:49:20Z on the start's day.
+GBP1000 = money('GBP', 1000)
+def wire_seq(name, steps, wire, **kw):
+    seq(name, steps, start=17_800_000, wire=wire, **kw)
+wire_seq('wire-d13-captured-with-partial-refund', [capture(1, mnr(1)), refund(0, ref1()), refund(0, ref()),
+    refund(1, mnr(1)), rehydrate(), check(op_refund(money('GBP', 1)))],
+    built('Captured', True, GBP1000, [(0, 600, 'Successful')], refunded=100))
+wire_seq('wire-d13-authorized-with-refund-and-capture-in-flight', [capture(2, mnr(1)), settle(1, 'ok'),
+    refund(0, ref()), refund(1, mnr(1)), rehydrate()],
+    built('Authorized', True, GBP1000, [(0, 400, 'Successful'), (1, 100, 'Created')], refunded=50))
+wire_seq('wire-d14-auto-intent-tips-refundable', [refund(0, ref1()), refund(0, ref()), refund(1, mnr(1)),
+    reverse(), rehydrate(), check(op_refund(money('GBP', 1)))],
+    built('Captured', False, GBP1000, tips=150))
+wire_seq('wire-d14-capture-tips-refunded-beyond-amount', [refund(0, ref1()), refund(0, ref()),
+    capture(1, mnr(1)), rehydrate()],
+    built('Refunded', True, GBP1000, [(0, 1000, 'Successful', 200)], refunded=1100, tips=999))
+wire_seq('wire-d15-bare-times-empty-transaction-bom', [capture(1, mnr(1)), deadline(-1), capture(2, mnr(1)),
+    deadline(0), capture(3, mnr(1)), settle(0, 'ok'), rehydrate(), refund(0, ref())],
+    built('Authorized', True, GBP1000, [(0, 300, 'Created')], paid=None, created=0, bom=True,
+          bare=True, empty_tx=True, capture_times=True))
+wire_seq('wire-d16-captures-without-ids', [settle(0, 'ok'), capture(0, cap()), capture(0, cap()), settle(0, 'ok'),
+    rehydrate(), reverse(), refund(0, ref())],
+    built('Authorized', True, GBP1000, [(NULL_ID, 300, 'Created'), (NO_ID, 200, 'Successful', 0),
+                                         (NULL_ID, 100, 'Declined')]))
+wire_seq('wire-d17-manual-captured-at-expiry', [capture(0, mnr(1)), reverse(), refund(0, ref1()), refund(0, ref()),
+    rehydrate(), capture(1, mnr(1))],
+    built('Captured', True, GBP1000, expiry=('01:00:00', True), tips=100))
+wire_seq('wire-d17-manual-refunded-at-expiry', [capture(0, mnr(1)), refund(0, ref()), refund(1, mnr(1))],
+    built('Refunded', True, GBP1000, refunded=400, expiry=('01:00:00', True)))
+wire_seq('wire-d17-captured-with-only-a-capture-in-flight', [capture(1, mnr(1)), reverse(), refund(0, mnr(1)),
+    settle(0, 'declined'), capture(1, amt()), settle(1, 'ok'), refund(0, ref())],
+    built('Captured', True, GBP1000, [(0, 1000, 'Created')]))
+wire_seq('wire-d17-manual-reversed-after-capture', [capture(2, mnr(1)), settle(0, 'ok'), settle(0, 'failed'),
+    reverse(), refund(0, ref1()), refund(0, mnr(100)), capture(2, mnr(1)), rehydrate(), refund(1, ref())],
+    built('Reversed', True, GBP1000, [(0, 400, 'Successful', 50), (1, 100, 'Declined')]))
+wire_seq('wire-d17-manual-reversed-after-capture-refunded', [capture(2, mnr(1)), refund(0, ref()), rehydrate(),
+    refund(1, mnr(1))],
+    built('Reversed', True, GBP1000, [(0, 400, 'Successful', 50), (NULL_ID, 200, 'Successful')], refunded=150))
+wire_seq('wire-d18-zero-tip-is-no-tip', [capture(0, mnr(500)), capture(0, mnr(500), mnr(0)),
+    capture(0, mnr(500), mnr(1)), settle(0, 'ok'), rehydrate(), capture(0, mnr(500)), refund(0, ref())],
+    built('Authorized', True, GBP1000, [(0, 500, 'Created', 0)], tips=0))
+wire_seq('wire-d19-zero-amount-refused', [authorize(), capture(0, mnr(1))],
+    built('Captured', True, money('GBP', 0), [(0, 1, 'Successful')]))
+wire_seq('wire-d20-unknown-capture-status', [authorize()],
+    built('Authorized', True, GBP1000, [(0, 500, 'Created')], unknown=3))
+wire_seq('wire-d20-unknown-auto-expire-action-with-bom', [authorize()],
+    built('Authorized', True, GBP1000, expiry=('01:00:00', False), unknown=2, bom=True))
 
 # check_command: CheckInput { intent, operation, amount, now }
 EXAMPLES = ['auto-captured', 'canceled', 'created-custom-amount', 'created-fixed-amount',

@@ -320,18 +320,26 @@ impl Ledger {
 
     /// The tips captured with the payment (D14): those of Successful
     /// captures, or the intent's own tip when Dojo captured it itself.
-    /// Never cashback, which the customer received as cash.
+    /// Never cashback, which the customer received as cash. At most int64,
+    /// like any amount; [`Ledger::refundable`] uses the exact sum.
     pub(crate) fn captured_tips(&self) -> Money {
+        Money::new(
+            i64::try_from(self.captured_tips_exact()).unwrap_or(i64::MAX),
+            self.currency(),
+        )
+    }
+
+    /// The captured tips in i128: several tips near int64 can pass its range.
+    fn captured_tips_exact(&self) -> i128 {
         if self.captured_by_dojo {
-            return self.tips.unwrap_or(Money::zero(self.currency()));
+            return self.tips.map_or(0, |tips| i128::from(tips.minor_units()));
         }
-        let minor = self
-            .captures
+        self.captures
             .iter()
             .filter(|c| c.status == CaptureStatus::Successful)
             .filter_map(|c| c.tips)
-            .fold(0_i64, |sum, tips| sum.saturating_add(tips.minor_units()));
-        Money::new(minor, self.currency())
+            .map(|tips| i128::from(tips.minor_units()))
+            .sum()
     }
 
     /// captured + captured tips − refunded (D2, D14); zero once the whole
@@ -340,12 +348,16 @@ impl Ledger {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
         }
+        // Exact in i128: captured + tips can pass the int64 range before the
+        // refunds are taken off, and capping that sum first would under-state
+        // what is left. The refunded total is an int64 on the wire
+        // (`refundedAmount`), so refunds together stop at `i64::MAX`.
+        let refunded = i128::from(self.refunded.minor_units());
+        let left =
+            i128::from(self.captured().minor_units()) + self.captured_tips_exact() - refunded;
+        let room = i128::from(i64::MAX) - refunded;
         Money::new(
-            self.captured()
-                .minor_units()
-                .saturating_add(self.captured_tips().minor_units())
-                .saturating_sub(self.refunded.minor_units())
-                .max(0),
+            i64::try_from(left.min(room).max(0)).unwrap_or(i64::MAX),
             self.currency(),
         )
     }

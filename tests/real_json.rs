@@ -529,3 +529,26 @@ fn d20_an_unknown_word_is_named_with_its_field() {
     let body = intent("manual", "Authorized", json!([]), 0);
     refused(&body, "unknown_enum_word");
 }
+
+#[test]
+fn d14_refunds_at_the_int64_edge_are_exact_and_never_pass_it() {
+    // Captured + tips pass int64: what is left must not be understated.
+    let mut body = intent("Auto", "Refunded", json!([]), 100);
+    body["amount"] = json!({"value": i64::MAX, "currencyCode": "GBP"});
+    body["tipsAmount"] = json!({"value": 100, "currencyCode": "GBP"});
+    let intent_ = read(&body);
+    assert_eq!(intent_.refundable(), gbp(i64::MAX - 100));
+    // Not more: the refunded total is an int64 on the wire.
+    let typed = intent_.try_into_state::<dojo_capture::state::Refunded>().unwrap();
+    let all = typed.refund(key("rest"), gbp(i64::MAX - 100)).unwrap();
+    assert_eq!(all.refunded(), gbp(i64::MAX));
+    assert_eq!(all.refundable(), gbp(0));
+    let rejected = all.refund(key("more"), gbp(1)).unwrap_err();
+    assert_eq!(rejected.rule(), Rule::OverRefund);
+
+    // With nothing refunded yet, the whole int64 is refundable.
+    let mut body = intent("Auto", "Captured", json!([]), 0);
+    body["amount"] = json!({"value": i64::MAX - 10, "currencyCode": "GBP"});
+    body["tipsAmount"] = json!({"value": 100, "currencyCode": "GBP"});
+    assert_eq!(read(&body).refundable(), gbp(i64::MAX));
+}

@@ -29,7 +29,7 @@ use dojo_capture::wire::PaymentIntentResource;
 use dojo_capture::{
     AnyPaymentIntent, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode, CaptureOutcome,
     Currency, IdempotencyKey, IntentState, Money, Operation, OperationKind, PaymentIntent,
-    Rejected, Rule, RuleViolation,
+    PaymentIntentStatus, RehydrateError, Rejected, Rule, RuleViolation,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
@@ -89,9 +89,12 @@ pub fn wire_rehydrate(data: &[u8]) {
             Ok(intent) => panic!(
                 "property violated: from_json accepts only what PaymentIntentResource::from_json decodes\n  accepted: {intent:?}"
             ),
+            // D20: JSON that only holds a word no enum lists names it.
             Err(e) => ensure(
-                e.code() == "malformed_json" && !e.to_string().is_empty(),
-                "undecodable JSON is reported as malformed_json, with a message",
+                (e.code() == "malformed_json"
+                    || (e.code() == "unknown_enum_word" && is_json(data)))
+                    && !e.to_string().is_empty(),
+                "undecodable JSON is reported as malformed_json, or as unknown_enum_word when it is JSON, with a message",
                 e,
             ),
         },
@@ -126,21 +129,52 @@ pub fn wire_rehydrate(data: &[u8]) {
     }
 }
 
+/// Whether `data` is JSON (after a byte-order mark, which D20 ignores).
+fn is_json(data: &[u8]) -> bool {
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    serde_json::from_slice::<Value>(body).is_ok()
+}
+
 /// The figures an intent reports are exactly what its rules allow, at the
 /// payment time (before any deadline): capturing `capturable()` is
 /// allowed and one minor unit more is `over_capture`; likewise refunding
 /// `refundable()` and `over_refund`. A figure that is merely "no more than"
 /// would pass the invariants yet mislead every caller that trusts it.
+///
+/// A Manual intent Dojo reported `Reversed` after a Successful capture
+/// (D17) re-encodes as `Reversed` while its state is Captured or Refunded:
+/// it refuses every capture, as `capture_after_reversal` while nothing is
+/// refunded.
 fn check_figures(intent: &AnyPaymentIntent) {
     let Some(at) = intent.paid_at() else {
         return;
     };
     let currency = intent.currency();
     let capturable = intent.capturable();
+    let released = intent.capture_mode() == CaptureMode::Manual
+        && matches!(
+            intent.state(),
+            IntentState::Captured | IntentState::Refunded
+        )
+        && intent.to_resource().status == PaymentIntentStatus::Reversed;
+    if released {
+        let refused = intent.check(Operation::Capture(minor(1, currency)), at);
+        let expected = if intent.state() == IntentState::Captured {
+            Rule::CaptureAfterReversal
+        } else {
+            Rule::CaptureAfterRefund
+        };
+        ensure(
+            capturable.is_zero() && refused.map_err(|v| v.rule()) == Err(expected),
+            "an intent Dojo released after a capture has nothing capturable and refuses a capture (D17)",
+            &(intent, refused),
+        );
+    }
     let can_capture = matches!(
         intent.state(),
         IntentState::Authorized | IntentState::Captured
-    ) && intent.capture_mode() == CaptureMode::Manual;
+    ) && intent.capture_mode() == CaptureMode::Manual
+        && !released;
     if !capturable.is_zero() {
         let allowed = intent.check(Operation::Capture(capturable), at);
         ensure(
@@ -682,6 +716,9 @@ pub fn op_sequence(input: &OpSequence) {
     if let Some(id) = &input.id {
         created = created.with_id(id);
     }
+    if let Some(built) = &input.from_wire {
+        spellings_agree(built);
+    }
     let wire = input
         .from_wire
         .as_ref()
@@ -1056,7 +1093,14 @@ pub enum IntentSource {
 }
 
 /// A payment intent's lifecycle fields, each free to contradict the others.
-#[derive(Arbitrary, Debug)]
+///
+/// Every shape D13-D20 decide can be spelled: a refund under `Authorized`
+/// or `Captured` (`refunded` with any status), the intent's own tip,
+/// captures without an id or with a zero tip, a Manual intent `Reversed`
+/// after a Successful capture or `Captured` with no capture and
+/// `autoExpireAction: Capture`, timestamps without an offset, an empty
+/// `transactionDateTime`, a byte-order mark and unknown enum words.
+#[derive(Arbitrary, Clone, Debug)]
 pub struct BuiltIntent {
     /// Index into the six statuses (a seventh spelling is unknown).
     pub status: u8,
@@ -1068,22 +1112,47 @@ pub struct BuiltIntent {
     pub refunded: Option<i64>,
     /// `captures[]`.
     pub captures: Vec<BuiltCapture>,
-    /// Seconds after 2024-07-25T08:49:20Z of the payment, if present.
+    /// Seconds after 2024-07-25T08:49:20Z of the payment, if present:
+    /// `paymentDetails.transactionDateTime`.
     pub paid: Option<i32>,
     /// Index into a few `autoExpireIn` texts, with an action or not.
     pub auto_expire: Option<(u8, Option<bool>)>,
     /// `config.payment.customAmountAllowed`.
     pub custom_amount_allowed: Option<bool>,
+    /// The intent's own `tipsAmount` in its currency (D14; zero is no tip, D18).
+    pub tips: Option<u16>,
+    /// Seconds after 2024-07-25T08:49:20Z of `createdAt`, if present.
+    pub created: Option<i32>,
+    /// How the JSON is written.
+    pub spelling: Spelling,
+}
+
+/// How a [`BuiltIntent`] is written out, where Dojo's real JSON varies.
+#[derive(Arbitrary, Clone, Debug)]
+pub struct Spelling {
+    /// A UTF-8 byte-order mark before the JSON (D20).
+    pub bom: bool,
+    /// Every timestamp without an offset, `2024-07-25T08:49:20` (D15: UTC).
+    pub bare_times: bool,
+    /// `transactionDateTime` written as `""` (D15: absent, so the payment
+    /// time is `createdAt`).
+    pub empty_transaction: bool,
+    /// Each capture carries a `createdAt`.
+    pub capture_times: bool,
+    /// One enum field holds a word the spec does not list (D20): the
+    /// status, the capture mode, the auto-expire action or the first
+    /// capture's status, by this index.
+    pub unknown_word: Option<u8>,
 }
 
 /// One `captures[]` entry.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Clone, Debug)]
 pub struct BuiltCapture {
-    /// Index into the id pool (past its end: no id).
+    /// Index into the id pool; just past its end no id, then `"id": null` (D16).
     pub id: u8,
     /// Minor units, raw.
     pub amount: i64,
-    /// Tip in minor units, raw.
+    /// Tip in minor units, raw (zero is no tip, D18).
     pub tips: Option<i64>,
     /// Index into the capture statuses.
     pub status: u8,
@@ -1111,27 +1180,49 @@ const AUTO_EXPIRE_TEXTS: [&str; 6] = [
 /// The paid time [`BuiltIntent`] counts from, the examples' own.
 const PAID: i64 = 1_721_897_360;
 
+/// Words no enum of the spec lists, one per field [`Spelling::unknown_word`] picks.
+const UNKNOWN_WORDS: [(&str, &str); 4] = [
+    ("status", "Pending"),
+    ("captureMode", "Deferred"),
+    ("autoExpireAction", "Extend"),
+    ("captures", "Settled"),
+];
+
 impl BuiltIntent {
     fn to_json(&self) -> Vec<u8> {
-        let paid = self.paid.and_then(|s| {
-            Timestamp::from_second(PAID + i64::from(s))
+        let spelling = &self.spelling;
+        let time = |offset: i32| {
+            Timestamp::from_second(PAID + i64::from(offset))
                 .ok()
-                .map(|t| t.to_string())
-        });
+                .map(|t| {
+                    if spelling.bare_times {
+                        t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+                    } else {
+                        t.to_string()
+                    }
+                })
+        };
         let captures: Vec<Value> = self
             .captures
             .iter()
             .take(8)
-            .map(|c| {
+            .enumerate()
+            .map(|(index, c)| {
                 let mut capture = json!({
                     "amount": c.amount % 100_000,
                     "status": CAPTURE_STATUSES[usize::from(c.status) % CAPTURE_STATUSES.len()],
                 });
-                if let Some(id) = ID_POOL.get(usize::from(c.id) % (ID_POOL.len() + 1)) {
-                    capture["id"] = json!(id);
+                match usize::from(c.id) % (ID_POOL.len() + 2) {
+                    n if n < ID_POOL.len() => capture["id"] = json!(ID_POOL[n]),
+                    n if n == ID_POOL.len() => {}
+                    _ => capture["id"] = Value::Null,
                 }
                 if let Some(tips) = c.tips {
                     capture["tipsAmount"] = json!(tips % 1_000);
+                }
+                if spelling.capture_times {
+                    let offset = i32::try_from(index).unwrap_or(0) * 60;
+                    capture["createdAt"] = json!(time(offset));
                 }
                 capture
             })
@@ -1147,8 +1238,17 @@ impl BuiltIntent {
         if let Some(refunded) = self.refunded {
             intent["refundedAmount"] = json!(refunded % 100_000);
         }
-        if let Some(paid) = paid {
-            intent["paymentDetails"] = json!({ "transactionDateTime": paid });
+        if let Some(tips) = self.tips {
+            intent["tipsAmount"] =
+                json!({ "value": tips, "currencyCode": self.amount.currency().code() });
+        }
+        if let Some(created) = self.created {
+            intent["createdAt"] = json!(time(created));
+        }
+        if spelling.empty_transaction {
+            intent["paymentDetails"] = json!({ "transactionDateTime": "" });
+        } else if let Some(paid) = self.paid {
+            intent["paymentDetails"] = json!({ "transactionDateTime": time(paid) });
         }
         if let Some((text, action)) = self.auto_expire {
             intent["autoExpireIn"] =
@@ -1160,7 +1260,99 @@ impl BuiltIntent {
         if let Some(allowed) = self.custom_amount_allowed {
             intent["config"] = json!({ "payment": { "customAmountAllowed": allowed } });
         }
-        serde_json::to_vec(&intent).unwrap_or_default()
+        if let Some(pick) = spelling.unknown_word {
+            match UNKNOWN_WORDS[usize::from(pick) % UNKNOWN_WORDS.len()] {
+                ("captures", word) => {
+                    if let Some(first) = intent["captures"].get_mut(0) {
+                        first["status"] = json!(word);
+                    }
+                }
+                (field, word) => intent[field] = json!(word),
+            }
+        }
+        let mut bytes = if spelling.bom {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        bytes.extend(serde_json::to_vec(&intent).unwrap_or_default());
+        bytes
+    }
+}
+
+impl BuiltIntent {
+    /// The same intent in the plainest spelling: no byte-order mark,
+    /// timestamps with an offset, no empty `transactionDateTime`, no zero
+    /// tip and no `"id": null`.
+    fn plain(&self) -> BuiltIntent {
+        let mut plain = self.clone();
+        plain.spelling.bom = false;
+        plain.spelling.bare_times = false;
+        if plain.spelling.empty_transaction {
+            plain.spelling.empty_transaction = false;
+            plain.paid = None;
+        }
+        plain.tips = plain.tips.filter(|tips| *tips != 0);
+        let absent = u8::try_from(ID_POOL.len()).unwrap_or(0);
+        for capture in &mut plain.captures {
+            capture.tips = capture.tips.filter(|tips| tips % 1_000 != 0);
+            if usize::from(capture.id) % (ID_POOL.len() + 2) > ID_POOL.len() {
+                capture.id = absent;
+            }
+        }
+        plain
+    }
+
+    /// The field and word of the first enum field written with a word the
+    /// spec does not list, in the order the crate reports them.
+    fn unknown_word(&self) -> Option<(String, &'static str)> {
+        let status = STATUSES[usize::from(self.status) % STATUSES.len()];
+        let pick = self
+            .spelling
+            .unknown_word
+            .map(|pick| UNKNOWN_WORDS[usize::from(pick) % UNKNOWN_WORDS.len()]);
+        match pick {
+            Some(("status", word)) => Some(("status".to_owned(), word)),
+            _ if !STATUSES[..6].contains(&status) => Some(("status".to_owned(), status)),
+            Some(("captures", _)) if self.captures.is_empty() => None,
+            Some(("captures", word)) => Some(("captures[0].status".to_owned(), word)),
+            Some((field, word)) => Some((field.to_owned(), word)),
+            None => None,
+        }
+    }
+}
+
+/// D15, D16, D18, D20: how Dojo spells an intent never changes what it is.
+/// A byte-order mark, a timestamp without an offset (UTC), an empty
+/// `transactionDateTime` (absent), a zero tip (no tip) and `"id": null`
+/// (no id) read exactly as the plainest spelling does; an unknown enum word
+/// is refused as `unknown_enum_word`, naming the field and the word.
+fn spellings_agree(built: &BuiltIntent) {
+    let as_sent = AnyPaymentIntent::from_json(&built.to_json());
+    let plain = AnyPaymentIntent::from_json(&built.plain().to_json());
+    match (&as_sent, &plain) {
+        (Ok(sent), Ok(plain)) => ensure(
+            sent == plain,
+            "an intent reads the same in any spelling the decisions allow",
+            &(built, sent, plain),
+        ),
+        _ => ensure(
+            as_sent.as_ref().err().map(RehydrateError::code)
+                == plain.as_ref().err().map(RehydrateError::code),
+            "an intent is refused for the same reason in any spelling the decisions allow",
+            &(built, &as_sent, &plain),
+        ),
+    }
+    if let Some((field, word)) = built.unknown_word() {
+        let message = as_sent.as_ref().err().map(ToString::to_string);
+        ensure(
+            as_sent.as_ref().err().map(RehydrateError::code) == Some("unknown_enum_word")
+                && message
+                    .as_ref()
+                    .is_some_and(|m| m.contains(&field) && m.contains(&format!("{word:?}"))),
+            "an unknown enum word is refused as unknown_enum_word, naming the field and the word",
+            &(built, &as_sent, field, word),
+        );
     }
 }
 

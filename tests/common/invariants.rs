@@ -92,6 +92,11 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
             "capturable {capturable} exceeds amount − captured − reserved"
         ));
     }
+    if refunded + refundable > i128::from(i64::MAX) {
+        return Err(format!(
+            "refunded {refunded} + refundable {refundable} passes the int64 refundedAmount"
+        ));
+    }
     if refundable > captured + tips - refunded {
         return Err(format!(
             "refundable {refundable} exceeds captured + tips − refunded"
