@@ -118,13 +118,9 @@ impl<I> fmt::Display for Rejected<I> {
     }
 }
 
-impl<I> std::error::Error for Rejected<I> {
-    /// The violation's own source, not the violation: `Rejected` already
-    /// displays as the violation, and a chain must not print it twice.
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.violation)
-    }
-}
+// No `source()`: `Rejected` already displays as the violation, which has
+// no source of its own, and a chain must not print the violation twice.
+impl<I> std::error::Error for Rejected<I> {}
 
 /// What authorising a Created intent yields: a Manual intent waits for the
 /// merchant's captures, an Auto one is captured in full by Dojo (rule 1).

@@ -539,7 +539,9 @@ fn d14_refunds_at_the_int64_edge_are_exact_and_never_pass_it() {
     let intent_ = read(&body);
     assert_eq!(intent_.refundable(), gbp(i64::MAX - 100));
     // Not more: the refunded total is an int64 on the wire.
-    let typed = intent_.try_into_state::<dojo_capture::state::Refunded>().unwrap();
+    let typed = intent_
+        .try_into_state::<dojo_capture::state::Refunded>()
+        .unwrap();
     let all = typed.refund(key("rest"), gbp(i64::MAX - 100)).unwrap();
     assert_eq!(all.refunded(), gbp(i64::MAX));
     assert_eq!(all.refundable(), gbp(0));

@@ -234,3 +234,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn typed_intents_are_equal_exactly_when_their_facts_are() {
+    let a = PaymentIntent::new(gbp(1000), CaptureMode::Manual);
+    assert_eq!(a, a.clone());
+    assert_ne!(a, PaymentIntent::new(gbp(1001), CaptureMode::Manual));
+    assert_ne!(a, PaymentIntent::new(gbp(1000), CaptureMode::Auto));
+    assert_ne!(a.clone(), a.with_id("pi_other"));
+}
