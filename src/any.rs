@@ -5,8 +5,10 @@ use jiff::Timestamp;
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger};
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger, PendingCapture};
 use crate::money::{Currency, Money};
+use crate::prepared::{Answer, AnswerError, PreparedCapture};
+use crate::request::ApiVersion;
 use crate::rule::RuleViolation;
 use crate::state::{
     Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
@@ -223,9 +225,21 @@ impl AnyPaymentIntent {
         self.ledger().captured()
     }
 
-    /// Reserved by captures in flight (D1).
+    /// Reserved by captures in flight and by captures prepared whose answer
+    /// has not been recorded or was lost (D1).
     pub fn reserved(&self) -> Money {
         self.ledger().reserved()
+    }
+
+    /// The captures prepared and not yet recorded, or whose outcome is
+    /// unknown; see [`PaymentIntent::pending_captures`].
+    pub fn pending_captures(&self) -> &[PendingCapture] {
+        &self.ledger().pending
+    }
+
+    /// Whether a capture's outcome is unknown; see [`PaymentIntent::needs_read`].
+    pub fn needs_read(&self) -> bool {
+        self.ledger().needs_read()
     }
 
     /// Refunded so far.
@@ -261,7 +275,7 @@ impl AnyPaymentIntent {
     pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         let ledger = self.ledger();
         match operation {
-            Operation::Capture(amount) => ledger.check_capture(None, amount, None, now).map(drop),
+            Operation::Capture(amount) => ledger.check_capture_request(amount, None, now),
             Operation::Refund(amount) => ledger.check_refund(None, amount).map(drop),
             Operation::Reverse => ledger.check_reverse(now),
             Operation::Cancel => ledger.check_cancel(),
@@ -304,6 +318,48 @@ impl AnyPaymentIntent {
     ) -> Result<Self, Rejected<Self>> {
         let checked = self.ledger().check_capture(Some(&id), amount, tips, now);
         self.transition(checked, |l| l.apply_capture(id, amount, tips, now))
+    }
+
+    /// Before the HTTP call: checks a capture and records it as pending; see
+    /// [`PaymentIntent::prepare_capture`].
+    ///
+    /// # Errors
+    /// Any capture rule, `outcome_unknown` or `missing_intent_id`.
+    pub fn prepare_capture(
+        self,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedCapture), Rejected<Self>> {
+        let mut ledger = self.into_ledger();
+        let prepared = ledger.prepare_capture(amount, tips, now, version);
+        // A pending capture changes no state: the variant is the same.
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match prepared {
+            Ok(prepared) => Ok((intent, prepared)),
+            Err(violation) => Err(Rejected::new(intent, violation)),
+        }
+    }
+
+    /// After Dojo's answer: records it for the `prepared` capture, without
+    /// re-running any rule; see [`PaymentIntent::record_capture_answer`].
+    ///
+    /// # Errors
+    /// Dojo refused, the outcome is unknown, or `prepared` is not pending in
+    /// this intent; the intent is in the error.
+    pub fn record_capture_answer(
+        self,
+        prepared: PreparedCapture,
+        answer: Answer<'_>,
+    ) -> Result<(Self, CaptureId), AnswerError<Self>> {
+        let mut ledger = self.into_ledger();
+        let recorded = ledger.record_capture_answer(prepared, answer);
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match recorded {
+            Ok(id) => Ok((intent, id)),
+            Err(kind) => Err(AnswerError::new(intent, kind)),
+        }
     }
 
     /// Records a capture's final status (D1).

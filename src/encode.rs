@@ -20,14 +20,20 @@ impl AnyPaymentIntent {
     /// captures. Refund idempotency keys are not part of Dojo's intent, so
     /// they are not carried: after a round trip a reused key is no longer
     /// recognised as a replay, while the refunded total still caps refunds.
+    ///
+    /// It writes only what Dojo knows: captures prepared whose answer has
+    /// not been recorded, or was lost ([`pending_captures`](Self::pending_captures)),
+    /// are not Dojo's captures and are left out, so their reservation is not
+    /// carried either. A stored intent with a capture of unknown outcome
+    /// must be read again from Dojo, not from the stored copy.
     pub fn to_resource(&self) -> PaymentIntentResource {
         self.ledger().to_resource()
     }
 }
 
 impl<S: State> PaymentIntent<S> {
-    /// The intent as `GET /payment-intents/{id}` would return it; see
-    /// [`AnyPaymentIntent::to_resource`].
+    /// The intent as `GET /payment-intents/{id}` would return it, without
+    /// pending captures (not Dojo's); see [`AnyPaymentIntent::to_resource`].
     pub fn to_resource(&self) -> PaymentIntentResource {
         self.ledger().to_resource()
     }

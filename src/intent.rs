@@ -13,8 +13,10 @@ use jiff::Timestamp;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::{CaptureId, IdempotencyKey};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger};
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger, PendingCapture};
 use crate::money::{Currency, Money};
+use crate::prepared::{Answer, AnswerError, PreparedCapture};
+use crate::request::ApiVersion;
 use crate::rule::{Rule, RuleViolation};
 use crate::state::{
     Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
@@ -227,9 +229,25 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.captured()
     }
 
-    /// Reserved by captures in flight (D1).
+    /// Reserved by captures in flight and by captures prepared whose answer
+    /// has not been recorded or was lost (D1).
     pub fn reserved(&self) -> Money {
         self.ledger.reserved()
+    }
+
+    /// The captures prepared and not yet recorded, or whose outcome is
+    /// unknown, in the order they were prepared. They are not Dojo's
+    /// captures: [`captures`](Self::captures) does not list them and
+    /// [`to_resource`](Self::to_resource) does not write them.
+    pub fn pending_captures(&self) -> &[PendingCapture] {
+        &self.ledger.pending
+    }
+
+    /// Whether a capture's outcome is unknown (its answer was lost), so that
+    /// the intent must be read again from Dojo before another capture is
+    /// prepared (`outcome_unknown`).
+    pub fn needs_read(&self) -> bool {
+        self.ledger.needs_read()
     }
 
     /// Refunded so far.
@@ -409,11 +427,72 @@ macro_rules! capture_methods {
                 let checked = self.ledger.check_capture(Some(&id), amount, tips, now);
                 self.commit(checked, |l| l.apply_capture(id, amount, tips, now))
             }
+
+            /// Before the HTTP call: checks a capture of `amount` (and `tips`,
+            /// carried on top of it, D10) at `now` and records it as pending,
+            /// reserving its amount (D1) until Dojo's answer is recorded with
+            /// [`record_capture_answer`](Self::record_capture_answer). The
+            /// [`PreparedCapture`] holds the request to send for API `version`.
+            ///
+            /// The rules are those of [`capture_with_tips`](Self::capture_with_tips),
+            /// without a capture id (Dojo gives it in its answer).
+            ///
+            /// # Errors
+            /// Any capture rule; `outcome_unknown` while another capture's
+            /// outcome is unknown (only a fresh read of the intent clears it);
+            /// `missing_intent_id` when the intent has no Dojo id for the path.
+            pub fn prepare_capture(
+                mut self,
+                amount: Money,
+                tips: Option<Money>,
+                now: Timestamp,
+                version: ApiVersion,
+            ) -> Result<(Self, PreparedCapture), Rejected<Self>> {
+                match self.ledger.prepare_capture(amount, tips, now, version) {
+                    Ok(prepared) => Ok((self, prepared)),
+                    Err(violation) => Err(Rejected::new(self, violation)),
+                }
+            }
         }
     };
 }
 capture_methods!(Authorized);
 capture_methods!(Captured);
+
+macro_rules! record_capture_method {
+    ($state:ident) => {
+        impl PaymentIntent<$state> {
+            /// After Dojo's answer: records it for the `prepared` capture,
+            /// without re-running any rule (Dojo has decided, even if the
+            /// deadline has passed since).
+            ///
+            /// A 2xx with a valid `captureId` makes the pending capture one in
+            /// flight (`Created`, created at the time it was prepared) under
+            /// Dojo's id, which [`settle_capture`](Self::settle_capture) resolves later.
+            ///
+            /// # Errors
+            /// A 4xx: Dojo refused, the reservation is released and the error
+            /// carries the problem details. A 5xx, another status, a 2xx
+            /// without a valid new `captureId`, or no answer at all: the
+            /// outcome is unknown, the reservation stays and the intent
+            /// [`needs_read`](Self::needs_read). A `prepared` capture not pending
+            /// in this intent: nothing changes. The intent is in the error.
+            pub fn record_capture_answer(
+                mut self,
+                prepared: PreparedCapture,
+                answer: Answer<'_>,
+            ) -> Result<(Self, CaptureId), AnswerError<Self>> {
+                match self.ledger.record_capture_answer(prepared, answer) {
+                    Ok(id) => Ok((self, id)),
+                    Err(kind) => Err(AnswerError::new(self, kind)),
+                }
+            }
+        }
+    };
+}
+record_capture_method!(Authorized);
+record_capture_method!(Captured);
+record_capture_method!(Refunded);
 
 macro_rules! refund_method {
     ($state:ident) => {

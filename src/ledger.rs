@@ -9,9 +9,12 @@ use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::money::{Currency, Money};
-use crate::rule::{Detail, OperationKind, RuleViolation};
+use crate::prepared::{Answer, AnswerErrorKind, PreparedCapture};
+use crate::request::ApiVersion;
+use crate::rule::{Detail, OperationKind, Rule, RuleViolation};
 use crate::state::IntentState;
-use crate::wire::{AutoExpireAction, CaptureMode, CaptureStatus};
+use crate::wire::intent::without_bom;
+use crate::wire::{AutoExpireAction, CaptureMode, CaptureResponse, CaptureStatus, ProblemDetails};
 
 /// Rule 7: a Manual authorisation lapses after seven days unless `autoExpireIn` says otherwise.
 pub(crate) const AUTHORIZATION_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
@@ -197,6 +200,47 @@ impl CaptureRecord {
     }
 }
 
+/// A capture prepared before its request was sent: its amount is reserved
+/// like a capture in flight (D1), but Dojo has not given it an id yet.
+///
+/// It leaves the intent when Dojo's answer is recorded: as a capture in
+/// flight (2xx) or released (4xx). When the answer was lost (a timeout, a
+/// 5xx, an unreadable body), it stays, with [`outcome_unknown`](Self::outcome_unknown)
+/// set, until the intent is read again from Dojo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingCapture {
+    pub(crate) local_id: u64,
+    pub(crate) amount: Money,
+    pub(crate) tips: Option<Money>,
+    pub(crate) prepared_at: Timestamp,
+    pub(crate) outcome_unknown: bool,
+}
+
+impl PendingCapture {
+    /// The intent's own number for the prepared capture (a counter, unique
+    /// within the intent); Dojo never sees it.
+    pub fn local_id(&self) -> u64 {
+        self.local_id
+    }
+    /// The amount reserved, without tips.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+    /// The tip sent with the capture; never zero (D18).
+    pub fn tips(&self) -> Option<Money> {
+        self.tips
+    }
+    /// The `now` the capture was prepared at.
+    pub fn prepared_at(&self) -> Timestamp {
+        self.prepared_at
+    }
+    /// Whether Dojo's answer was lost: the capture may or may not have been
+    /// made, and no other capture can be prepared until the intent is read again.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RefundRecord {
     pub(crate) key: IdempotencyKey,
@@ -232,6 +276,11 @@ pub(crate) struct Ledger {
     /// Total refunded, including refunds made before this ledger saw the intent.
     pub(crate) refunded: Money,
     pub(crate) refunds: Vec<RefundRecord>,
+    /// Captures prepared whose answer has not been recorded, or was lost.
+    /// Not Dojo's facts: never written to the wire.
+    pub(crate) pending: Vec<PendingCapture>,
+    /// The local id of the next prepared capture.
+    pub(crate) next_local_id: u64,
 }
 
 // Reasons several operations give in the same state: one wording each.
@@ -257,6 +306,8 @@ impl Ledger {
             captures: Vec::with_capacity(RESERVED_RECORDS),
             refunded: Money::zero(amount.currency()),
             refunds: Vec::with_capacity(RESERVED_RECORDS),
+            pending: Vec::new(),
+            next_local_id: 0,
         }
     }
 
@@ -297,9 +348,25 @@ impl Ledger {
         }
     }
 
-    /// Reserved by captures in flight (D1).
+    /// Reserved by captures in flight and captures prepared but not yet
+    /// recorded, whatever became of their answer (D1).
     pub(crate) fn reserved(&self) -> Money {
-        self.sum_where(CaptureStatus::Created)
+        let pending = self
+            .pending
+            .iter()
+            .fold(0_i64, |sum, p| sum.saturating_add(p.amount.minor_units()));
+        Money::new(
+            self.sum_where(CaptureStatus::Created)
+                .minor_units()
+                .saturating_add(pending),
+            self.currency(),
+        )
+    }
+
+    /// Whether a capture's outcome is unknown, so that the intent must be
+    /// read again from Dojo before another capture is prepared.
+    pub(crate) fn needs_read(&self) -> bool {
+        self.pending.iter().any(|p| p.outcome_unknown)
     }
 
     /// amount − reserved − captured (D1); zero where the merchant cannot
@@ -563,6 +630,140 @@ impl Ledger {
             status: CaptureStatus::Created,
             created_at: Some(now),
         });
+    }
+
+    // ---- prepare a capture; record Dojo's answer ----------------------------
+
+    /// The rules a capture request is checked against before it is sent:
+    /// those of [`Ledger::check_capture`] without an id (Dojo has not given
+    /// one yet, so there is no replay or conflict to find), then no capture
+    /// of unknown outcome: a capture is never prepared while another may or
+    /// may not have been made.
+    pub(crate) fn check_capture_request(
+        &self,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) -> Result<(), RuleViolation> {
+        let checked = self.check_capture(None, amount, tips, now);
+        // After the deadline, and before over-capture: the amounts are not
+        // known while a capture's outcome is not, so `outcome_unknown` says
+        // what to do (read the intent again) where `over_capture` would
+        // judge against a reservation that may be released or captured.
+        if let Err(violation) = checked
+            && violation.rule() != Rule::OverCapture
+        {
+            return Err(violation);
+        }
+        let unknown = self
+            .pending
+            .iter()
+            .filter(|p| p.outcome_unknown)
+            .fold(0_i64, |sum, p| sum.saturating_add(p.amount.minor_units()));
+        if unknown > 0 {
+            return Err(self.violation(
+                OperationKind::Capture,
+                Detail::OutcomeUnknown {
+                    unknown: Money::new(unknown, self.currency()),
+                },
+            ));
+        }
+        checked.map(drop)
+    }
+
+    /// Checks a capture request and records it as pending, reserving its
+    /// amount (D1); the prepared capture carries the request.
+    pub(crate) fn prepare_capture(
+        &mut self,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<PreparedCapture, RuleViolation> {
+        self.check_capture_request(amount, tips, now)?;
+        let Some(intent_id) = self.id.as_deref() else {
+            return Err(self.violation(OperationKind::Capture, Detail::MissingIntentId));
+        };
+        let tips = no_zero_tip(tips);
+        let local_id = self.next_local_id;
+        let prepared = PreparedCapture::new(intent_id, local_id, amount, tips, now, version);
+        self.next_local_id = local_id.wrapping_add(1);
+        self.pending.push(PendingCapture {
+            local_id,
+            amount,
+            tips,
+            prepared_at: now,
+            outcome_unknown: false,
+        });
+        Ok(prepared)
+    }
+
+    /// Records Dojo's answer to a prepared capture, without re-running any
+    /// rule: Dojo has decided. A 2xx with a new, valid `captureId` turns the
+    /// pending capture into one in flight, created when it was prepared; a
+    /// 4xx releases it; anything else leaves it reserved with its outcome
+    /// unknown. A prepared capture not pending here changes nothing.
+    pub(crate) fn record_capture_answer(
+        &mut self,
+        prepared: PreparedCapture,
+        answer: Answer<'_>,
+    ) -> Result<CaptureId, AnswerErrorKind> {
+        let id = self.id.as_deref();
+        let Some(index) = self
+            .pending
+            .iter()
+            .position(|p| !p.outcome_unknown && prepared.matches(id, p))
+        else {
+            return Err(AnswerErrorKind::NotPending);
+        };
+        let (status, body) = match answer {
+            Answer::Http { status, body } => (status, body),
+            Answer::TransportFailure => {
+                return Err(self.outcome_unknown(index, AnswerErrorKind::NoAnswer));
+            }
+        };
+        let unknown = match status {
+            200..=299 => {
+                let id = serde_json::from_slice::<CaptureResponse>(without_bom(body))
+                    .ok()
+                    .and_then(|response| response.capture_id)
+                    .and_then(|id| CaptureId::new(&id).ok());
+                match id {
+                    Some(id) if self.captures.iter().any(|c| c.has_id(&id)) => {
+                        AnswerErrorKind::IdAlreadyRecorded { status, id }
+                    }
+                    Some(id) => {
+                        let pending = self.pending.remove(index);
+                        self.captures.push(CaptureRecord {
+                            id: Some(id.clone()),
+                            amount: pending.amount,
+                            tips: pending.tips,
+                            status: CaptureStatus::Created,
+                            created_at: Some(pending.prepared_at),
+                        });
+                        return Ok(id);
+                    }
+                    None => AnswerErrorKind::Unreadable { status },
+                }
+            }
+            400..=499 => {
+                self.pending.remove(index);
+                let problem = serde_json::from_slice::<ProblemDetails>(without_bom(body))
+                    .ok()
+                    .map(Box::new);
+                return Err(AnswerErrorKind::Refused { status, problem });
+            }
+            500..=599 => AnswerErrorKind::ServerError { status },
+            _ => AnswerErrorKind::UnexpectedStatus { status },
+        };
+        Err(self.outcome_unknown(index, unknown))
+    }
+
+    /// Marks the pending capture at `index` as of unknown outcome: its
+    /// reservation stays until the intent is read again.
+    fn outcome_unknown(&mut self, index: usize, kind: AnswerErrorKind) -> AnswerErrorKind {
+        self.pending[index].outcome_unknown = true;
+        kind
     }
 
     // ---- settle a capture (D1, D7) ------------------------------------------

@@ -273,6 +273,9 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         captures,
         refunded,
         refunds: Vec::with_capacity(RESERVED_RECORDS),
+        // Dojo's intent knows no capture this crate prepared.
+        pending: Vec::new(),
+        next_local_id: 0,
     };
     check_status(status, &ledger)?;
     Ok(ledger)

@@ -41,11 +41,17 @@ pub enum Rule {
     CustomAmountNotAllowed,
     /// A capture settled that was never recorded, or one already settled (D1).
     UnknownCapture,
+    /// Another capture's outcome is unknown (its answer was lost): no
+    /// capture is prepared until the intent is read again from Dojo, or the
+    /// money could be captured twice.
+    OutcomeUnknown,
+    /// A request is prepared for an intent without Dojo's id (`pi_…`), which its path needs.
+    MissingIntentId,
 }
 
 impl Rule {
     /// Every rule, in the order of the design document's table.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 16] = [
         Rule::OverCapture,
         Rule::OverRefund,
         Rule::CaptureAfterRefund,
@@ -60,6 +66,8 @@ impl Rule {
         Rule::IdempotencyConflict,
         Rule::CustomAmountNotAllowed,
         Rule::UnknownCapture,
+        Rule::OutcomeUnknown,
+        Rule::MissingIntentId,
     ];
 
     /// The stable snake_case code, e.g. `"over_capture"`.
@@ -79,6 +87,8 @@ impl Rule {
             Rule::IdempotencyConflict => "idempotency_conflict",
             Rule::CustomAmountNotAllowed => "custom_amount_not_allowed",
             Rule::UnknownCapture => "unknown_capture",
+            Rule::OutcomeUnknown => "outcome_unknown",
+            Rule::MissingIntentId => "missing_intent_id",
         }
     }
 }
@@ -251,6 +261,13 @@ pub(crate) enum Detail {
     CustomAmountNotAllowed,
     #[error("no capture in flight has this id")]
     UnknownCapture,
+    #[error(
+        "whether Dojo captured {unknown} is unknown (its answer was lost); \
+         the intent must be read again before another capture, or the money could be captured twice"
+    )]
+    OutcomeUnknown { unknown: Money },
+    #[error("the intent has no id from Dojo, so no request path can name it")]
+    MissingIntentId,
 }
 
 impl Detail {
@@ -273,6 +290,8 @@ impl Detail {
             K::IdempotencyConflict { .. } => Rule::IdempotencyConflict,
             K::CustomAmountNotAllowed => Rule::CustomAmountNotAllowed,
             K::UnknownCapture => Rule::UnknownCapture,
+            K::OutcomeUnknown { .. } => Rule::OutcomeUnknown,
+            K::MissingIntentId => Rule::MissingIntentId,
         }
     }
 }

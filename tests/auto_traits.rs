@@ -3,6 +3,7 @@
 //! fails to compile here; a public type missing from the list fails the scan.
 
 use dojo_capture::check::{Amounts, InputError, Verdict};
+use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
 use dojo_capture::wire::{
     CaptureDetails, CaptureRequest, CaptureResponse, ChangeAmountRequest, IntentConfig,
@@ -10,10 +11,11 @@ use dojo_capture::wire::{
     RefundResponse, ReversalResponse, UnknownVariant,
 };
 use dojo_capture::{
-    AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, AutoExpiryError, CaptureId,
-    CaptureMode, CaptureOutcome, CaptureRecord, CaptureStatus, Currency, IdError, IdempotencyKey,
-    IntentState, Money, MoneyError, Operation, OperationKind, PaymentIntent, PaymentIntentStatus,
-    RehydrateError, Rejected, Rule, RuleViolation, Settled, WrongState,
+    Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
+    AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, CaptureRecord, CaptureStatus,
+    Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation, OperationKind,
+    PaymentIntent, PaymentIntentStatus, PendingCapture, PreparedCapture, RehydrateError, Rejected,
+    Rule, RuleViolation, Settled, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -85,6 +87,18 @@ fn checked_types() -> Vec<&'static str> {
         ReversalResponse,
         ChangeAmountRequest,
         ProblemDetails,
+        // Around the HTTP call.
+        ApiVersion,
+        UnknownApiVersion,
+        Method,
+        Request,
+        PreparedCapture,
+        PendingCapture,
+        Answer<'static>,
+        AnswerError<AnyPaymentIntent>,
+        AnswerError<PaymentIntent<Authorized>>,
+        AnswerError<PaymentIntent<Captured>>,
+        AnswerError<PaymentIntent<Refunded>>,
         // The check command.
         Verdict,
         Amounts,

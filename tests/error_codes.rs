@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use std::error::Error;
 
 use dojo_capture::check::{self, InputError};
+use dojo_capture::request::{ApiVersion, UnknownApiVersion};
 use dojo_capture::state::{Authorized, Created};
 use dojo_capture::{
-    AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, AutoExpiryError, CaptureId,
-    CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey, Money, MoneyError,
-    PaymentIntent, PaymentIntentStatus, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
-    wire::UnknownVariant,
+    Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
+    AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey,
+    Money, MoneyError, PaymentIntent, PaymentIntentStatus, RehydrateError, Rejected, Rule,
+    RuleViolation, WrongState, wire::UnknownVariant,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -103,6 +104,72 @@ fn wrong_state_codes() -> Vec<Case> {
             .try_into_state::<Authorized>()
             .unwrap_err()
     )]
+}
+
+fn api_version_codes() -> Vec<Case> {
+    vec![case!(
+        UnknownApiVersion,
+        "2023-01-01".parse::<ApiVersion>().unwrap_err()
+    )]
+}
+
+type AnyAnswerError = AnswerError<AnyPaymentIntent>;
+
+/// Manual, 10.00 GBP authorised, id `pi_errors`, nothing captured.
+fn with_id() -> AnyPaymentIntent {
+    AnyPaymentIntent::from_json(&manual_intent(json!({}))).unwrap()
+}
+
+/// Prepares a capture of 1.00 GBP on `intent` and records `answer` for it.
+fn answer_error(intent: AnyPaymentIntent, answer: Answer<'_>) -> AnyAnswerError {
+    let (intent, prepared) = intent
+        .prepare_capture(gbp(100), None, now(), ApiVersion::default())
+        .unwrap();
+    intent.record_capture_answer(prepared, answer).unwrap_err()
+}
+
+/// One `AnswerError` per kind, in the order of the kinds.
+fn answer_codes() -> Vec<Case> {
+    let http = |status, body| Answer::Http { status, body };
+    let problem = br#"{"title":"Conflict","detail":"The payment intent cannot be captured","traceId":"00-abc"}"#;
+    let not_pending = {
+        let (intent, prepared) = with_id()
+            .prepare_capture(gbp(100), None, now(), ApiVersion::default())
+            .unwrap();
+        // Recorded into another copy of the intent, read before the prepare.
+        drop(intent);
+        with_id()
+            .record_capture_answer(prepared, http(201, br#"{"captureId":"cp_1"}"#))
+            .unwrap_err()
+    };
+    let recorded = with_id().capture(cid("cp_1"), gbp(100), now()).unwrap();
+    vec![
+        case!(AnyAnswerError as "AnswerError", not_pending),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(with_id(), http(409, problem))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(with_id(), http(503, b""))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(with_id(), http(302, b""))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(with_id(), http(200, b"<html>"))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(recorded, http(200, br#"{"captureId":"cp_1"}"#))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            answer_error(with_id(), Answer::TransportFailure)
+        ),
+    ]
 }
 
 fn unknown_variant_codes() -> Vec<Case> {
@@ -238,6 +305,17 @@ fn rule_codes() -> Vec<Case> {
         rule(refunded().refund(key("r_1"), gbp(200))),
         rule(created().into_any().change_amount(gbp(2000))),
         rule(manual_authorized().settle_capture(&cid("cp_2"), CaptureOutcome::Successful)),
+        rule(
+            answer_error(with_id(), Answer::TransportFailure)
+                .into_intent()
+                .prepare_capture(gbp(100), None, now(), ApiVersion::default())
+                .map(|(intent, _)| intent),
+        ),
+        rule(
+            manual_authorized()
+                .prepare_capture(gbp(100), None, now(), ApiVersion::default())
+                .map(|(intent, _)| intent),
+        ),
     ]
 }
 
@@ -249,6 +327,8 @@ fn every_case() -> Vec<Case> {
         auto_expiry_codes(),
         wrong_state_codes(),
         unknown_variant_codes(),
+        api_version_codes(),
+        answer_codes(),
         input_codes(),
         rehydrate_codes(),
     ]
@@ -422,6 +502,8 @@ fn no_error_has_a_source_so_no_chain_repeats_a_message() {
                 .unwrap_err(),
         ),
         Box::new("manual".parse::<CaptureMode>().unwrap_err()),
+        Box::new("latest".parse::<ApiVersion>().unwrap_err()),
+        Box::new(answer_error(with_id(), Answer::TransportFailure)),
         Box::new(rehydrate_error(b"{")),
         Box::new(check::run(&intent, "capture", Some("-1"), now()).unwrap_err()),
         Box::new(

@@ -1092,6 +1092,8 @@ fn rule_codes_are_stable() {
             "idempotency_conflict",
             "custom_amount_not_allowed",
             "unknown_capture",
+            "outcome_unknown",
+            "missing_intent_id",
         ]
     );
     for rule in Rule::ALL {

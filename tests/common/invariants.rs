@@ -137,10 +137,33 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
         .filter(|c| c.status() == CaptureStatus::Created)
         .map(|c| i128::from(c.amount().minor_units()))
         .sum();
-    if from_captures != reserved {
+    // D1: a capture prepared and not yet recorded (or whose answer was
+    // lost) reserves its amount like one in flight.
+    let from_pending: i128 = intent
+        .pending_captures()
+        .iter()
+        .map(|p| i128::from(p.amount().minor_units()))
+        .sum();
+    if from_captures + from_pending != reserved {
         return Err(format!(
-            "reserved {reserved} is not the sum of captures in flight {from_captures}"
+            "reserved {reserved} is not the sum of captures in flight {from_captures} \
+             and pending captures {from_pending}"
         ));
+    }
+    if intent.needs_read()
+        != intent
+            .pending_captures()
+            .iter()
+            .any(|p| p.outcome_unknown())
+    {
+        return Err("needs_read disagrees with the pending captures".into());
+    }
+    if intent
+        .pending_captures()
+        .iter()
+        .any(|p| p.amount().is_zero() || p.tips().is_some_and(|t| t.is_zero()))
+    {
+        return Err("a pending capture is for zero or holds a zero tip".into());
     }
     Ok(())
 }
