@@ -270,6 +270,10 @@ impl AnyPaymentIntent {
 
     /// Whether `operation` would be accepted at `now`, without changing anything.
     ///
+    /// A capture is judged as [`prepare_capture`](Self::prepare_capture)
+    /// judges it, `outcome_unknown` included, but without needing Dojo's id
+    /// of the intent.
+    ///
     /// # Errors
     /// The rule that would refuse it.
     pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
