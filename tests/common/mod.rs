@@ -31,6 +31,7 @@ pub fn cid(text: &str) -> CaptureId {
 pub fn key(text: &str) -> IdempotencyKey {
     IdempotencyKey::new(text).expect("test idempotency key")
 }
+pub mod fake_dojo;
 pub mod invariants;
 
 /// Proptest settings with `default_cases` cases, unless `PROPTEST_CASES`
