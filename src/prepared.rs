@@ -35,7 +35,7 @@ use crate::wire::{CaptureRequest, ProblemDetails};
 ///     .unwrap();
 /// assert_eq!((prepared.amount(), prepared.tips()), (gbp(500), Some(gbp(50))));
 /// assert_eq!(prepared.request().body(), Some(&br#"{"amount":500,"tipsAmount":50}"#[..]));
-/// assert_eq!(authorized.reserved(), gbp(500));
+/// assert_eq!(authorized.in_flight(), gbp(500));
 /// assert_eq!(authorized.pending_captures()[0].local_id(), prepared.local_id());
 /// ```
 #[derive(Debug, PartialEq, Eq)]

@@ -110,7 +110,7 @@ pub enum OperationKind {
     /// `POST /payment-intents/{id}/captures`.
     Capture,
     /// A capture's final status arrives.
-    SettleCapture,
+    RecordCaptureOutcome,
     /// `POST /payment-intents/{id}/refunds`.
     Refund,
     /// `POST /payment-intents/{id}/reversal`.
@@ -128,7 +128,7 @@ impl OperationKind {
             OperationKind::Create => "create",
             OperationKind::Authorize => "authorize",
             OperationKind::Capture => "capture",
-            OperationKind::SettleCapture => "settle-capture",
+            OperationKind::RecordCaptureOutcome => "record-capture-outcome",
             OperationKind::Refund => "refund",
             OperationKind::Reverse => "reverse",
             OperationKind::Cancel => "cancel",
@@ -179,14 +179,14 @@ pub struct RuleViolation {
 pub(crate) enum Detail {
     #[error(
         "capturing {requested} exceeds the capturable {capturable} \
-         (authorised {authorized}, captured {captured}, reserved by captures in flight {reserved})"
+         (authorised {authorized}, captured {captured}, in flight {in_flight})"
     )]
     OverCapture {
         requested: Money,
         capturable: Money,
         authorized: Money,
         captured: Money,
-        reserved: Money,
+        in_flight: Money,
     },
     #[error(
         "refunding {requested} exceeds the refundable {refundable} \

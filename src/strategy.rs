@@ -191,7 +191,7 @@ fn manual_with_captures(
             .capture(id.clone(), share(capturable, *percent), setup.paid_at)
             .ok()?;
         if let Some(outcome) = keep(*outcome) {
-            intent = intent.settle_capture(&id, outcome).ok()?;
+            intent = intent.record_capture_outcome(&id, outcome).ok()?;
         }
     }
     Some(intent)

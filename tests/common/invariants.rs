@@ -12,7 +12,7 @@ pub fn facts(intent: &AnyPaymentIntent) -> String {
         intent.capture_mode(),
         intent.amount(),
         intent.captured(),
-        intent.reserved(),
+        intent.in_flight(),
         intent.refunded(),
         intent.captured_tips(),
         intent.capturable(),
@@ -68,7 +68,7 @@ fn minor(money: Money, currency_of: &AnyPaymentIntent, what: &str) -> Result<i12
 pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
     let amount = minor(intent.amount(), intent, "amount")?;
     let captured = minor(intent.captured(), intent, "captured")?;
-    let reserved = minor(intent.reserved(), intent, "reserved")?;
+    let reserved = minor(intent.in_flight(), intent, "reserved")?;
     let refunded = minor(intent.refunded(), intent, "refunded")?;
     let capturable = minor(intent.capturable(), intent, "capturable")?;
     let refundable = minor(intent.refundable(), intent, "refundable")?;
@@ -210,7 +210,7 @@ pub fn check_step(
     }
     // A reservation goes down only when its capture settles: into captured
     // when Successful, released when Declined or Failed.
-    let released = before.reserved().minor_units() - after.reserved().minor_units();
+    let released = before.in_flight().minor_units() - after.in_flight().minor_units();
     let settled = before.captures().iter().any(|b| {
         b.status() == CaptureStatus::Created
             && after
@@ -221,8 +221,8 @@ pub fn check_step(
     if released > 0 && !settled {
         return Err(format!(
             "reserved went down from {} to {} with no capture settled",
-            before.reserved(),
-            after.reserved()
+            before.in_flight(),
+            after.in_flight()
         ));
     }
     if after.amount() != before.amount() && before.state() != IntentState::Created {
