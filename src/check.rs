@@ -218,8 +218,8 @@ fn apply(
 ) -> Result<Option<AnyPaymentIntent>, RuleViolation> {
     let copy = intent.clone();
     let result = match operation {
-        // A capture is only recorded in flight here, never settled: until
-        // Dojo reports it Successful it reserves its amount and captures nothing (D1).
+        // A capture is only recorded in flight here, its outcome never recorded:
+        // until Dojo reports it Successful its amount is in flight and nothing is captured (D1).
         Operation::Capture(amount) => match unused_capture_id(intent) {
             Some(id) => copy.capture(id, amount, now),
             None => return Ok(None),

@@ -174,7 +174,7 @@ pub struct CaptureRecord {
 impl CaptureRecord {
     /// Dojo's id of the capture; `None` when Dojo listed it without one
     /// (D16). Such a capture counts in every total but cannot be resolved or
-    /// replayed by id: a later snapshot settles it.
+    /// replayed by id: a later snapshot tells what became of it.
     pub fn id(&self) -> Option<&CaptureId> {
         self.id.as_ref()
     }
@@ -714,7 +714,7 @@ impl Ledger {
     /// Records Dojo's answer to a prepared capture, without re-running any
     /// rule: Dojo has decided. A 2xx with a new, valid `captureId` turns the
     /// pending capture into one in flight, created when it was prepared; a
-    /// 4xx releases it; anything else leaves it reserved with its outcome
+    /// 4xx releases it; anything else leaves it in flight with its outcome
     /// unknown. A prepared capture not pending here changes nothing.
     pub(crate) fn record_capture_answer(
         &mut self,
@@ -803,7 +803,7 @@ impl Ledger {
         outcome: CaptureOutcome,
     ) -> Result<Effect, RuleViolation> {
         let op = OperationKind::RecordCaptureOutcome;
-        // The typed API has no `record_capture_outcome` on a terminal intent: the
+        // Reversed and Canceled lack `CanRecordCaptureOutcome` in the typed API: the
         // payment went back in full, so no capture can add to what was taken.
         match self.phase {
             Phase::Reversed => {
@@ -819,7 +819,7 @@ impl Ledger {
         };
         match record.status {
             CaptureStatus::Created => Ok(Effect::Applies),
-            settled if settled == outcome.status() => Ok(Effect::Replay),
+            recorded if recorded == outcome.status() => Ok(Effect::Replay),
             _ => Err(self.violation(op, Detail::UnknownCapture)),
         }
     }

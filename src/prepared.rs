@@ -1,7 +1,7 @@
 //! Around the HTTP call: a capture prepared before the request is sent, and
 //! Dojo's answer recorded after it.
 //!
-//! Preparing checks the capture rules and reserves the amount as a *pending*
+//! Preparing checks the capture rules and puts the amount in flight as a *pending*
 //! capture; recording takes the one [`PreparedCapture`] token and Dojo's
 //! [`Answer`], and never re-runs the rules: Dojo has decided.
 
@@ -14,7 +14,7 @@ use crate::money::Money;
 use crate::request::{ApiVersion, Request};
 use crate::wire::{CaptureRequest, ProblemDetails};
 
-/// A capture checked and reserved, whose request is ready to be sent: the
+/// A capture checked and in flight, whose request is ready to be sent: the
 /// one token that can record Dojo's answer.
 ///
 /// It is not `Clone`: recording consumes it, so an answer is recorded at

@@ -39,7 +39,7 @@ pub enum Rule {
     IdempotencyConflict,
     /// The intent does not allow its amount to be changed (rule 8).
     CustomAmountNotAllowed,
-    /// A capture settled that was never recorded, or one already settled (D1).
+    /// The outcome of a capture that was never recorded, or a second, different one (D1).
     UnknownCapture,
     /// Another capture's outcome is unknown (its answer was lost): no
     /// capture is prepared until the intent is read again from Dojo, or the

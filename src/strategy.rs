@@ -136,7 +136,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         )
 }
 
-/// One capture of a plan: the share of what is still capturable, and how it settles.
+/// One capture of a plan: the share of what is still capturable, and the outcome recorded for it.
 type Step = (u8, Option<CaptureOutcome>);
 
 fn outcome() -> impl Strategy<Value = Option<CaptureOutcome>> {
