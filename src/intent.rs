@@ -1,12 +1,12 @@
 //! `PaymentIntent<S>`: an intent whose state is known at compile time.
 //!
 //! Each operation is written once, in an `impl` block bounded by its
-//! capability trait ([`CanCapture`](crate::state::CanCapture), [`CanRefund`](crate::state::CanRefund), …),
-//! which only the states where it can ever be legal implement, so
-//! `intent.capture(..)` on a refunded intent does not compile and the error
-//! names the missing capability. Amount and time rules are still checked at run time, by the same
-//! [`Ledger`] functions the runtime enum uses; a refused transition hands the
-//! intent back inside [`Rejected`].
+//! capability trait ([`CanCapture`], [`CanRefund`], …), which only the states
+//! where it can ever be legal implement, so `intent.capture(..)` on a
+//! refunded intent does not compile and the error names the missing
+//! capability. Amount and time rules are still checked at run time, by the
+//! same [`Ledger`] methods the runtime enum uses; a refused transition hands
+//! the intent back inside [`Rejected`].
 
 use std::fmt;
 use std::marker::PhantomData;
