@@ -67,7 +67,7 @@ fn counting_allocator_sees_allocations() {
 }
 
 #[test]
-fn typed_capture_settle_and_refund_do_not_allocate() {
+fn typed_capture_outcome_and_refund_do_not_allocate() {
     let paid = ts("2024-07-25T08:49:20Z");
     let now = ts("2024-07-25T09:00:00Z");
     let Authorization::Manual(authorized) =

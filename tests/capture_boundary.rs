@@ -155,7 +155,7 @@ fn the_request_converts_into_an_http_request() {
 // ---- prepare: the capture rules, and the reservation ---------------------------
 
 #[test]
-fn a_pending_capture_reserves_its_amount() {
+fn a_pending_capture_puts_its_amount_in_flight() {
     let (intent, prepared) = prepare(authorized(), 600);
     assert_eq!(intent.in_flight(), gbp(600));
     assert_eq!(intent.capturable(), gbp(400));
@@ -402,7 +402,7 @@ fn a_capture_dojo_accepted_before_the_deadline_is_recorded_after_it() {
 }
 
 #[test]
-fn a_4xx_releases_the_reservation_and_carries_the_problem_details() {
+fn a_4xx_releases_the_amount_in_flight_and_carries_the_problem_details() {
     let (intent, prepared) = prepare(authorized(), 600);
     let body = br#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.8","title":"Conflict","status":409,"detail":"The payment intent cannot be captured","traceId":"00-abc"}"#;
     let error = intent
@@ -777,7 +777,7 @@ proptest! {
     #![proptest_config(proptest_config("capture_boundary", 2000))]
 
     #[test]
-    fn no_sequence_reserves_more_than_the_amount(steps in proptest::collection::vec(step(), 0..40)) {
+    fn no_sequence_puts_more_than_the_amount_in_flight(steps in proptest::collection::vec(step(), 0..40)) {
         run(steps)?;
     }
 }

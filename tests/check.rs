@@ -208,7 +208,7 @@ fn an_explicit_currency_equal_to_the_intent_s_is_the_same_amount() {
 }
 
 #[test]
-fn declined_and_failed_captures_release_their_reservation() {
+fn declined_and_failed_captures_release_their_amount_in_flight() {
     let intent = manual(
         "Authorized",
         json!([

@@ -37,15 +37,15 @@ fn authorized(amount: i64) -> PaymentIntent<Authorized> {
     authorize_manual(manual(amount), paid())
 }
 
-fn into_captured(settled: CaptureResolved) -> PaymentIntent<Captured> {
-    match settled {
+fn into_captured(resolved: CaptureResolved) -> PaymentIntent<Captured> {
+    match resolved {
         CaptureResolved::Captured(intent) => intent,
         CaptureResolved::Authorized(intent) => panic!("expected Captured, got {intent:?}"),
     }
 }
 
-fn into_authorized(settled: CaptureResolved) -> PaymentIntent<Authorized> {
-    match settled {
+fn into_authorized(resolved: CaptureResolved) -> PaymentIntent<Authorized> {
+    match resolved {
         CaptureResolved::Authorized(intent) => intent,
         CaptureResolved::Captured(intent) => panic!("expected Authorized, got {intent:?}"),
     }
@@ -158,7 +158,7 @@ fn exactly_the_amount_is_capturable_and_one_more_unit_is_not() {
 }
 
 #[test]
-fn an_in_flight_capture_reserves_its_amount() {
+fn an_in_flight_capture_holds_its_amount() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
@@ -182,7 +182,7 @@ fn an_in_flight_capture_reserves_its_amount() {
 }
 
 #[test]
-fn declined_and_failed_captures_release_their_reservation() {
+fn declined_and_failed_captures_release_their_amount_in_flight() {
     for outcome in [CaptureOutcome::Declined, CaptureOutcome::Failed] {
         let id = cid("cp_1");
         let intent = authorized(1000)
@@ -218,7 +218,7 @@ fn a_released_capture_on_a_captured_intent_frees_its_part() {
 }
 
 #[test]
-fn successful_settlement_turns_authorized_into_captured() {
+fn a_successful_outcome_turns_authorized_into_captured() {
     let id = cid("cp_1");
     let intent = authorized(1000)
         .capture(id.clone(), gbp(250), now())
@@ -236,7 +236,7 @@ fn successful_settlement_turns_authorized_into_captured() {
 }
 
 #[test]
-fn settling_one_of_two_in_flight_captures_declined_stays_authorized() {
+fn one_of_two_in_flight_captures_declined_stays_authorized() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(300), now())
         .unwrap()
@@ -445,7 +445,7 @@ fn a_replay_is_not_an_over_capture_nor_expired() {
 }
 
 #[test]
-fn a_replay_of_a_settled_capture_changes_nothing() {
+fn a_replay_of_a_resolved_capture_changes_nothing() {
     let intent = captured(1000, 1000);
     let before = intent.clone();
     let again = intent.capture(cid("cp_1"), gbp(1000), now()).unwrap();
@@ -475,7 +475,7 @@ fn the_same_capture_id_with_another_amount_is_a_conflict() {
 // ---- settling ----
 
 #[test]
-fn settling_an_unknown_capture_is_refused() {
+fn the_outcome_of_an_unknown_capture_is_refused() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
@@ -493,7 +493,7 @@ fn settling_an_unknown_capture_is_refused() {
 }
 
 #[test]
-fn settling_twice_with_the_same_outcome_is_a_replay_and_another_outcome_is_refused() {
+fn the_same_outcome_twice_is_a_replay_and_another_outcome_is_refused() {
     let intent = captured(1000, 600);
     let before = intent.clone();
     let again = intent

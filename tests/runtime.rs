@@ -505,7 +505,7 @@ fn the_refund_in_a_capture_after_refund_is_the_total_refunded() {
 }
 
 #[test]
-fn settling_at_run_time_moves_to_the_state_the_amounts_imply() {
+fn an_outcome_at_run_time_moves_to_the_state_the_amounts_imply() {
     let intent = manual_authorized()
         .into_any()
         .capture(cid("cp_1"), gbp(400), now())
@@ -812,7 +812,7 @@ fn typed_and_runtime_captures_agree() {
 }
 
 #[test]
-fn typed_and_runtime_settlements_agree() {
+fn typed_and_runtime_capture_outcomes_agree() {
     let in_flight = || {
         manual_authorized()
             .capture(cid("cp_n"), gbp(300), now())
@@ -1004,7 +1004,7 @@ fn only_reversed_and_canceled_are_terminal() {
 // ---- nothing settles on a terminal intent (rules 4 and 6) ----
 
 #[test]
-fn a_capture_does_not_settle_on_a_reversed_or_canceled_intent() {
+fn no_capture_outcome_is_recorded_on_a_reversed_or_canceled_intent() {
     // Dojo reports a reversed Auto payment that still lists a capture in
     // flight: settling it must not add to what a returned payment took.
     let reversed = AnyPaymentIntent::from_json(
