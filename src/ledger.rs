@@ -662,7 +662,7 @@ impl Ledger {
         // After the deadline, and before over-capture: the amounts are not
         // known while a capture's outcome is not, so `outcome_unknown` says
         // what to do (read the intent again) where `over_capture` would
-        // judge against a reservation that may be released or captured.
+        // judge against an amount in flight that may be released or captured.
         if let Err(violation) = checked
             && violation.rule() != Rule::OverCapture
         {
@@ -773,7 +773,7 @@ impl Ledger {
     }
 
     /// Marks the pending capture at `index` as of unknown outcome: its
-    /// reservation stays until the intent is read again.
+    /// amount stays in flight until the intent is read again.
     fn outcome_unknown(&mut self, index: usize, kind: AnswerErrorKind) -> AnswerErrorKind {
         self.pending[index].outcome_unknown = true;
         kind

@@ -151,8 +151,8 @@ impl<'a> From<&'a http::Response<Vec<u8>>> for Answer<'a> {
     }
 }
 
-/// Dojo's answer did not bind a capture: Dojo refused it (its reservation
-/// is released), its outcome is unknown (the reservation stays and the
+/// Dojo's answer did not bind a capture: Dojo refused it (its amount is
+/// released), its outcome is unknown (its amount stays in flight and the
 /// intent must be read again), or the prepared capture was not pending in
 /// this intent. The intent comes back inside, in either case.
 ///
@@ -193,7 +193,7 @@ pub(crate) enum AnswerErrorKind {
          its answer was recorded already, or it was prepared for another intent"
     )]
     NotPending,
-    #[error("Dojo refused the capture with status {status}{}; its reservation is released", Problem(.problem.as_deref()))]
+    #[error("Dojo refused the capture with status {status}{}; its amount is released", Problem(.problem.as_deref()))]
     Refused {
         status: u16,
         problem: Option<Box<ProblemDetails>>,
@@ -275,10 +275,10 @@ impl<I> AnswerError<I> {
         }
     }
 
-    /// Whether the capture may or may not have been made: its reservation
-    /// stays, and the intent must be read again from Dojo before another
+    /// Whether the capture may or may not have been made: its amount stays
+    /// in flight, and the intent must be read again from Dojo before another
     /// capture is prepared (`outcome_unknown`). `false` when Dojo refused
-    /// (the reservation is released) and when the prepared capture was not
+    /// (the amount is released) and when the prepared capture was not
     /// pending (nothing changed).
     pub fn outcome_unknown(&self) -> bool {
         self.kind.outcome_unknown()
@@ -304,7 +304,7 @@ impl<I> AnswerError<I> {
         }
     }
 
-    /// The intent, with the answer recorded: the reservation released after
+    /// The intent, with the answer recorded: the amount released after
     /// a refusal, kept and marked unknown otherwise, untouched when the
     /// prepared capture was not pending.
     pub fn intent(&self) -> &I {

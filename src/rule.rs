@@ -109,7 +109,7 @@ pub enum OperationKind {
     Authorize,
     /// `POST /payment-intents/{id}/captures`.
     Capture,
-    /// A capture's final status arrives.
+    /// Dojo reports a capture's final status, which is recorded.
     RecordCaptureOutcome,
     /// `POST /payment-intents/{id}/refunds`.
     Refund,

@@ -110,7 +110,7 @@ pub trait CanRecordCaptureOutcome: sealed::Sealed + State + Sized {
     /// [`CaptureResolved`](crate::CaptureResolved) (Successful moves it to
     /// Captured; Declined or Failed leave it Authorized); on [`Captured`] and
     /// [`Refunded`], the same state, since capturing more or releasing a
-    /// reservation changes neither.
+    /// an amount in flight changes neither.
     type Resolved: sealed::FromIntent<Self>;
 }
 

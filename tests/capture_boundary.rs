@@ -412,7 +412,7 @@ fn a_4xx_releases_the_amount_in_flight_and_carries_the_problem_details() {
     assert_eq!(
         error.to_string(),
         "Dojo refused the capture with status 409: Conflict: The payment intent cannot be captured \
-         (trace 00-abc); its reservation is released"
+         (trace 00-abc); its amount is released"
     );
     assert_eq!(error.status(), Some(409));
     assert!(!error.outcome_unknown());
@@ -449,7 +449,7 @@ fn an_unreadable_4xx_still_releases_with_no_details() {
         assert!(error.problem().is_none());
         assert_eq!(
             error.to_string(),
-            format!("Dojo refused the capture with status {status}; its reservation is released")
+            format!("Dojo refused the capture with status {status}; its amount is released")
         );
         assert_eq!(error.into_intent().in_flight(), gbp(0));
     }
