@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger, PendingCapture};
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture};
 use crate::money::{Currency, Money};
 use crate::prepared::{Answer, AnswerError, PreparedCapture};
 use crate::request::ApiVersion;
@@ -158,18 +158,17 @@ impl AnyPaymentIntent {
         dispatch!(self, intent => intent.into_ledger())
     }
 
-    /// Applies a checked operation, or hands the intent back unchanged when
-    /// the check refused it.
-    fn transition(
+    /// Runs one of the ledger's operations, which checks and applies it, and
+    /// wraps the ledger in the variant its amounts then imply; a refused
+    /// operation hands the intent back untouched, in the same variant.
+    fn run(
         self,
-        checked: Result<Effect, RuleViolation>,
-        apply: impl FnOnce(&mut Ledger),
+        operation: impl FnOnce(&mut Ledger) -> Result<(), RuleViolation>,
     ) -> Result<Self, Rejected<Self>> {
         let mut ledger = self.into_ledger();
-        let committed = ledger.commit(checked, apply);
-        // Refused or replayed, the ledger is as it was, so it comes back in the same variant.
+        let ran = operation(&mut ledger);
         let intent = AnyPaymentIntent::from_ledger(ledger);
-        match committed {
+        match ran {
             Ok(()) => Ok(intent),
             Err(violation) => Err(Rejected::new(intent, violation)),
         }
@@ -225,10 +224,11 @@ impl AnyPaymentIntent {
         self.ledger().captured()
     }
 
-    /// Reserved by captures in flight and by captures prepared whose answer
-    /// has not been recorded or was lost (D1).
-    pub fn reserved(&self) -> Money {
-        self.ledger().reserved()
+    /// In flight: captures Dojo accepted whose final status is not recorded
+    /// yet, and captures prepared whose answer has not been recorded or was
+    /// lost. Another capture cannot take it (D1).
+    pub fn in_flight(&self) -> Money {
+        self.ledger().in_flight()
     }
 
     /// The captures prepared and not yet recorded, or whose outcome is
@@ -277,14 +277,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// The rule that would refuse it.
     pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
-        let ledger = self.ledger();
-        match operation {
-            Operation::Capture(amount) => ledger.check_capture_request(amount, None, now),
-            Operation::Refund(amount) => ledger.check_refund(None, amount).map(drop),
-            Operation::Reverse => ledger.check_reverse(now),
-            Operation::Cancel => ledger.check_cancel(),
-            Operation::ChangeAmount(amount) => ledger.check_change_amount(amount),
-        }
+        self.ledger().check(operation, now)
     }
 
     /// The customer paid at `paid_at` (only a Created intent).
@@ -292,8 +285,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// The intent is not Created.
     pub fn authorize(self, paid_at: Timestamp) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_authorize().map(|()| Effect::Applies);
-        self.transition(checked, |l| l.apply_authorize(paid_at))
+        self.run(|ledger| ledger.authorize(paid_at))
     }
 
     /// Records a capture in flight; see [`PaymentIntent::capture`].
@@ -320,8 +312,7 @@ impl AnyPaymentIntent {
         tips: Option<Money>,
         now: Timestamp,
     ) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_capture(Some(&id), amount, tips, now);
-        self.transition(checked, |l| l.apply_capture(id, amount, tips, now))
+        self.run(|ledger| ledger.capture(id, amount, tips, now))
     }
 
     /// Before the HTTP call: checks a capture and records it as pending; see
@@ -366,17 +357,18 @@ impl AnyPaymentIntent {
         }
     }
 
-    /// Records a capture's final status (D1).
+    /// After Dojo reports a capture's final status: records it; see
+    /// [`PaymentIntent::record_capture_outcome`].
     ///
     /// # Errors
-    /// No capture in flight has this id, or it settled with another outcome.
-    pub fn settle_capture(
+    /// No capture in flight has this id, or its final status is already
+    /// another outcome.
+    pub fn record_capture_outcome(
         self,
         id: &CaptureId,
         outcome: CaptureOutcome,
     ) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_settle(id, outcome);
-        self.transition(checked, |l| l.apply_settle(id, outcome))
+        self.run(|ledger| ledger.record_capture_outcome(id, outcome))
     }
 
     /// Records a refund; see [`PaymentIntent::refund`].
@@ -384,8 +376,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Any refund rule.
     pub fn refund(self, key: IdempotencyKey, amount: Money) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_refund(Some(&key), amount);
-        self.transition(checked, |l| l.apply_refund(key, amount))
+        self.run(|ledger| ledger.refund(key, amount))
     }
 
     /// Reverses the payment; see [`PaymentIntent::reverse`].
@@ -393,8 +384,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Any reversal rule.
     pub fn reverse(self, now: Timestamp) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_reverse(now).map(|()| Effect::Applies);
-        self.transition(checked, Ledger::apply_reverse)
+        self.run(|ledger| ledger.reverse(now))
     }
 
     /// Cancels the intent (rule 4).
@@ -402,8 +392,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// The intent is not Created.
     pub fn cancel(self) -> Result<Self, Rejected<Self>> {
-        let checked = self.ledger().check_cancel().map(|()| Effect::Applies);
-        self.transition(checked, Ledger::apply_cancel)
+        self.run(Ledger::cancel)
     }
 
     /// Changes the amount (rule 8, D6).
@@ -411,11 +400,7 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Any change-amount rule.
     pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
-        let checked = self
-            .ledger()
-            .check_change_amount(amount)
-            .map(|()| Effect::Applies);
-        self.transition(checked, |l| l.apply_change_amount(amount))
+        self.run(|ledger| ledger.change_amount(amount))
     }
 
     /// The typed intent, when it is in state `S`.

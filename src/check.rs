@@ -169,7 +169,7 @@ fn judge(
         requested,
         amount: intent.amount(),
         captured: intent.captured(),
-        reserved: intent.reserved(),
+        in_flight: intent.in_flight(),
         refunded: intent.refunded(),
         captured_tips: intent.captured_tips(),
         capturable: intent.capturable(),
@@ -218,8 +218,8 @@ fn apply(
 ) -> Result<Option<AnyPaymentIntent>, RuleViolation> {
     let copy = intent.clone();
     let result = match operation {
-        // A capture is only recorded in flight here, never settled: until
-        // Dojo reports it Successful it reserves its amount and captures nothing (D1).
+        // A capture is only recorded in flight here, its outcome never recorded:
+        // until Dojo reports it Successful its amount is in flight and nothing is captured (D1).
         Operation::Capture(amount) => match unused_capture_id(intent) {
             Some(id) => copy.capture(id, amount, now),
             None => return Ok(None),
@@ -303,21 +303,21 @@ pub struct Amounts {
     pub amount: Money,
     /// Captured so far.
     pub captured: Money,
-    /// Reserved by captures in flight (D1).
-    pub reserved: Money,
+    /// In flight: captures Dojo accepted whose final status is not known yet (D1).
+    pub in_flight: Money,
     /// Refunded so far.
     pub refunded: Money,
     /// The tips taken with the payment, which a refund may return (D14).
     pub captured_tips: Money,
-    /// The ledger's capturable figure: amount − reserved − captured (D1).
+    /// The ledger's capturable figure: amount − in flight − captured (D1).
     pub capturable: Money,
     /// The ledger's refundable figure: captured + captured tips − refunded
     /// (D2, D14).
     pub refundable: Money,
     /// When allowed, what a further capture could take right after the
     /// operation, at the same time: the ledger's figure if the ledger would
-    /// accept a capture of it, else zero. A capture only reserves its amount
-    /// until Dojo settles it (D1), so it lowers this, not `refundable_after`.
+    /// accept a capture of it, else zero. A capture's amount is only in flight
+    /// until its outcome is recorded (D1), so it lowers this, not `refundable_after`.
     pub capturable_after: Option<Money>,
     /// When allowed, what a further refund could take right after the
     /// operation, likewise confirmed by the ledger.
@@ -348,7 +348,7 @@ impl Verdict {
                 "requested": a.requested,
                 "amount": a.amount,
                 "captured": a.captured,
-                "reserved": a.reserved,
+                "inFlight": a.in_flight,
                 "refunded": a.refunded,
                 "capturedTips": a.captured_tips,
                 "capturable": a.capturable,

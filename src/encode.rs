@@ -23,7 +23,7 @@ impl AnyPaymentIntent {
     ///
     /// It writes only what Dojo knows: captures prepared whose answer has
     /// not been recorded, or was lost ([`pending_captures`](Self::pending_captures)),
-    /// are not Dojo's captures and are left out, so their reservation is not
+    /// are not Dojo's captures and are left out, so their amount in flight is not
     /// carried either. A stored intent with a capture of unknown outcome
     /// must be read again from Dojo, not from the stored copy.
     pub fn to_resource(&self) -> PaymentIntentResource {

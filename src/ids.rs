@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The id Dojo gives a capture (`cp_…`), used to settle it and to recognise
+/// The id Dojo gives a capture (`cp_…`), used to record its outcome and to recognise
 /// a capture recorded twice (D7).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaptureId(Box<str>);

@@ -1,10 +1,12 @@
 //! `PaymentIntent<S>`: an intent whose state is known at compile time.
 //!
-//! Each operation is a method only in the `impl` blocks of the states where it
-//! can ever be legal, so `intent.capture(..)` on a refunded intent does not
-//! compile. Amount and time rules are still checked at run time, by the same
-//! [`Ledger`] functions the runtime enum uses; a refused transition hands the
-//! intent back inside [`Rejected`].
+//! Each operation is written once, in an `impl` block bounded by its
+//! capability trait ([`CanCapture`], [`CanRefund`], …), which only the states
+//! where it can ever be legal implement, so `intent.capture(..)` on a
+//! refunded intent does not compile and the error names the missing
+//! capability. Amount and time rules are still checked at run time, by the
+//! same [`Ledger`] methods the runtime enum uses; a refused transition hands
+//! the intent back inside [`Rejected`].
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -13,13 +15,16 @@ use jiff::Timestamp;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::{CaptureId, IdempotencyKey};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Effect, Ledger, PendingCapture};
+use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture};
 use crate::money::{Currency, Money};
 use crate::prepared::{Answer, AnswerError, PreparedCapture};
 use crate::request::ApiVersion;
 use crate::rule::{Rule, RuleViolation};
+use crate::state::sealed::FromIntent;
 use crate::state::{
-    Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
+    Authorized, CanCancel, CanCapture, CanChangeAmount, CanRecordCaptureAnswer,
+    CanRecordCaptureOutcome, CanRefund, CanReverse, Canceled, Captured, Created, IntentState,
+    Refunded, Reversed, State,
 };
 use crate::wire::CaptureMode;
 
@@ -134,9 +139,10 @@ pub enum Authorization {
     Auto(PaymentIntent<Captured>),
 }
 
-/// What settling a capture of an Authorized intent yields.
+/// What recording a capture's outcome on an Authorized intent yields
+/// ([`PaymentIntent::record_capture_outcome`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Settled {
+pub enum CaptureResolved {
     /// Declined or Failed (or an in-flight capture among others): still nothing captured.
     Authorized(PaymentIntent<Authorized>),
     /// Successful: the capture's amount is captured.
@@ -186,14 +192,13 @@ impl<S: State> PaymentIntent<S> {
         PaymentIntent::from_ledger(self.ledger)
     }
 
-    /// Commits a checked operation through the ledger, or hands the intent
-    /// back with the violation.
-    fn commit(
+    /// Runs one of the ledger's operations, which checks and applies it, or
+    /// hands the intent back, untouched, with the violation.
+    fn run(
         mut self,
-        checked: Result<Effect, RuleViolation>,
-        apply: impl FnOnce(&mut Ledger),
+        operation: impl FnOnce(&mut Ledger) -> Result<(), RuleViolation>,
     ) -> Result<Self, Rejected<Self>> {
-        match self.ledger.commit(checked, apply) {
+        match operation(&mut self.ledger) {
             Ok(()) => Ok(self),
             Err(violation) => Err(Rejected::new(self, violation)),
         }
@@ -229,10 +234,11 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.captured()
     }
 
-    /// Reserved by captures in flight and by captures prepared whose answer
-    /// has not been recorded or was lost (D1).
-    pub fn reserved(&self) -> Money {
-        self.ledger.reserved()
+    /// In flight: captures Dojo accepted whose final status is not recorded
+    /// yet, and captures prepared whose answer has not been recorded or was
+    /// lost. Another capture cannot take it (D1).
+    pub fn in_flight(&self) -> Money {
+        self.ledger.in_flight()
     }
 
     /// The captures prepared and not yet recorded, or whose outcome is
@@ -255,7 +261,7 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.refunded
     }
 
-    /// What another capture may still take: amount − reserved − captured (D1).
+    /// What another capture may still take: amount − in flight − captured (D1).
     pub fn capturable(&self) -> Money {
         self.ledger.capturable()
     }
@@ -339,8 +345,7 @@ impl PaymentIntent<Created> {
     /// `amount` is zero ([`Rule::ZeroAmount`]): with nothing to pay, the
     /// intent's amounts would say nothing about its state (D19).
     pub fn try_new(amount: Money, capture_mode: CaptureMode) -> Result<Self, RuleViolation> {
-        let ledger = Ledger::new(amount, capture_mode);
-        ledger.check_create()?;
+        let ledger = Ledger::create(amount, capture_mode)?;
         Ok(PaymentIntent::from_ledger(Box::new(ledger)))
     }
 
@@ -367,224 +372,188 @@ impl PaymentIntent<Created> {
 
     /// The customer paid at `paid_at`.
     pub fn authorize(mut self, paid_at: Timestamp) -> Authorization {
-        self.ledger.apply_authorize(paid_at);
+        // Only a Created intent is paid: the ledger's one check always passes here.
+        let paid = self.ledger.authorize(paid_at);
+        debug_assert!(paid.is_ok(), "a Created intent is always paid");
         match self.ledger.mode {
             CaptureMode::Manual => Authorization::Manual(self.retype()),
             CaptureMode::Auto => Authorization::Auto(self.retype()),
         }
     }
+}
 
+impl<S: CanCancel> PaymentIntent<S> {
     /// Cancels the intent (rule 4: only a Created intent can be canceled).
     pub fn cancel(mut self) -> PaymentIntent<Canceled> {
-        self.ledger.apply_cancel();
+        // `CanCancel` holds for Created only, which the ledger always cancels.
+        let canceled = self.ledger.cancel();
+        debug_assert!(canceled.is_ok(), "a Created intent is always canceled");
         self.retype()
     }
+}
 
+impl<S: CanChangeAmount> PaymentIntent<S> {
     /// Changes the amount to be paid (rule 8, D6).
     ///
     /// # Errors
     /// Custom amounts not allowed, another currency, or zero.
     pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
-        let checked = self
-            .ledger
-            .check_change_amount(amount)
-            .map(|()| Effect::Applies);
-        self.commit(checked, |l| l.apply_change_amount(amount))
+        self.run(|ledger| ledger.change_amount(amount))
     }
 }
 
-macro_rules! capture_methods {
-    ($state:ident) => {
-        impl PaymentIntent<$state> {
-            /// Records a capture Dojo accepted as in flight: its amount is reserved (D1)
-            /// until [`settle_capture`](Self::settle_capture). Recording the same id
-            /// with the same amount again changes nothing (D7).
-            ///
-            /// # Errors
-            /// Auto capture mode, another currency, zero, past the authorisation
-            /// deadline, more than is capturable, or the id recorded with another amount.
-            pub fn capture(
-                self,
-                id: CaptureId,
-                amount: Money,
-                now: Timestamp,
-            ) -> Result<Self, Rejected<Self>> {
-                self.capture_with_tips(id, amount, None, now)
-            }
-
-            /// [`capture`](Self::capture) with a tip, which is carried and not
-            /// counted against the amount (D10).
-            ///
-            /// # Errors
-            /// As [`capture`](Self::capture), and a tip in another currency.
-            pub fn capture_with_tips(
-                self,
-                id: CaptureId,
-                amount: Money,
-                tips: Option<Money>,
-                now: Timestamp,
-            ) -> Result<Self, Rejected<Self>> {
-                let checked = self.ledger.check_capture(Some(&id), amount, tips, now);
-                self.commit(checked, |l| l.apply_capture(id, amount, tips, now))
-            }
-
-            /// Before the HTTP call: checks a capture of `amount` (and `tips`,
-            /// carried on top of it, D10) at `now` and records it as pending,
-            /// reserving its amount (D1) until Dojo's answer is recorded with
-            /// [`record_capture_answer`](Self::record_capture_answer). The
-            /// [`PreparedCapture`] holds the request to send for API `version`.
-            ///
-            /// The rules are those of [`capture_with_tips`](Self::capture_with_tips),
-            /// without a capture id (Dojo gives it in its answer).
-            ///
-            /// # Errors
-            /// Any capture rule; `outcome_unknown` while another capture's
-            /// outcome is unknown (only a fresh read of the intent clears it);
-            /// `missing_intent_id` when the intent has no Dojo id for the path.
-            pub fn prepare_capture(
-                mut self,
-                amount: Money,
-                tips: Option<Money>,
-                now: Timestamp,
-                version: ApiVersion,
-            ) -> Result<(Self, PreparedCapture), Rejected<Self>> {
-                match self.ledger.prepare_capture(amount, tips, now, version) {
-                    Ok(prepared) => Ok((self, prepared)),
-                    Err(violation) => Err(Rejected::new(self, violation)),
-                }
-            }
-        }
-    };
-}
-capture_methods!(Authorized);
-capture_methods!(Captured);
-
-macro_rules! record_capture_method {
-    ($state:ident) => {
-        impl PaymentIntent<$state> {
-            /// After Dojo's answer: records it for the `prepared` capture,
-            /// without re-running any rule (Dojo has decided, even if the
-            /// deadline has passed since).
-            ///
-            /// A 2xx with a valid `captureId` makes the pending capture one in
-            /// flight (`Created`, created at the time it was prepared) under
-            /// Dojo's id, which [`settle_capture`](Self::settle_capture) resolves later.
-            ///
-            /// # Errors
-            /// A 4xx: Dojo refused, the reservation is released and the error
-            /// carries the problem details. A 5xx, another status, a 2xx
-            /// without a valid new `captureId`, or no answer at all: the
-            /// outcome is unknown, the reservation stays and the intent
-            /// [`needs_read`](Self::needs_read). A `prepared` capture not pending
-            /// in this intent: nothing changes. The intent is in the error.
-            pub fn record_capture_answer(
-                mut self,
-                prepared: PreparedCapture,
-                answer: Answer<'_>,
-            ) -> Result<(Self, CaptureId), AnswerError<Self>> {
-                match self.ledger.record_capture_answer(prepared, answer) {
-                    Ok(id) => Ok((self, id)),
-                    Err(kind) => Err(AnswerError::new(self, kind)),
-                }
-            }
-        }
-    };
-}
-record_capture_method!(Authorized);
-record_capture_method!(Captured);
-record_capture_method!(Refunded);
-
-macro_rules! refund_method {
-    ($state:ident) => {
-        impl PaymentIntent<$state> {
-            /// Records a refund under `key`. The refunds together never pass what
-            /// was captured (D2); the same key with the same amount is a replay
-            /// and changes nothing (D7).
-            ///
-            /// # Errors
-            /// Another currency, zero, more than is refundable, or the key used
-            /// with another amount.
-            pub fn refund(
-                self,
-                key: IdempotencyKey,
-                amount: Money,
-            ) -> Result<PaymentIntent<Refunded>, Rejected<Self>> {
-                let checked = self.ledger.check_refund(Some(&key), amount);
-                self.commit(checked, |l| l.apply_refund(key, amount))
-                    .map(PaymentIntent::retype)
-            }
-        }
-    };
-}
-refund_method!(Captured);
-refund_method!(Refunded);
-
-macro_rules! reverse_method {
-    ($state:ident) => {
-        impl PaymentIntent<$state> {
-            /// Reverses the whole payment (rule 6): a Manual intent while
-            /// authorised with no capture reserved or made, within its deadline;
-            /// an Auto intent once captured, on the payment's day in Europe/London.
-            ///
-            /// # Errors
-            /// The wrong capture mode for this state, a capture in flight, or the
-            /// reversal window closed.
-            pub fn reverse(
-                self,
-                now: Timestamp,
-            ) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
-                let checked = self.ledger.check_reverse(now).map(|()| Effect::Applies);
-                self.commit(checked, Ledger::apply_reverse)
-                    .map(PaymentIntent::retype)
-            }
-        }
-    };
-}
-reverse_method!(Authorized);
-reverse_method!(Captured);
-
-impl PaymentIntent<Authorized> {
-    /// Records a capture's final status. Successful moves its reservation to
-    /// captured; Declined and Failed release it (D1).
+impl<S: CanCapture> PaymentIntent<S> {
+    /// Records a capture Dojo accepted as in flight: its amount is in flight (D1)
+    /// until [`record_capture_outcome`](Self::record_capture_outcome). Recording
+    /// the same id with the same amount again changes nothing (D7).
     ///
     /// # Errors
-    /// No capture has this id, or it already settled with another outcome.
-    pub fn settle_capture(
+    /// Auto capture mode, another currency, zero, past the authorisation
+    /// deadline, more than is capturable, or the id recorded with another amount.
+    pub fn capture(
+        self,
+        id: CaptureId,
+        amount: Money,
+        now: Timestamp,
+    ) -> Result<Self, Rejected<Self>> {
+        self.capture_with_tips(id, amount, None, now)
+    }
+
+    /// [`capture`](Self::capture) with a tip, which is carried and not
+    /// counted against the amount (D10).
+    ///
+    /// # Errors
+    /// As [`capture`](Self::capture), and a tip in another currency.
+    pub fn capture_with_tips(
+        self,
+        id: CaptureId,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) -> Result<Self, Rejected<Self>> {
+        self.run(|ledger| ledger.capture(id, amount, tips, now))
+    }
+
+    /// Before the HTTP call: checks a capture of `amount` (and `tips`,
+    /// carried on top of it, D10) at `now` and records it as pending, its
+    /// amount in flight (D1) until Dojo's answer is recorded with
+    /// [`record_capture_answer`](Self::record_capture_answer). The
+    /// [`PreparedCapture`] holds the request to send for API `version`.
+    ///
+    /// The rules are those of [`capture_with_tips`](Self::capture_with_tips),
+    /// without a capture id (Dojo gives it in its answer).
+    ///
+    /// # Errors
+    /// Any capture rule; `outcome_unknown` while another capture's
+    /// outcome is unknown (only a fresh read of the intent clears it);
+    /// `missing_intent_id` when the intent has no Dojo id for the path.
+    pub fn prepare_capture(
+        mut self,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedCapture), Rejected<Self>> {
+        match self.ledger.prepare_capture(amount, tips, now, version) {
+            Ok(prepared) => Ok((self, prepared)),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+}
+
+impl<S: CanRecordCaptureAnswer> PaymentIntent<S> {
+    /// After Dojo's answer: records it for the `prepared` capture,
+    /// without re-running any rule (Dojo has decided, even if the
+    /// deadline has passed since).
+    ///
+    /// A 2xx with a valid `captureId` makes the pending capture one in
+    /// flight (`Created`, created at the time it was prepared) under Dojo's
+    /// id, whose final status [`record_capture_outcome`](Self::record_capture_outcome)
+    /// records later.
+    ///
+    /// # Errors
+    /// A 4xx: Dojo refused, the amount is no longer in flight and the error
+    /// carries the problem details. A 5xx, another status, a 2xx
+    /// without a valid new `captureId`, or no answer at all: the
+    /// outcome is unknown, the amount stays in flight and the intent
+    /// [`needs_read`](Self::needs_read). A `prepared` capture not pending
+    /// in this intent: nothing changes. The intent is in the error.
+    pub fn record_capture_answer(
+        mut self,
+        prepared: PreparedCapture,
+        answer: Answer<'_>,
+    ) -> Result<(Self, CaptureId), AnswerError<Self>> {
+        match self.ledger.record_capture_answer(prepared, answer) {
+            Ok(id) => Ok((self, id)),
+            Err(kind) => Err(AnswerError::new(self, kind)),
+        }
+    }
+}
+
+impl<S: CanRecordCaptureOutcome> PaymentIntent<S> {
+    /// After Dojo reports a capture's final status: records it. Successful
+    /// moves its amount from in flight to captured; Declined and Failed
+    /// release it (D1). The same outcome again changes nothing (D7).
+    ///
+    /// On an Authorized intent it yields a [`CaptureResolved`]: Captured
+    /// once a capture is Successful, Authorized otherwise. On a Captured or
+    /// Refunded intent the state stays the same.
+    ///
+    /// # Errors
+    /// No capture has this id, or its final status is already another outcome.
+    pub fn record_capture_outcome(
         self,
         id: &CaptureId,
         outcome: CaptureOutcome,
-    ) -> Result<Settled, Rejected<Self>> {
-        let checked = self.ledger.check_settle(id, outcome);
-        let settled = self.commit(checked, |l| l.apply_settle(id, outcome))?;
-        Ok(if settled.ledger.captured().is_zero() {
-            Settled::Authorized(settled.retype())
-        } else {
-            Settled::Captured(settled.retype())
-        })
+    ) -> Result<S::Resolved, Rejected<Self>> {
+        let recorded = self.run(|ledger| ledger.record_capture_outcome(id, outcome))?;
+        Ok(S::Resolved::from_intent(recorded))
     }
 }
 
-macro_rules! settle_in_place {
-    ($state:ident) => {
-        impl PaymentIntent<$state> {
-            /// Records a capture's final status. Successful moves its reservation
-            /// to captured; Declined and Failed release it (D1).
-            ///
-            /// # Errors
-            /// No capture has this id, or it already settled with another outcome.
-            pub fn settle_capture(
-                self,
-                id: &CaptureId,
-                outcome: CaptureOutcome,
-            ) -> Result<Self, Rejected<Self>> {
-                let checked = self.ledger.check_settle(id, outcome);
-                self.commit(checked, |l| l.apply_settle(id, outcome))
-            }
+impl PaymentIntent<Authorized> {
+    /// An Authorized intent after a capture's outcome was recorded, in the
+    /// state its amounts now imply.
+    pub(crate) fn into_capture_resolved(self) -> CaptureResolved {
+        if self.ledger.captured().is_zero() {
+            CaptureResolved::Authorized(self.retype())
+        } else {
+            CaptureResolved::Captured(self.retype())
         }
-    };
+    }
 }
-settle_in_place!(Captured);
-settle_in_place!(Refunded);
+
+impl<S: CanRefund> PaymentIntent<S> {
+    /// Records a refund under `key`. The refunds together never pass what
+    /// was captured (D2); the same key with the same amount is a replay
+    /// and changes nothing (D7).
+    ///
+    /// # Errors
+    /// Another currency, zero, more than is refundable, or the key used
+    /// with another amount.
+    pub fn refund(
+        self,
+        key: IdempotencyKey,
+        amount: Money,
+    ) -> Result<PaymentIntent<Refunded>, Rejected<Self>> {
+        self.run(|ledger| ledger.refund(key, amount))
+            .map(PaymentIntent::retype)
+    }
+}
+
+impl<S: CanReverse> PaymentIntent<S> {
+    /// Reverses the whole payment (rule 6): a Manual intent while
+    /// authorised with no capture in flight or made, within its deadline;
+    /// an Auto intent once captured, on the payment's day in Europe/London.
+    ///
+    /// # Errors
+    /// The wrong capture mode for this state, a capture in flight, or the
+    /// reversal window closed.
+    pub fn reverse(self, now: Timestamp) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
+        self.run(|ledger| ledger.reverse(now))
+            .map(PaymentIntent::retype)
+    }
+}
 
 impl<S: State> fmt::Debug for PaymentIntent<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -594,7 +563,7 @@ impl<S: State> fmt::Debug for PaymentIntent<S> {
             .field("capture_mode", &self.ledger.mode)
             .field("amount", &self.ledger.amount)
             .field("captured", &self.captured())
-            .field("reserved", &self.reserved())
+            .field("in_flight", &self.in_flight())
             .field("refunded", &self.ledger.refunded)
             .finish_non_exhaustive()
     }

@@ -1,12 +1,15 @@
 //! The one place where every lifecycle rule is checked and applied.
 //!
 //! The typed API, the runtime enum, rehydration and the command line all go
-//! through [`Ledger`], so they cannot disagree. Each operation is split into a
-//! `check_*` that only reads and never allocates, and an `apply_*` that runs
-//! only after its check succeeded.
+//! through [`Ledger`], so they cannot disagree. Each operation is one method
+//! that runs the operation's checks and, only when they pass and the
+//! operation is not a replay, applies it: a refused operation leaves the
+//! ledger untouched. The checks themselves are private functions that only
+//! read and never allocate; [`Ledger::check`] runs them alone.
 
 use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
 
+use crate::any::Operation;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::money::{Currency, Money};
 use crate::prepared::{Answer, AnswerErrorKind, PreparedCapture};
@@ -139,11 +142,11 @@ crate::error::debug_code_and_message!(AutoExpiryError);
 /// The final status of a capture that was in flight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaptureOutcome {
-    /// Money moved: the reservation becomes captured.
+    /// Money moved: the amount in flight becomes captured.
     Successful,
-    /// The acquirer refused: the reservation is released.
+    /// The acquirer refused: the amount in flight is released.
     Declined,
-    /// The capture failed: the reservation is released.
+    /// The capture failed: the amount in flight is released.
     Failed,
 }
 
@@ -171,7 +174,7 @@ pub struct CaptureRecord {
 impl CaptureRecord {
     /// Dojo's id of the capture; `None` when Dojo listed it without one
     /// (D16). Such a capture counts in every total but cannot be resolved or
-    /// replayed by id: a later snapshot settles it.
+    /// replayed by id: a later snapshot tells what became of it.
     pub fn id(&self) -> Option<&CaptureId> {
         self.id.as_ref()
     }
@@ -180,7 +183,7 @@ impl CaptureRecord {
     fn has_id(&self, id: &CaptureId) -> bool {
         self.id.as_ref() == Some(id)
     }
-    /// The amount captured or reserved, without tips.
+    /// The amount captured or in flight, without tips.
     pub fn amount(&self) -> Money {
         self.amount
     }
@@ -200,8 +203,8 @@ impl CaptureRecord {
     }
 }
 
-/// A capture prepared before its request was sent: its amount is reserved
-/// like a capture in flight (D1), but Dojo has not given it an id yet.
+/// A capture prepared before its request was sent: its amount counts as in
+/// flight like a capture Dojo accepted (D1), but Dojo has not given it an id yet.
 ///
 /// It leaves the intent when Dojo's answer is recorded: as a capture in
 /// flight (2xx) or released (4xx). When the answer was lost (a timeout, a
@@ -222,7 +225,7 @@ impl PendingCapture {
     pub fn local_id(&self) -> u64 {
         self.local_id
     }
-    /// The amount reserved, without tips.
+    /// The amount in flight, without tips.
     pub fn amount(&self) -> Money {
         self.amount
     }
@@ -249,7 +252,7 @@ pub(crate) struct RefundRecord {
 
 /// Whether an accepted operation changes the intent or repeats one already recorded (D7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Effect {
+enum Effect {
     /// The operation changes the intent.
     Applies,
     /// The same operation was already recorded: nothing changes.
@@ -348,9 +351,9 @@ impl Ledger {
         }
     }
 
-    /// Reserved by captures in flight and captures prepared but not yet
-    /// recorded, whatever became of their answer (D1).
-    pub(crate) fn reserved(&self) -> Money {
+    /// In flight: captures whose final status is not recorded yet, and
+    /// captures prepared but not yet recorded, whatever became of their answer (D1).
+    pub(crate) fn in_flight(&self) -> Money {
         let pending = self
             .pending
             .iter()
@@ -369,7 +372,7 @@ impl Ledger {
         self.pending.iter().any(|p| p.outcome_unknown)
     }
 
-    /// amount − reserved − captured (D1); zero where the merchant cannot
+    /// amount − in flight − captured (D1); zero where the merchant cannot
     /// capture at all (Auto mode, before payment, after a refund, reversal or cancel).
     pub(crate) fn capturable(&self) -> Money {
         if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
@@ -378,7 +381,7 @@ impl Ledger {
         let taken = self
             .captured()
             .minor_units()
-            .saturating_add(self.reserved().minor_units());
+            .saturating_add(self.in_flight().minor_units());
         Money::new(
             self.amount.minor_units().saturating_sub(taken).max(0),
             self.currency(),
@@ -438,18 +441,18 @@ impl Ledger {
             .and_then(|paid| paid.checked_add(lifetime).ok())
     }
 
-    /// Runs `apply` when the check found that the operation changes the
-    /// intent; a replay changes nothing and a refusal leaves it untouched.
-    /// The typed API and the runtime enum both commit through here.
-    pub(crate) fn commit(
-        &mut self,
-        checked: Result<Effect, RuleViolation>,
-        apply: impl FnOnce(&mut Ledger),
-    ) -> Result<(), RuleViolation> {
-        if checked? == Effect::Applies {
-            apply(self);
+    /// Whether `operation` would be accepted at `now`, without changing
+    /// anything or allocating: the checks of the operation's method, with no
+    /// id or key to replay. A capture is checked as [`Ledger::prepare_capture`]
+    /// checks it, `outcome_unknown` included, but without Dojo's id of the intent.
+    pub(crate) fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
+        match operation {
+            Operation::Capture(amount) => self.check_capture_request(amount, None, now),
+            Operation::Refund(amount) => self.check_refund(None, amount).map(drop),
+            Operation::Reverse => self.check_reverse(now),
+            Operation::Cancel => self.check_cancel(),
+            Operation::ChangeAmount(amount) => self.check_change_amount(amount),
         }
-        Ok(())
     }
 
     fn violation(&self, op: OperationKind, detail: Detail) -> RuleViolation {
@@ -511,9 +514,16 @@ impl Ledger {
 
     // ---- create (D19) --------------------------------------------------------
 
+    /// A new intent's ledger, waiting for payment.
+    pub(crate) fn create(amount: Money, mode: CaptureMode) -> Result<Ledger, RuleViolation> {
+        let ledger = Ledger::new(amount, mode);
+        ledger.check_create()?;
+        Ok(ledger)
+    }
+
     /// An intent asks for more than nothing: with a zero amount, "nothing
     /// captured" and "everything captured" would be the same figures.
-    pub(crate) fn check_create(&self) -> Result<(), RuleViolation> {
+    fn check_create(&self) -> Result<(), RuleViolation> {
         if self.amount.is_zero() {
             return Err(self.violation(
                 OperationKind::Create,
@@ -527,22 +537,41 @@ impl Ledger {
 
     // ---- authorize ----------------------------------------------------------
 
-    pub(crate) fn check_authorize(&self) -> Result<(), RuleViolation> {
+    /// The customer paid at `at`: only a Created intent is paid.
+    pub(crate) fn authorize(&mut self, at: Timestamp) -> Result<(), RuleViolation> {
         if self.phase != Phase::Created {
             return Err(self.invalid(OperationKind::Authorize, "only a Created intent is paid"));
         }
-        Ok(())
-    }
-
-    pub(crate) fn apply_authorize(&mut self, at: Timestamp) {
         self.phase = Phase::Paid;
         self.paid_at = Some(at);
         self.captured_by_dojo = self.mode == CaptureMode::Auto;
+        Ok(())
     }
 
     // ---- capture (rules 1-3, 7; D1, D3, D7, D12) ----------------------------
 
-    pub(crate) fn check_capture(
+    /// Records a capture Dojo accepted, in flight under `id` (D1); the same
+    /// id with the same amount and tip again is a replay and changes nothing (D7).
+    pub(crate) fn capture(
+        &mut self,
+        id: CaptureId,
+        amount: Money,
+        tips: Option<Money>,
+        now: Timestamp,
+    ) -> Result<(), RuleViolation> {
+        if self.check_capture(Some(&id), amount, tips, now)? == Effect::Applies {
+            self.captures.push(CaptureRecord {
+                id: Some(id),
+                amount,
+                tips: no_zero_tip(tips),
+                status: CaptureStatus::Created,
+                created_at: Some(now),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_capture(
         &self,
         id: Option<&CaptureId>,
         amount: Money,
@@ -609,27 +638,11 @@ impl Ledger {
                     capturable,
                     authorized: self.amount,
                     captured: self.captured(),
-                    reserved: self.reserved(),
+                    in_flight: self.in_flight(),
                 },
             ));
         }
         Ok(Effect::Applies)
-    }
-
-    pub(crate) fn apply_capture(
-        &mut self,
-        id: CaptureId,
-        amount: Money,
-        tips: Option<Money>,
-        now: Timestamp,
-    ) {
-        self.captures.push(CaptureRecord {
-            id: Some(id),
-            amount,
-            tips: no_zero_tip(tips),
-            status: CaptureStatus::Created,
-            created_at: Some(now),
-        });
     }
 
     // ---- prepare a capture; record Dojo's answer ----------------------------
@@ -639,7 +652,7 @@ impl Ledger {
     /// one yet, so there is no replay or conflict to find), then no capture
     /// of unknown outcome: a capture is never prepared while another may or
     /// may not have been made.
-    pub(crate) fn check_capture_request(
+    fn check_capture_request(
         &self,
         amount: Money,
         tips: Option<Money>,
@@ -649,7 +662,7 @@ impl Ledger {
         // After the deadline, and before over-capture: the amounts are not
         // known while a capture's outcome is not, so `outcome_unknown` says
         // what to do (read the intent again) where `over_capture` would
-        // judge against a reservation that may be released or captured.
+        // judge against an amount in flight that may be released or captured.
         if let Err(violation) = checked
             && violation.rule() != Rule::OverCapture
         {
@@ -701,7 +714,7 @@ impl Ledger {
     /// Records Dojo's answer to a prepared capture, without re-running any
     /// rule: Dojo has decided. A 2xx with a new, valid `captureId` turns the
     /// pending capture into one in flight, created when it was prepared; a
-    /// 4xx releases it; anything else leaves it reserved with its outcome
+    /// 4xx releases it; anything else leaves it in flight with its outcome
     /// unknown. A prepared capture not pending here changes nothing.
     pub(crate) fn record_capture_answer(
         &mut self,
@@ -760,21 +773,37 @@ impl Ledger {
     }
 
     /// Marks the pending capture at `index` as of unknown outcome: its
-    /// reservation stays until the intent is read again.
+    /// amount stays in flight until the intent is read again.
     fn outcome_unknown(&mut self, index: usize, kind: AnswerErrorKind) -> AnswerErrorKind {
         self.pending[index].outcome_unknown = true;
         kind
     }
 
-    // ---- settle a capture (D1, D7) ------------------------------------------
+    // ---- record a capture's outcome (D1, D7) ---------------------------------
 
-    pub(crate) fn check_settle(
+    /// Records a capture's final status, once Dojo reports it: Successful
+    /// moves its amount from in flight to captured, Declined and Failed
+    /// release it (D1). The same outcome again is a replay (D7).
+    pub(crate) fn record_capture_outcome(
+        &mut self,
+        id: &CaptureId,
+        outcome: CaptureOutcome,
+    ) -> Result<(), RuleViolation> {
+        if self.check_capture_outcome(id, outcome)? == Effect::Applies
+            && let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id))
+        {
+            record.status = outcome.status();
+        }
+        Ok(())
+    }
+
+    fn check_capture_outcome(
         &self,
         id: &CaptureId,
         outcome: CaptureOutcome,
     ) -> Result<Effect, RuleViolation> {
-        let op = OperationKind::SettleCapture;
-        // The typed API has no `settle_capture` on a terminal intent: the
+        let op = OperationKind::RecordCaptureOutcome;
+        // Reversed and Canceled lack `CanRecordCaptureOutcome` in the typed API: the
         // payment went back in full, so no capture can add to what was taken.
         match self.phase {
             Phase::Reversed => {
@@ -790,20 +819,33 @@ impl Ledger {
         };
         match record.status {
             CaptureStatus::Created => Ok(Effect::Applies),
-            settled if settled == outcome.status() => Ok(Effect::Replay),
+            recorded if recorded == outcome.status() => Ok(Effect::Replay),
             _ => Err(self.violation(op, Detail::UnknownCapture)),
-        }
-    }
-
-    pub(crate) fn apply_settle(&mut self, id: &CaptureId, outcome: CaptureOutcome) {
-        if let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id)) {
-            record.status = outcome.status();
         }
     }
 
     // ---- refund (rule 5; D2, D7) --------------------------------------------
 
-    pub(crate) fn check_refund(
+    /// Records a refund under `key`; the same key with the same amount again
+    /// is a replay and changes nothing (D7).
+    pub(crate) fn refund(
+        &mut self,
+        key: IdempotencyKey,
+        amount: Money,
+    ) -> Result<(), RuleViolation> {
+        if self.check_refund(Some(&key), amount)? == Effect::Applies {
+            self.refunded = Money::new(
+                self.refunded
+                    .minor_units()
+                    .saturating_add(amount.minor_units()),
+                self.currency(),
+            );
+            self.refunds.push(RefundRecord { key, amount });
+        }
+        Ok(())
+    }
+
+    fn check_refund(
         &self,
         key: Option<&IdempotencyKey>,
         amount: Money,
@@ -853,27 +895,24 @@ impl Ledger {
         Ok(Effect::Applies)
     }
 
-    pub(crate) fn apply_refund(&mut self, key: IdempotencyKey, amount: Money) {
-        self.refunded = Money::new(
-            self.refunded
-                .minor_units()
-                .saturating_add(amount.minor_units()),
-            self.currency(),
-        );
-        self.refunds.push(RefundRecord { key, amount });
-    }
-
     // ---- reverse (rule 6; D5, D8, D12) --------------------------------------
 
-    pub(crate) fn check_reverse(&self, now: Timestamp) -> Result<(), RuleViolation> {
+    /// Reverses the whole payment.
+    pub(crate) fn reverse(&mut self, now: Timestamp) -> Result<(), RuleViolation> {
+        self.check_reverse(now)?;
+        self.phase = Phase::Reversed;
+        Ok(())
+    }
+
+    fn check_reverse(&self, now: Timestamp) -> Result<(), RuleViolation> {
         let op = OperationKind::Reverse;
         let state = self.state();
         match (self.mode, state) {
             (CaptureMode::Manual, IntentState::Authorized) => {
-                if !self.reserved().is_zero() {
+                if !self.in_flight().is_zero() {
                     return Err(self.invalid(
                         op,
-                        "a capture is in flight; a Manual intent is reversed only with no capture reserved or made",
+                        "a capture is in flight; a Manual intent is reversed only with no capture in flight or made",
                     ));
                 }
                 self.not_expired(op, now)
@@ -907,13 +946,16 @@ impl Ledger {
         }
     }
 
-    pub(crate) fn apply_reverse(&mut self) {
-        self.phase = Phase::Reversed;
-    }
-
     // ---- cancel (rule 4) ----------------------------------------------------
 
-    pub(crate) fn check_cancel(&self) -> Result<(), RuleViolation> {
+    /// Cancels the intent.
+    pub(crate) fn cancel(&mut self) -> Result<(), RuleViolation> {
+        self.check_cancel()?;
+        self.phase = Phase::Canceled;
+        Ok(())
+    }
+
+    fn check_cancel(&self) -> Result<(), RuleViolation> {
         match self.state() {
             IntentState::Created => Ok(()),
             IntentState::Canceled => Err(self.invalid(OperationKind::Cancel, CANCELED)),
@@ -924,13 +966,16 @@ impl Ledger {
         }
     }
 
-    pub(crate) fn apply_cancel(&mut self) {
-        self.phase = Phase::Canceled;
-    }
-
     // ---- change amount (rule 8; D6) -----------------------------------------
 
-    pub(crate) fn check_change_amount(&self, amount: Money) -> Result<(), RuleViolation> {
+    /// Changes the amount to be paid.
+    pub(crate) fn change_amount(&mut self, amount: Money) -> Result<(), RuleViolation> {
+        self.check_change_amount(amount)?;
+        self.amount = amount;
+        Ok(())
+    }
+
+    fn check_change_amount(&self, amount: Money) -> Result<(), RuleViolation> {
         let op = OperationKind::ChangeAmount;
         if self.state() != IntentState::Created {
             return Err(self.invalid(op, "the amount changes only before the payment"));
@@ -939,10 +984,6 @@ impl Ledger {
             return Err(self.violation(op, Detail::CustomAmountNotAllowed));
         }
         self.positive_in_currency(op, amount)
-    }
-
-    pub(crate) fn apply_change_amount(&mut self, amount: Money) {
-        self.amount = amount;
     }
 }
 

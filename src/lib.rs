@@ -29,7 +29,7 @@ pub use jiff::{SignedDuration, Timestamp};
 
 pub use any::{AnyPaymentIntent, Operation, WrongState};
 pub use ids::{CaptureId, IdError, IdempotencyKey};
-pub use intent::{Authorization, PaymentIntent, Rejected, Settled};
+pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
 pub use ledger::{AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture};
 pub use money::{Currency, Money, MoneyError};
 pub use prepared::{Answer, AnswerError, PreparedCapture};

@@ -1,7 +1,7 @@
 //! Around the HTTP call: a capture prepared before the request is sent, and
 //! Dojo's answer recorded after it.
 //!
-//! Preparing checks the capture rules and reserves the amount as a *pending*
+//! Preparing checks the capture rules and puts the amount in flight as a *pending*
 //! capture; recording takes the one [`PreparedCapture`] token and Dojo's
 //! [`Answer`], and never re-runs the rules: Dojo has decided.
 
@@ -14,7 +14,7 @@ use crate::money::Money;
 use crate::request::{ApiVersion, Request};
 use crate::wire::{CaptureRequest, ProblemDetails};
 
-/// A capture checked and reserved, whose request is ready to be sent: the
+/// A capture checked and in flight, whose request is ready to be sent: the
 /// one token that can record Dojo's answer.
 ///
 /// It is not `Clone`: recording consumes it, so an answer is recorded at
@@ -35,7 +35,7 @@ use crate::wire::{CaptureRequest, ProblemDetails};
 ///     .unwrap();
 /// assert_eq!((prepared.amount(), prepared.tips()), (gbp(500), Some(gbp(50))));
 /// assert_eq!(prepared.request().body(), Some(&br#"{"amount":500,"tipsAmount":50}"#[..]));
-/// assert_eq!(authorized.reserved(), gbp(500));
+/// assert_eq!(authorized.in_flight(), gbp(500));
 /// assert_eq!(authorized.pending_captures()[0].local_id(), prepared.local_id());
 /// ```
 #[derive(Debug, PartialEq, Eq)]
@@ -151,8 +151,8 @@ impl<'a> From<&'a http::Response<Vec<u8>>> for Answer<'a> {
     }
 }
 
-/// Dojo's answer did not bind a capture: Dojo refused it (its reservation
-/// is released), its outcome is unknown (the reservation stays and the
+/// Dojo's answer did not bind a capture: Dojo refused it (its amount is
+/// released), its outcome is unknown (its amount stays in flight and the
 /// intent must be read again), or the prepared capture was not pending in
 /// this intent. The intent comes back inside, in either case.
 ///
@@ -193,7 +193,7 @@ pub(crate) enum AnswerErrorKind {
          its answer was recorded already, or it was prepared for another intent"
     )]
     NotPending,
-    #[error("Dojo refused the capture with status {status}{}; its reservation is released", Problem(.problem.as_deref()))]
+    #[error("Dojo refused the capture with status {status}{}; its amount is released", Problem(.problem.as_deref()))]
     Refused {
         status: u16,
         problem: Option<Box<ProblemDetails>>,
@@ -275,10 +275,10 @@ impl<I> AnswerError<I> {
         }
     }
 
-    /// Whether the capture may or may not have been made: its reservation
-    /// stays, and the intent must be read again from Dojo before another
+    /// Whether the capture may or may not have been made: its amount stays
+    /// in flight, and the intent must be read again from Dojo before another
     /// capture is prepared (`outcome_unknown`). `false` when Dojo refused
-    /// (the reservation is released) and when the prepared capture was not
+    /// (the amount is released) and when the prepared capture was not
     /// pending (nothing changed).
     pub fn outcome_unknown(&self) -> bool {
         self.kind.outcome_unknown()
@@ -304,7 +304,7 @@ impl<I> AnswerError<I> {
         }
     }
 
-    /// The intent, with the answer recorded: the reservation released after
+    /// The intent, with the answer recorded: the amount released after
     /// a refusal, kept and marked unknown otherwise, untouched when the
     /// prepared capture was not pending.
     pub fn intent(&self) -> &I {

@@ -300,7 +300,7 @@ fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), Rehy
             tips,
         }));
     }
-    let in_flight = !ledger.reserved().is_zero();
+    let in_flight = !ledger.in_flight().is_zero();
     match status {
         PaymentIntentStatus::Canceled if !ledger.captures.is_empty() => Err(contradiction(
             status,

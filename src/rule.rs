@@ -39,7 +39,7 @@ pub enum Rule {
     IdempotencyConflict,
     /// The intent does not allow its amount to be changed (rule 8).
     CustomAmountNotAllowed,
-    /// A capture settled that was never recorded, or one already settled (D1).
+    /// The outcome of a capture that was never recorded, or a second, different one (D1).
     UnknownCapture,
     /// Another capture's outcome is unknown (its answer was lost): no
     /// capture is prepared until the intent is read again from Dojo, or the
@@ -109,8 +109,8 @@ pub enum OperationKind {
     Authorize,
     /// `POST /payment-intents/{id}/captures`.
     Capture,
-    /// A capture's final status arrives.
-    SettleCapture,
+    /// Dojo reports a capture's final status, which is recorded.
+    RecordCaptureOutcome,
     /// `POST /payment-intents/{id}/refunds`.
     Refund,
     /// `POST /payment-intents/{id}/reversal`.
@@ -128,7 +128,7 @@ impl OperationKind {
             OperationKind::Create => "create",
             OperationKind::Authorize => "authorize",
             OperationKind::Capture => "capture",
-            OperationKind::SettleCapture => "settle-capture",
+            OperationKind::RecordCaptureOutcome => "record-capture-outcome",
             OperationKind::Refund => "refund",
             OperationKind::Reverse => "reverse",
             OperationKind::Cancel => "cancel",
@@ -179,14 +179,14 @@ pub struct RuleViolation {
 pub(crate) enum Detail {
     #[error(
         "capturing {requested} exceeds the capturable {capturable} \
-         (authorised {authorized}, captured {captured}, reserved by captures in flight {reserved})"
+         (authorised {authorized}, captured {captured}, in flight {in_flight})"
     )]
     OverCapture {
         requested: Money,
         capturable: Money,
         authorized: Money,
         captured: Money,
-        reserved: Money,
+        in_flight: Money,
     },
     #[error(
         "refunding {requested} exceeds the refundable {refundable} \

@@ -3,8 +3,20 @@
 
 use std::fmt;
 
-mod sealed {
+// Crate-visible so that the typed API can call `FromIntent`; no other
+// crate can name these traits, so none can implement the capabilities.
+pub(crate) mod sealed {
+    use crate::PaymentIntent;
+    use crate::state::State;
+
     pub trait Sealed {}
+
+    /// Builds what recording a capture's outcome yields, from the intent
+    /// after the outcome was recorded (on an Authorized intent, its amounts
+    /// may already say Captured). Private: only the crate builds one.
+    pub trait FromIntent<S: State> {
+        fn from_intent(intent: PaymentIntent<S>) -> Self;
+    }
 }
 
 /// A state a [`PaymentIntent`](crate::PaymentIntent) can be in.
@@ -43,6 +55,162 @@ states! {
     Reversed,
     /// Canceled before payment: terminal.
     Canceled,
+}
+
+/// A state whose intent can be captured: `capture`, `capture_with_tips` and
+/// `prepare_capture` on [`PaymentIntent`](crate::PaymentIntent).
+///
+/// [`Authorized`] and [`Captured`] only: a partial capture leaves the rest
+/// of the amount capturable (rule 2), but nothing is captured before the
+/// payment, after a refund (rule 3, D3), after a reversal (rule 3) or once
+/// canceled (rule 4). Amount, mode and time rules are still checked at run time.
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot be captured",
+    label = "`{Self}` does not implement `CanCapture`",
+    note = "only an Authorized or Captured intent is captured (rules 3 and 4: never after a refund, a reversal or a cancel)"
+)]
+pub trait CanCapture: sealed::Sealed + State {}
+
+/// A state in which Dojo's answer to a prepared capture can be recorded:
+/// `record_capture_answer` on [`PaymentIntent`](crate::PaymentIntent).
+///
+/// [`Authorized`], [`Captured`] and [`Refunded`]: a capture is prepared only
+/// where [`CanCapture`] holds, and a refund may be made while its request
+/// is in flight, so the answer can arrive once the intent is Refunded.
+/// Recording it re-runs no rule: Dojo has decided. A Reversed or Canceled
+/// intent is never reached while a capture is pending (a reversal refuses
+/// one in flight, rule 6; a cancel comes before payment, rule 4).
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a capture answer cannot be recorded on a `{Self}` intent",
+    label = "`{Self}` does not implement `CanRecordCaptureAnswer`",
+    note = "only an Authorized, Captured or Refunded intent can have a capture pending"
+)]
+pub trait CanRecordCaptureAnswer: sealed::Sealed + State {}
+
+/// A state in which a capture in flight can have its final status recorded:
+/// `record_capture_outcome` on [`PaymentIntent`](crate::PaymentIntent).
+///
+/// [`Authorized`], [`Captured`] and [`Refunded`]: a capture recorded in
+/// flight while the intent was Authorized or Captured may be resolved after
+/// a later capture or a refund (D1). Reversed and Canceled intents have no
+/// capture in flight (rules 4 and 6).
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a capture outcome cannot be recorded on a `{Self}` intent",
+    label = "`{Self}` does not implement `CanRecordCaptureOutcome`",
+    note = "only an Authorized, Captured or Refunded intent can have a capture in flight"
+)]
+pub trait CanRecordCaptureOutcome: sealed::Sealed + State + Sized {
+    /// What the intent is once the outcome is recorded: on [`Authorized`], a
+    /// [`CaptureResolved`](crate::CaptureResolved) (Successful moves it to
+    /// Captured; Declined or Failed leave it Authorized); on [`Captured`] and
+    /// [`Refunded`], the same state, since capturing more or releasing a
+    /// an amount in flight changes neither.
+    type Resolved: sealed::FromIntent<Self>;
+}
+
+/// A state whose intent can be refunded: `refund` on
+/// [`PaymentIntent`](crate::PaymentIntent), which always yields a [`Refunded`] intent.
+///
+/// [`Captured`] and [`Refunded`]: refunds together never pass what was
+/// captured (rule 5, D2), so there is nothing to refund before a capture; a
+/// reversed payment has already been returned in full (rule 6); a canceled
+/// intent accepts nothing (rule 4).
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot be refunded",
+    label = "`{Self}` does not implement `CanRefund`",
+    note = "only a Captured or Refunded intent is refunded (rule 5: never more than was captured)"
+)]
+pub trait CanRefund: sealed::Sealed + State {}
+
+/// A state whose intent can be reversed: `reverse` on
+/// [`PaymentIntent`](crate::PaymentIntent), which yields a [`Reversed`] intent.
+///
+/// [`Authorized`] (a Manual intent, with no capture in flight, within its
+/// deadline) and [`Captured`] (an Auto intent, on the payment's day): rule 6.
+/// A refunded payment can only be refunded further, a reversal cannot be
+/// reversed, and an unpaid or canceled intent has nothing to return (rule 4).
+/// The capture mode, captures in flight and the window are checked at run time.
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot be reversed",
+    label = "`{Self}` does not implement `CanReverse`",
+    note = "only an Authorized (Manual) or Captured (Auto) intent is reversed (rule 6)"
+)]
+pub trait CanReverse: sealed::Sealed + State {}
+
+/// A state whose intent can be canceled: `cancel` on
+/// [`PaymentIntent`](crate::PaymentIntent), which yields a [`Canceled`] intent.
+///
+/// [`Created`] only: rule 4, cancel only an intent not yet paid.
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot be canceled",
+    label = "`{Self}` does not implement `CanCancel`",
+    note = "only a Created intent is canceled (rule 4)"
+)]
+pub trait CanCancel: sealed::Sealed + State {}
+
+/// A state whose intent can have its amount changed: `change_amount` on
+/// [`PaymentIntent`](crate::PaymentIntent).
+///
+/// [`Created`] only: rule 8, the amount changes only before the payment
+/// (D6); whether custom amounts are allowed is checked at run time.
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot have its amount changed",
+    label = "`{Self}` does not implement `CanChangeAmount`",
+    note = "only a Created intent has its amount changed (rule 8)"
+)]
+pub trait CanChangeAmount: sealed::Sealed + State {}
+
+macro_rules! capabilities {
+    ($($capability:ident: $($state:ident),*;)*) => {$($(
+        impl $capability for $state {}
+    )*)*};
+}
+
+capabilities! {
+    CanCapture: Authorized, Captured;
+    CanRecordCaptureAnswer: Authorized, Captured, Refunded;
+    CanRefund: Captured, Refunded;
+    CanReverse: Authorized, Captured;
+    CanCancel: Created;
+    CanChangeAmount: Created;
+}
+
+impl<S: State> sealed::FromIntent<S> for crate::PaymentIntent<S> {
+    fn from_intent(intent: crate::PaymentIntent<S>) -> Self {
+        intent
+    }
+}
+
+impl sealed::FromIntent<Authorized> for crate::CaptureResolved {
+    fn from_intent(intent: crate::PaymentIntent<Authorized>) -> Self {
+        intent.into_capture_resolved()
+    }
+}
+
+impl CanRecordCaptureOutcome for Authorized {
+    type Resolved = crate::CaptureResolved;
+}
+
+impl CanRecordCaptureOutcome for Captured {
+    type Resolved = crate::PaymentIntent<Captured>;
+}
+
+impl CanRecordCaptureOutcome for Refunded {
+    type Resolved = crate::PaymentIntent<Refunded>;
 }
 
 /// The state of an intent whose state is known only at run time.

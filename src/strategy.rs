@@ -136,7 +136,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         )
 }
 
-/// One capture of a plan: the share of what is still capturable, and how it settles.
+/// One capture of a plan: the share of what is still capturable, and the outcome recorded for it.
 type Step = (u8, Option<CaptureOutcome>);
 
 fn outcome() -> impl Strategy<Value = Option<CaptureOutcome>> {
@@ -191,7 +191,7 @@ fn manual_with_captures(
             .capture(id.clone(), share(capturable, *percent), setup.paid_at)
             .ok()?;
         if let Some(outcome) = keep(*outcome) {
-            intent = intent.settle_capture(&id, outcome).ok()?;
+            intent = intent.record_capture_outcome(&id, outcome).ok()?;
         }
     }
     Some(intent)

@@ -13,8 +13,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use dojo_capture::{
-    AnyPaymentIntent, Authorization, CaptureId, CaptureMode, CaptureOutcome, Currency,
-    IdempotencyKey, Money, Operation, PaymentIntent, Settled,
+    AnyPaymentIntent, Authorization, CaptureId, CaptureMode, CaptureOutcome, CaptureResolved,
+    Currency, IdempotencyKey, Money, Operation, PaymentIntent,
 };
 use jiff::Timestamp;
 
@@ -67,7 +67,7 @@ fn counting_allocator_sees_allocations() {
 }
 
 #[test]
-fn typed_capture_settle_and_refund_do_not_allocate() {
+fn typed_capture_outcome_and_refund_do_not_allocate() {
     let paid = ts("2024-07-25T08:49:20Z");
     let now = ts("2024-07-25T09:00:00Z");
     let Authorization::Manual(authorized) =
@@ -90,11 +90,11 @@ fn typed_capture_settle_and_refund_do_not_allocate() {
     let (captured, n) = allocations_during(|| {
         let authorized = authorized.capture(first_record, gbp(1000), now).unwrap();
         match authorized
-            .settle_capture(&first, CaptureOutcome::Successful)
+            .record_capture_outcome(&first, CaptureOutcome::Successful)
             .unwrap()
         {
-            Settled::Captured(captured) => captured,
-            Settled::Authorized(_) => panic!("a Successful capture captures"),
+            CaptureResolved::Captured(captured) => captured,
+            CaptureResolved::Authorized(_) => panic!("a Successful capture captures"),
         }
     });
     assert_eq!(n, 0, "first capture and its settlement allocated");
@@ -104,7 +104,7 @@ fn typed_capture_settle_and_refund_do_not_allocate() {
         for (record, id) in pairs.by_ref() {
             captured = captured.capture(record, gbp(1000), now).unwrap();
             captured = captured
-                .settle_capture(&id, CaptureOutcome::Successful)
+                .record_capture_outcome(&id, CaptureOutcome::Successful)
                 .unwrap();
         }
         captured

@@ -12,10 +12,10 @@ use dojo_capture::wire::{
 };
 use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
-    AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, CaptureRecord, CaptureStatus,
-    Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation, OperationKind,
-    PaymentIntent, PaymentIntentStatus, PendingCapture, PreparedCapture, RehydrateError, Rejected,
-    Rule, RuleViolation, Settled, WrongState,
+    AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, CaptureRecord, CaptureResolved,
+    CaptureStatus, Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation,
+    OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PreparedCapture,
+    RehydrateError, Rejected, Rule, RuleViolation, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -39,7 +39,7 @@ fn checked_types() -> Vec<&'static str> {
         PaymentIntent<Canceled>,
         AnyPaymentIntent,
         Authorization,
-        Settled,
+        CaptureResolved,
         Rejected<PaymentIntent<Authorized>>,
         Rejected<PaymentIntent<Captured>>,
         Rejected<AnyPaymentIntent>,

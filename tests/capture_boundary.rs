@@ -5,8 +5,8 @@
 use dojo_capture::request::{ApiVersion, Method};
 use dojo_capture::state::{Authorized, Captured};
 use dojo_capture::{
-    Answer, AnyPaymentIntent, Authorization, CaptureMode, CaptureOutcome, CaptureStatus,
-    IntentState, Operation, PaymentIntent, PreparedCapture, Rule, Settled,
+    Answer, AnyPaymentIntent, Authorization, CaptureMode, CaptureOutcome, CaptureResolved,
+    CaptureStatus, IntentState, Operation, PaymentIntent, PreparedCapture, Rule,
 };
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -155,9 +155,9 @@ fn the_request_converts_into_an_http_request() {
 // ---- prepare: the capture rules, and the reservation ---------------------------
 
 #[test]
-fn a_pending_capture_reserves_its_amount() {
+fn a_pending_capture_puts_its_amount_in_flight() {
     let (intent, prepared) = prepare(authorized(), 600);
-    assert_eq!(intent.reserved(), gbp(600));
+    assert_eq!(intent.in_flight(), gbp(600));
     assert_eq!(intent.capturable(), gbp(400));
     assert!(intent.captures().is_empty());
     let pending = intent.pending_captures();
@@ -180,7 +180,7 @@ fn over_capture_counts_pending_captures() {
     assert_eq!(
         rejected.to_string(),
         "over_capture: capturing 4.01 GBP exceeds the capturable 4.00 GBP \
-         (authorised 10.00 GBP, captured 0.00 GBP, reserved by captures in flight 6.00 GBP)"
+         (authorised 10.00 GBP, captured 0.00 GBP, in flight 6.00 GBP)"
     );
     let intent = rejected.into_intent();
     // A refused prepare changes nothing, not even the local counter.
@@ -233,7 +233,7 @@ fn prepare_runs_every_capture_rule() {
             .record_capture_answer(prepared, http(201, CREATED_CP_1))
             .unwrap();
         intent
-            .settle_capture(&id, CaptureOutcome::Successful)
+            .record_capture_outcome(&id, CaptureOutcome::Successful)
             .unwrap()
             .refund(common::key("r_1"), gbp(100))
             .unwrap()
@@ -317,7 +317,7 @@ fn a_2xx_binds_dojo_s_capture_id_and_the_capture_is_in_flight() {
         .unwrap();
     assert_eq!(id, cid("cp_1"));
     assert!(intent.pending_captures().is_empty());
-    assert_eq!(intent.reserved(), gbp(500));
+    assert_eq!(intent.in_flight(), gbp(500));
     let [capture] = intent.captures() else {
         panic!("one capture: {:?}", intent.captures())
     };
@@ -328,14 +328,14 @@ fn a_2xx_binds_dojo_s_capture_id_and_the_capture_is_in_flight() {
     assert_eq!(capture.created_at(), Some(now()));
     // Written to the wire like any capture in flight.
     assert_eq!(intent.to_resource().captures.unwrap().len(), 1);
-    let Settled::Captured(captured) = intent
-        .settle_capture(&id, CaptureOutcome::Successful)
+    let CaptureResolved::Captured(captured) = intent
+        .record_capture_outcome(&id, CaptureOutcome::Successful)
         .unwrap()
     else {
         panic!("a Successful capture captures")
     };
     assert_eq!(captured.captured(), gbp(500));
-    assert_eq!(captured.reserved(), gbp(0));
+    assert_eq!(captured.in_flight(), gbp(0));
 }
 
 #[test]
@@ -364,7 +364,7 @@ fn answers_to_two_pending_captures_can_arrive_in_either_order() {
         .map(|c| (c.id().cloned(), c.amount()))
         .collect();
     assert_eq!(amounts, [(Some(id_2), gbp(200)), (Some(id_1), gbp(300))]);
-    assert_eq!(intent.reserved(), gbp(500));
+    assert_eq!(intent.in_flight(), gbp(500));
 }
 
 #[test]
@@ -392,8 +392,8 @@ fn a_capture_dojo_accepted_before_the_deadline_is_recorded_after_it() {
     let (intent, id) = intent
         .record_capture_answer(prepared, http(201, CREATED_CP_1))
         .unwrap();
-    let Settled::Captured(captured) = intent
-        .settle_capture(&id, CaptureOutcome::Successful)
+    let CaptureResolved::Captured(captured) = intent
+        .record_capture_outcome(&id, CaptureOutcome::Successful)
         .unwrap()
     else {
         panic!("a Successful capture captures")
@@ -402,7 +402,7 @@ fn a_capture_dojo_accepted_before_the_deadline_is_recorded_after_it() {
 }
 
 #[test]
-fn a_4xx_releases_the_reservation_and_carries_the_problem_details() {
+fn a_4xx_releases_the_amount_in_flight_and_carries_the_problem_details() {
     let (intent, prepared) = prepare(authorized(), 600);
     let body = br#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.8","title":"Conflict","status":409,"detail":"The payment intent cannot be captured","traceId":"00-abc"}"#;
     let error = intent
@@ -412,7 +412,7 @@ fn a_4xx_releases_the_reservation_and_carries_the_problem_details() {
     assert_eq!(
         error.to_string(),
         "Dojo refused the capture with status 409: Conflict: The payment intent cannot be captured \
-         (trace 00-abc); its reservation is released"
+         (trace 00-abc); its amount is released"
     );
     assert_eq!(error.status(), Some(409));
     assert!(!error.outcome_unknown());
@@ -421,7 +421,7 @@ fn a_4xx_releases_the_reservation_and_carries_the_problem_details() {
     assert_eq!(problem.status, Some(409));
     assert_eq!(problem.trace_id.as_deref(), Some("00-abc"));
     let intent = error.into_intent();
-    assert_eq!(intent.reserved(), gbp(0));
+    assert_eq!(intent.in_flight(), gbp(0));
     assert_eq!(intent.capturable(), gbp(1000));
     assert!(intent.pending_captures().is_empty());
     assert!(intent.captures().is_empty());
@@ -449,9 +449,9 @@ fn an_unreadable_4xx_still_releases_with_no_details() {
         assert!(error.problem().is_none());
         assert_eq!(
             error.to_string(),
-            format!("Dojo refused the capture with status {status}; its reservation is released")
+            format!("Dojo refused the capture with status {status}; its amount is released")
         );
-        assert_eq!(error.into_intent().reserved(), gbp(0));
+        assert_eq!(error.into_intent().in_flight(), gbp(0));
     }
 }
 
@@ -500,7 +500,7 @@ fn a_lost_answer_leaves_the_outcome_unknown_and_refuses_the_next_capture() {
         assert!(error.problem().is_none());
         let intent = error.into_intent();
         assert!(intent.needs_read(), "{answer:?}");
-        assert_eq!(intent.reserved(), gbp(600), "{answer:?}");
+        assert_eq!(intent.in_flight(), gbp(600), "{answer:?}");
         assert!(intent.captures().is_empty());
         assert!(intent.pending_captures()[0].outcome_unknown());
 
@@ -545,7 +545,7 @@ fn a_2xx_naming_a_capture_already_recorded_leaves_the_outcome_unknown() {
     assert!(error.outcome_unknown());
     let intent = error.into_intent();
     assert_eq!(intent.captures().len(), 1);
-    assert_eq!(intent.reserved(), gbp(200));
+    assert_eq!(intent.in_flight(), gbp(200));
     assert!(intent.needs_read());
 }
 
@@ -583,8 +583,8 @@ fn an_answer_is_recorded_in_whatever_state_the_intent_reached_since() {
     let (intent, id) = intent
         .record_capture_answer(first, http(201, CREATED_CP_1))
         .unwrap();
-    let Settled::Captured(captured) = intent
-        .settle_capture(&id, CaptureOutcome::Successful)
+    let CaptureResolved::Captured(captured) = intent
+        .record_capture_outcome(&id, CaptureOutcome::Successful)
         .unwrap()
     else {
         panic!("a Successful capture captures")
@@ -594,7 +594,7 @@ fn an_answer_is_recorded_in_whatever_state_the_intent_reached_since() {
     let (refunded, _) = refunded
         .record_capture_answer(second, http(201, br#"{"captureId":"cp_2"}"#))
         .unwrap();
-    assert_eq!(refunded.reserved(), gbp(200));
+    assert_eq!(refunded.in_flight(), gbp(200));
     assert!(refunded.pending_captures().is_empty());
 }
 
@@ -745,7 +745,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     .get(capture % intent.captures().len().max(1))
                     .and_then(|c| c.id().cloned());
                 match id {
-                    Some(id) => match intent.settle_capture(&id, outcome) {
+                    Some(id) => match intent.record_capture_outcome(&id, outcome) {
                         Ok(intent) => intent,
                         Err(rejected) => rejected.into_intent(),
                     },
@@ -759,7 +759,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
             }
         };
         check_intent(&intent).map_err(TestCaseError::fail)?;
-        let taken = intent.captured().minor_units() + intent.reserved().minor_units();
+        let taken = intent.captured().minor_units() + intent.in_flight().minor_units();
         prop_assert!(taken <= intent.amount().minor_units());
         if intent.needs_read() {
             prop_assert_eq!(
@@ -777,7 +777,7 @@ proptest! {
     #![proptest_config(proptest_config("capture_boundary", 2000))]
 
     #[test]
-    fn no_sequence_reserves_more_than_the_amount(steps in proptest::collection::vec(step(), 0..40)) {
+    fn no_sequence_puts_more_than_the_amount_in_flight(steps in proptest::collection::vec(step(), 0..40)) {
         run(steps)?;
     }
 }

@@ -163,7 +163,7 @@ fn capturing_exactly_the_capturable_amount_is_allowed() {
     assert_eq!(a.requested, Some(gbp(500)));
     assert_eq!(a.amount, gbp(1000));
     assert_eq!(a.captured, gbp(400));
-    assert_eq!(a.reserved, gbp(100));
+    assert_eq!(a.in_flight, gbp(100));
     assert_eq!(a.refunded, gbp(0));
     assert_eq!(a.capturable, gbp(500));
     assert_eq!(a.refundable, gbp(400));
@@ -208,7 +208,7 @@ fn an_explicit_currency_equal_to_the_intent_s_is_the_same_amount() {
 }
 
 #[test]
-fn declined_and_failed_captures_release_their_reservation() {
+fn declined_and_failed_captures_release_their_amount_in_flight() {
     let intent = manual(
         "Authorized",
         json!([
@@ -854,7 +854,7 @@ fn to_json_has_the_documented_keys_and_wire_money() {
             "requested": {"value": 500, "currencyCode": "GBP"},
             "amount": {"value": 1000, "currencyCode": "GBP"},
             "captured": {"value": 400, "currencyCode": "GBP"},
-            "reserved": {"value": 100, "currencyCode": "GBP"},
+            "inFlight": {"value": 100, "currencyCode": "GBP"},
             "refunded": {"value": 0, "currencyCode": "GBP"},
             "capturedTips": {"value": 0, "currencyCode": "GBP"},
             "capturable": {"value": 500, "currencyCode": "GBP"},
@@ -1081,7 +1081,7 @@ fn unknown_operations_are_input_errors_that_list_the_known_ones() {
         "Capture",
         "capture ",
         "authorize",
-        "settle-capture",
+        "record-capture-outcome",
         "change_amount",
         "void",
     ] {

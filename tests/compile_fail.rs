@@ -3,8 +3,10 @@
 //! that can never be legal in the state it has reached (capturing a refunded
 //! intent, canceling a paid one, implementing the sealed `State`, forging an
 //! intent, reusing a consumed one, …). Such a call is not a run-time
-//! rejection but a missing method or a type error, so each program must fail
-//! to compile, with exactly the error committed next to it in its `.stderr`.
+//! rejection but a type error: an operation's method asks for its capability
+//! (`CanCapture`, `CanRefund`, …), which the state lacks, and the error names
+//! it. Each program must fail to compile, with exactly the error committed
+//! next to it in its `.stderr`.
 //!
 //! The messages are rustc's own, so they are pinned to the toolchain in
 //! `rust-toolchain.toml`; regenerate them with

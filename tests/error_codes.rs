@@ -259,7 +259,7 @@ fn manual_captured() -> AnyPaymentIntent {
     let id = cid("cp_1");
     manual_authorized()
         .capture(id.clone(), gbp(600), now())
-        .and_then(|intent| intent.settle_capture(&id, CaptureOutcome::Successful))
+        .and_then(|intent| intent.record_capture_outcome(&id, CaptureOutcome::Successful))
         .unwrap()
 }
 
@@ -304,7 +304,7 @@ fn rule_codes() -> Vec<Case> {
         rule(manual_captured().capture(cid("cp_1"), gbp(100), now())),
         rule(refunded().refund(key("r_1"), gbp(200))),
         rule(created().into_any().change_amount(gbp(2000))),
-        rule(manual_authorized().settle_capture(&cid("cp_2"), CaptureOutcome::Successful)),
+        rule(manual_authorized().record_capture_outcome(&cid("cp_2"), CaptureOutcome::Successful)),
         rule(
             answer_error(with_id(), Answer::TransportFailure)
                 .into_intent()

@@ -5,8 +5,8 @@
 use dojo_capture::state::{Authorized, Captured, Created};
 use dojo_capture::{
     Authorization, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode, CaptureOutcome,
-    CaptureStatus, Currency, IdempotencyKey, IntentState, OperationKind, PaymentIntent, Rejected,
-    Rule, Settled,
+    CaptureResolved, CaptureStatus, Currency, IdempotencyKey, IntentState, OperationKind,
+    PaymentIntent, Rejected, Rule,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -37,17 +37,17 @@ fn authorized(amount: i64) -> PaymentIntent<Authorized> {
     authorize_manual(manual(amount), paid())
 }
 
-fn into_captured(settled: Settled) -> PaymentIntent<Captured> {
-    match settled {
-        Settled::Captured(intent) => intent,
-        Settled::Authorized(intent) => panic!("expected Captured, got {intent:?}"),
+fn into_captured(resolved: CaptureResolved) -> PaymentIntent<Captured> {
+    match resolved {
+        CaptureResolved::Captured(intent) => intent,
+        CaptureResolved::Authorized(intent) => panic!("expected Captured, got {intent:?}"),
     }
 }
 
-fn into_authorized(settled: Settled) -> PaymentIntent<Authorized> {
-    match settled {
-        Settled::Authorized(intent) => intent,
-        Settled::Captured(intent) => panic!("expected Authorized, got {intent:?}"),
+fn into_authorized(resolved: CaptureResolved) -> PaymentIntent<Authorized> {
+    match resolved {
+        CaptureResolved::Authorized(intent) => intent,
+        CaptureResolved::Captured(intent) => panic!("expected Authorized, got {intent:?}"),
     }
 }
 
@@ -59,7 +59,7 @@ fn captured(amount: i64, captured: i64) -> PaymentIntent<Captured> {
         .unwrap();
     into_captured(
         intent
-            .settle_capture(&id, CaptureOutcome::Successful)
+            .record_capture_outcome(&id, CaptureOutcome::Successful)
             .unwrap(),
     )
 }
@@ -97,7 +97,7 @@ fn two_partial_captures_take_the_whole_amount() {
         .capture(first.clone(), gbp(600), now())
         .unwrap();
     assert_eq!(intent.state(), IntentState::Authorized);
-    assert_eq!(intent.reserved(), gbp(600));
+    assert_eq!(intent.in_flight(), gbp(600));
     assert_eq!(intent.captured(), gbp(0));
     assert_eq!(intent.capturable(), gbp(400));
     assert_eq!(intent.refundable(), gbp(0));
@@ -110,12 +110,12 @@ fn two_partial_captures_take_the_whole_amount() {
 
     let intent = into_captured(
         intent
-            .settle_capture(&first, CaptureOutcome::Successful)
+            .record_capture_outcome(&first, CaptureOutcome::Successful)
             .unwrap(),
     );
     assert_eq!(intent.state(), IntentState::Captured);
     assert_eq!(intent.captured(), gbp(600));
-    assert_eq!(intent.reserved(), gbp(0));
+    assert_eq!(intent.in_flight(), gbp(0));
     assert_eq!(intent.capturable(), gbp(400));
     assert_eq!(intent.refundable(), gbp(600));
     assert_eq!(intent.captures()[0].status(), CaptureStatus::Successful);
@@ -123,10 +123,10 @@ fn two_partial_captures_take_the_whole_amount() {
     // A further partial capture stays possible after the first succeeded (rule 2).
     let second = cid("cp_second");
     let intent = intent.capture(second.clone(), gbp(400), now()).unwrap();
-    assert_eq!(intent.reserved(), gbp(400));
+    assert_eq!(intent.in_flight(), gbp(400));
     assert_eq!(intent.capturable(), gbp(0));
     let intent = intent
-        .settle_capture(&second, CaptureOutcome::Successful)
+        .record_capture_outcome(&second, CaptureOutcome::Successful)
         .unwrap();
     assert_eq!(intent.captured(), gbp(1000));
     assert_eq!(intent.capturable(), gbp(0));
@@ -149,16 +149,16 @@ fn exactly_the_amount_is_capturable_and_one_more_unit_is_not() {
     assert_eq!(
         violation.to_string(),
         "over_capture: capturing 10.01 GBP exceeds the capturable 10.00 GBP \
-         (authorised 10.00 GBP, captured 0.00 GBP, reserved by captures in flight 0.00 GBP)"
+         (authorised 10.00 GBP, captured 0.00 GBP, in flight 0.00 GBP)"
     );
 
     let intent = before.capture(cid("cp_1"), gbp(1000), now()).unwrap();
-    assert_eq!(intent.reserved(), gbp(1000));
+    assert_eq!(intent.in_flight(), gbp(1000));
     assert_eq!(intent.capturable(), gbp(0));
 }
 
 #[test]
-fn an_in_flight_capture_reserves_its_amount() {
+fn an_in_flight_capture_holds_its_amount() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
@@ -174,22 +174,22 @@ fn an_in_flight_capture_reserves_its_amount() {
     assert_eq!(
         violation.to_string(),
         "over_capture: capturing 4.01 GBP exceeds the capturable 4.00 GBP \
-         (authorised 10.00 GBP, captured 0.00 GBP, reserved by captures in flight 6.00 GBP)"
+         (authorised 10.00 GBP, captured 0.00 GBP, in flight 6.00 GBP)"
     );
     let intent = before.capture(cid("cp_2"), gbp(400), now()).unwrap();
-    assert_eq!(intent.reserved(), gbp(1000));
+    assert_eq!(intent.in_flight(), gbp(1000));
     assert_eq!(intent.capturable(), gbp(0));
 }
 
 #[test]
-fn declined_and_failed_captures_release_their_reservation() {
+fn declined_and_failed_captures_release_their_amount_in_flight() {
     for outcome in [CaptureOutcome::Declined, CaptureOutcome::Failed] {
         let id = cid("cp_1");
         let intent = authorized(1000)
             .capture(id.clone(), gbp(600), now())
             .unwrap();
-        let intent = into_authorized(intent.settle_capture(&id, outcome).unwrap());
-        assert_eq!(intent.reserved(), gbp(0), "{outcome:?}");
+        let intent = into_authorized(intent.record_capture_outcome(&id, outcome).unwrap());
+        assert_eq!(intent.in_flight(), gbp(0), "{outcome:?}");
         assert_eq!(intent.captured(), gbp(0));
         assert_eq!(intent.capturable(), gbp(1000));
         let expected = match outcome {
@@ -199,7 +199,7 @@ fn declined_and_failed_captures_release_their_reservation() {
         assert_eq!(intent.captures()[0].status(), expected);
         // The whole amount is capturable again.
         let intent = intent.capture(cid("cp_2"), gbp(1000), now()).unwrap();
-        assert_eq!(intent.reserved(), gbp(1000));
+        assert_eq!(intent.in_flight(), gbp(1000));
     }
 }
 
@@ -210,33 +210,33 @@ fn a_released_capture_on_a_captured_intent_frees_its_part() {
         .unwrap();
     assert_eq!(intent.capturable(), gbp(0));
     let intent = intent
-        .settle_capture(&cid("cp_2"), CaptureOutcome::Declined)
+        .record_capture_outcome(&cid("cp_2"), CaptureOutcome::Declined)
         .unwrap();
     assert_eq!(intent.captured(), gbp(300));
-    assert_eq!(intent.reserved(), gbp(0));
+    assert_eq!(intent.in_flight(), gbp(0));
     assert_eq!(intent.capturable(), gbp(700));
 }
 
 #[test]
-fn successful_settlement_turns_authorized_into_captured() {
+fn a_successful_outcome_turns_authorized_into_captured() {
     let id = cid("cp_1");
     let intent = authorized(1000)
         .capture(id.clone(), gbp(250), now())
         .unwrap();
     match intent
-        .settle_capture(&id, CaptureOutcome::Successful)
+        .record_capture_outcome(&id, CaptureOutcome::Successful)
         .unwrap()
     {
-        Settled::Captured(intent) => {
+        CaptureResolved::Captured(intent) => {
             assert_eq!(intent.state(), IntentState::Captured);
             assert_eq!(intent.captured(), gbp(250));
         }
-        Settled::Authorized(intent) => panic!("still authorised: {intent:?}"),
+        CaptureResolved::Authorized(intent) => panic!("still authorised: {intent:?}"),
     }
 }
 
 #[test]
-fn settling_one_of_two_in_flight_captures_declined_stays_authorized() {
+fn one_of_two_in_flight_captures_declined_stays_authorized() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(300), now())
         .unwrap()
@@ -244,10 +244,10 @@ fn settling_one_of_two_in_flight_captures_declined_stays_authorized() {
         .unwrap();
     let intent = into_authorized(
         intent
-            .settle_capture(&cid("cp_1"), CaptureOutcome::Failed)
+            .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Failed)
             .unwrap(),
     );
-    assert_eq!(intent.reserved(), gbp(300));
+    assert_eq!(intent.in_flight(), gbp(300));
     assert_eq!(intent.capturable(), gbp(700));
 }
 
@@ -256,11 +256,11 @@ fn over_capture_across_several_partial_captures() {
     let intent = captured(1000, 300);
     let intent = intent.capture(cid("cp_2"), gbp(300), now()).unwrap();
     let intent = intent
-        .settle_capture(&cid("cp_2"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_2"), CaptureOutcome::Successful)
         .unwrap();
     let intent = intent.capture(cid("cp_3"), gbp(200), now()).unwrap();
     assert_eq!(intent.captured(), gbp(600));
-    assert_eq!(intent.reserved(), gbp(200));
+    assert_eq!(intent.in_flight(), gbp(200));
     assert_eq!(intent.capturable(), gbp(200));
 
     let before = intent.clone();
@@ -276,7 +276,7 @@ fn over_capture_across_several_partial_captures() {
     assert_eq!(
         violation.to_string(),
         "over_capture: capturing 2.01 GBP exceeds the capturable 2.00 GBP \
-         (authorised 10.00 GBP, captured 6.00 GBP, reserved by captures in flight 2.00 GBP)"
+         (authorised 10.00 GBP, captured 6.00 GBP, in flight 2.00 GBP)"
     );
 
     let intent = before.capture(cid("cp_4"), gbp(200), now()).unwrap();
@@ -319,7 +319,7 @@ fn capture_is_allowed_until_seven_days_after_payment() {
     let intent = before
         .capture(cid("cp_1"), gbp(100), deadline - ONE_SECOND)
         .unwrap();
-    assert_eq!(intent.reserved(), gbp(100));
+    assert_eq!(intent.in_flight(), gbp(100));
 }
 
 #[test]
@@ -425,7 +425,7 @@ fn the_same_capture_id_and_amount_is_a_replay() {
     let again = intent.capture(cid("cp_1"), gbp(600), now()).unwrap();
     assert_eq!(again, before);
     assert_eq!(again.captures().len(), 1);
-    assert_eq!(again.reserved(), gbp(600));
+    assert_eq!(again.in_flight(), gbp(600));
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn a_replay_is_not_an_over_capture_nor_expired() {
 }
 
 #[test]
-fn a_replay_of_a_settled_capture_changes_nothing() {
+fn a_replay_of_a_resolved_capture_changes_nothing() {
     let intent = captured(1000, 1000);
     let before = intent.clone();
     let again = intent.capture(cid("cp_1"), gbp(1000), now()).unwrap();
@@ -475,16 +475,16 @@ fn the_same_capture_id_with_another_amount_is_a_conflict() {
 // ---- settling ----
 
 #[test]
-fn settling_an_unknown_capture_is_refused() {
+fn the_outcome_of_an_unknown_capture_is_refused() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
     let before = intent.clone();
     let violation = refused(
-        intent.settle_capture(&cid("cp_404"), CaptureOutcome::Successful),
+        intent.record_capture_outcome(&cid("cp_404"), CaptureOutcome::Successful),
         &before,
         Rule::UnknownCapture,
-        OperationKind::SettleCapture,
+        OperationKind::RecordCaptureOutcome,
     );
     assert_eq!(
         violation.to_string(),
@@ -493,18 +493,18 @@ fn settling_an_unknown_capture_is_refused() {
 }
 
 #[test]
-fn settling_twice_with_the_same_outcome_is_a_replay_and_another_outcome_is_refused() {
+fn the_same_outcome_twice_is_a_replay_and_another_outcome_is_refused() {
     let intent = captured(1000, 600);
     let before = intent.clone();
     let again = intent
-        .settle_capture(&cid("cp_1"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap();
     assert_eq!(again, before);
     let violation = refused(
-        again.settle_capture(&cid("cp_1"), CaptureOutcome::Declined),
+        again.record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined),
         &before,
         Rule::UnknownCapture,
-        OperationKind::SettleCapture,
+        OperationKind::RecordCaptureOutcome,
     );
     assert_eq!(violation.state(), IntentState::Captured);
 
@@ -514,21 +514,21 @@ fn settling_twice_with_the_same_outcome_is_a_replay_and_another_outcome_is_refus
         authorized(1000)
             .capture(id.clone(), gbp(600), now())
             .unwrap()
-            .settle_capture(&id, CaptureOutcome::Declined)
+            .record_capture_outcome(&id, CaptureOutcome::Declined)
             .unwrap(),
     );
     let before = intent.clone();
     let again = into_authorized(
         intent
-            .settle_capture(&id, CaptureOutcome::Declined)
+            .record_capture_outcome(&id, CaptureOutcome::Declined)
             .unwrap(),
     );
     assert_eq!(again, before);
     refused(
-        again.settle_capture(&id, CaptureOutcome::Successful),
+        again.record_capture_outcome(&id, CaptureOutcome::Successful),
         &before,
         Rule::UnknownCapture,
-        OperationKind::SettleCapture,
+        OperationKind::RecordCaptureOutcome,
     );
 }
 
@@ -766,7 +766,7 @@ fn tips_are_carried_and_not_counted_against_the_amount() {
         .unwrap();
     assert_eq!(intent.captures()[0].tips(), Some(gbp(500)));
     assert_eq!(intent.captures()[0].amount(), gbp(1000));
-    assert_eq!(intent.reserved(), gbp(1000));
+    assert_eq!(intent.in_flight(), gbp(1000));
     assert_eq!(intent.capturable(), gbp(0));
     // A zero tip is no tip, and not an error (D18).
     let intent = authorized(1000)
@@ -823,12 +823,12 @@ fn a_manual_intent_with_a_capture_in_flight_is_not_reversed() {
     assert_eq!(
         violation.to_string(),
         "invalid_transition: reverse is not possible on an Authorized intent: a capture is in flight; \
-         a Manual intent is reversed only with no capture reserved or made"
+         a Manual intent is reversed only with no capture in flight or made"
     );
     // Once the capture is declined, nothing is reserved and the reversal goes through.
     let intent = into_authorized(
         before
-            .settle_capture(&cid("cp_1"), CaptureOutcome::Declined)
+            .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
             .unwrap(),
     );
     assert_eq!(
@@ -1023,7 +1023,7 @@ fn accessors_before_payment() {
     assert_eq!(intent.paid_at(), None);
     assert_eq!(intent.authorization_deadline(), None);
     assert_eq!(intent.captured(), gbp(0));
-    assert_eq!(intent.reserved(), gbp(0));
+    assert_eq!(intent.in_flight(), gbp(0));
     assert_eq!(intent.refunded(), gbp(0));
     assert_eq!(intent.refundable(), gbp(0));
 }
@@ -1153,7 +1153,7 @@ fn debug_shows_the_state_and_the_money() {
     assert_eq!(
         format!("{intent:?}"),
         "PaymentIntent { state: Captured, id: None, capture_mode: Manual, amount: Money { minor: 1000, currency: GBP }, \
-         captured: Money { minor: 600, currency: GBP }, reserved: Money { minor: 0, currency: GBP }, \
+         captured: Money { minor: 600, currency: GBP }, in_flight: Money { minor: 0, currency: GBP }, \
          refunded: Money { minor: 0, currency: GBP }, .. }"
     );
 }

@@ -1360,7 +1360,7 @@ impl StateMachineTest for LifecycleTest {
                 let tips = tips.map(|t| sut.money(t));
                 intent.capture_with_tips(capture_id(id), sut.money(amount), tips, now)
             }
-            Op::Settle { id, outcome } => intent.settle_capture(&capture_id(id), outcome),
+            Op::Settle { id, outcome } => intent.record_capture_outcome(&capture_id(id), outcome),
             Op::Refund { key, amount } => intent.refund(refund_key(key), sut.money(amount)),
             Op::Reverse => intent.reverse(now),
             Op::Cancel => intent.cancel(),
@@ -1407,7 +1407,7 @@ impl StateMachineTest for LifecycleTest {
             "captured"
         );
         assert_eq!(
-            intent.reserved().minor_units(),
+            intent.in_flight().minor_units(),
             model.reserved(),
             "reserved"
         );

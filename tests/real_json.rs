@@ -259,7 +259,7 @@ fn d16_a_capture_without_an_id_counts_in_every_total() {
     ]);
     let intent_ = read(&intent("Manual", "Captured", captures, 0));
     assert_eq!(intent_.captured(), gbp(400));
-    assert_eq!(intent_.reserved(), gbp(200));
+    assert_eq!(intent_.in_flight(), gbp(200));
     assert_eq!(intent_.capturable(), gbp(400));
     assert_eq!(intent_.captured_tips(), gbp(20));
     assert_eq!(intent_.captures()[0].id(), None);
@@ -285,10 +285,10 @@ fn d16_a_capture_without_an_id_cannot_be_resolved_by_id() {
     let intent_ = read(&intent("Manual", "Authorized", captures, 0));
     let typed = intent_.try_into_state::<Authorized>().unwrap();
     let rejected = typed
-        .settle_capture(&cid("cp_any"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_any"), CaptureOutcome::Successful)
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::UnknownCapture);
-    assert_eq!(rejected.intent().reserved(), gbp(200));
+    assert_eq!(rejected.intent().in_flight(), gbp(200));
 }
 
 // ---- D17: Manual intents Dojo finished itself ----
@@ -332,14 +332,14 @@ fn d17_captured_with_only_a_capture_in_flight_reads_from_the_amounts() {
     let intent_ = read(&body);
     assert_eq!(intent_.state(), IntentState::Authorized);
     assert_eq!(intent_.captured(), gbp(0));
-    assert_eq!(intent_.reserved(), gbp(400));
+    assert_eq!(intent_.in_flight(), gbp(400));
     assert_eq!(intent_.capturable(), gbp(600));
     let typed = intent_.try_into_state::<Authorized>().unwrap();
     assert!(matches!(
         typed
-            .settle_capture(&cid("cp_1"), CaptureOutcome::Successful)
+            .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
             .unwrap(),
-        dojo_capture::Settled::Captured(_)
+        dojo_capture::CaptureResolved::Captured(_)
     ));
 }
 

@@ -105,7 +105,7 @@ fn captures_made_and_in_flight_may_reach_the_amount() {
     let intent = ok(&body);
     assert!(matches!(intent, AnyPaymentIntent::Captured(_)));
     assert_eq!(intent.captured(), gbp(600));
-    assert_eq!(intent.reserved(), gbp(400));
+    assert_eq!(intent.in_flight(), gbp(400));
     assert_eq!(intent.capturable(), gbp(0));
     assert_eq!(intent.refundable(), gbp(600));
 }
@@ -148,7 +148,7 @@ fn declined_and_failed_captures_are_not_counted() {
     );
     let intent = ok(&body);
     assert_eq!(intent.captured(), gbp(600));
-    assert_eq!(intent.reserved(), gbp(400));
+    assert_eq!(intent.in_flight(), gbp(400));
     let typed = intent.try_into_state::<Captured>().unwrap();
     let statuses: Vec<CaptureStatus> = typed.captures().iter().map(|c| c.status()).collect();
     assert_eq!(
@@ -358,7 +358,7 @@ fn a_partial_capture_reported_captured_is_captured() {
 fn an_authorized_intent_with_a_capture_in_flight_stays_authorized() {
     let intent = ok(&manual("Authorized", vec![capture("cp_1", 400, "Created")]));
     assert!(matches!(intent, AnyPaymentIntent::Authorized(_)));
-    assert_eq!(intent.reserved(), gbp(400));
+    assert_eq!(intent.in_flight(), gbp(400));
     assert_eq!(intent.capturable(), gbp(600));
     let typed = intent.try_into_state::<Authorized>().unwrap();
     let record = &typed.captures()[0];
@@ -378,7 +378,7 @@ fn an_auto_captured_intent_without_captures_has_captured_its_amount() {
     assert_eq!(intent_.captured(), gbp(1000));
     assert_eq!(intent_.refundable(), gbp(1000));
     assert_eq!(intent_.capturable(), gbp(0));
-    assert_eq!(intent_.reserved(), gbp(0));
+    assert_eq!(intent_.in_flight(), gbp(0));
     let rejected = intent_
         .clone()
         .capture(cid("cp_1"), gbp(1), now())

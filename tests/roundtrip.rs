@@ -111,7 +111,7 @@ fn refunds_and_reversals_round_trip() {
     let manual = manual.authorize(paid()).unwrap();
     let manual = manual.capture(cid("cp_1"), gbp(500), paid()).unwrap();
     let manual = manual
-        .settle_capture(&cid("cp_1"), CaptureOutcome::Declined)
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
         .unwrap();
     let reversed = manual.reverse(paid()).unwrap();
     check_round_trip(&reversed).unwrap();

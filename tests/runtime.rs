@@ -5,7 +5,8 @@
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
 use dojo_capture::{
     AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, CaptureMode, CaptureOutcome,
-    IntentState, Operation, OperationKind, PaymentIntent, Rejected, Rule, RuleViolation, Settled,
+    CaptureResolved, IntentState, Operation, OperationKind, PaymentIntent, Rejected, Rule,
+    RuleViolation,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -37,11 +38,11 @@ fn manual_captured() -> PaymentIntent<Captured> {
         .capture(id.clone(), gbp(600), now())
         .unwrap();
     match intent
-        .settle_capture(&id, CaptureOutcome::Successful)
+        .record_capture_outcome(&id, CaptureOutcome::Successful)
         .unwrap()
     {
-        Settled::Captured(intent) => intent,
-        Settled::Authorized(_) => unreachable!(),
+        CaptureResolved::Captured(intent) => intent,
+        CaptureResolved::Authorized(_) => unreachable!(),
     }
 }
 
@@ -417,10 +418,10 @@ fn successful_operations_change_exactly_what_they_should() {
         .clone()
         .capture(cid("cp_new"), gbp(100), now())
         .unwrap();
-    assert_eq!(after.reserved(), gbp(100));
+    assert_eq!(after.in_flight(), gbp(100));
     assert_eq!(after.capturable(), gbp(900));
     let after = after
-        .settle_capture(&cid("cp_new"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_new"), CaptureOutcome::Successful)
         .unwrap();
     assert_eq!(after.state(), IntentState::Captured);
     assert_eq!(after.captured(), gbp(100));
@@ -504,30 +505,30 @@ fn the_refund_in_a_capture_after_refund_is_the_total_refunded() {
 }
 
 #[test]
-fn settling_at_run_time_moves_to_the_state_the_amounts_imply() {
+fn an_outcome_at_run_time_moves_to_the_state_the_amounts_imply() {
     let intent = manual_authorized()
         .into_any()
         .capture(cid("cp_1"), gbp(400), now())
         .unwrap();
     let declined = intent
         .clone()
-        .settle_capture(&cid("cp_1"), CaptureOutcome::Declined)
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
         .unwrap();
     assert_eq!(declined.state(), IntentState::Authorized);
     assert_eq!(declined.capturable(), gbp(1000));
     let captured = intent
         .clone()
-        .settle_capture(&cid("cp_1"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap();
     assert_eq!(captured.state(), IntentState::Captured);
     let rejected = intent
         .clone()
-        .settle_capture(&cid("cp_9"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_9"), CaptureOutcome::Successful)
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::UnknownCapture);
     assert_eq!(
         rejected.violation().operation(),
-        OperationKind::SettleCapture
+        OperationKind::RecordCaptureOutcome
     );
     assert_eq!(rejected.into_intent(), intent);
 }
@@ -665,12 +666,12 @@ fn runtime_accessors_match_the_typed_ones() {
     assert_eq!(any.id(), typed.id());
     assert_eq!(any.amount(), typed.amount());
     assert_eq!(any.captured(), typed.captured());
-    assert_eq!(any.reserved(), typed.reserved());
+    assert_eq!(any.in_flight(), typed.in_flight());
     assert_eq!(any.refunded(), typed.refunded());
     assert_eq!(any.capturable(), typed.capturable());
     assert_eq!(any.refundable(), typed.refundable());
     assert_eq!(
-        (any.captured(), any.reserved(), any.capturable()),
+        (any.captured(), any.in_flight(), any.capturable()),
         (gbp(600), gbp(100), gbp(300))
     );
     let named = created(CaptureMode::Manual).with_id("pi_9").into_any();
@@ -714,11 +715,11 @@ impl<S: State> ToAny for PaymentIntent<S> {
     }
 }
 
-impl ToAny for Settled {
+impl ToAny for CaptureResolved {
     fn to_any(self) -> AnyPaymentIntent {
         match self {
-            Settled::Authorized(intent) => intent.into_any(),
-            Settled::Captured(intent) => intent.into_any(),
+            CaptureResolved::Authorized(intent) => intent.into_any(),
+            CaptureResolved::Captured(intent) => intent.into_any(),
         }
     }
 }
@@ -811,7 +812,7 @@ fn typed_and_runtime_captures_agree() {
 }
 
 #[test]
-fn typed_and_runtime_settlements_agree() {
+fn typed_and_runtime_capture_outcomes_agree() {
     let in_flight = || {
         manual_authorized()
             .capture(cid("cp_n"), gbp(300), now())
@@ -819,27 +820,27 @@ fn typed_and_runtime_settlements_agree() {
     };
     let captured = agree!(
         in_flight(),
-        settle_capture(&cid("cp_n"), CaptureOutcome::Successful)
+        record_capture_outcome(&cid("cp_n"), CaptureOutcome::Successful)
     )
     .unwrap();
     assert_eq!(captured.state(), IntentState::Captured);
     let released = agree!(
         in_flight(),
-        settle_capture(&cid("cp_n"), CaptureOutcome::Failed)
+        record_capture_outcome(&cid("cp_n"), CaptureOutcome::Failed)
     )
     .unwrap();
     assert_eq!(released.state(), IntentState::Authorized);
     assert_eq!(
         agree!(
             in_flight(),
-            settle_capture(&cid("cp_x"), CaptureOutcome::Failed)
+            record_capture_outcome(&cid("cp_x"), CaptureOutcome::Failed)
         ),
         Err(Rule::UnknownCapture)
     );
     assert_eq!(
         agree!(
             manual_captured(),
-            settle_capture(&cid("cp_1"), CaptureOutcome::Declined)
+            record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
         ),
         Err(Rule::UnknownCapture)
     );
@@ -1003,7 +1004,7 @@ fn only_reversed_and_canceled_are_terminal() {
 // ---- nothing settles on a terminal intent (rules 4 and 6) ----
 
 #[test]
-fn a_capture_does_not_settle_on_a_reversed_or_canceled_intent() {
+fn no_capture_outcome_is_recorded_on_a_reversed_or_canceled_intent() {
     // Dojo reports a reversed Auto payment that still lists a capture in
     // flight: settling it must not add to what a returned payment took.
     let reversed = AnyPaymentIntent::from_json(
@@ -1019,11 +1020,11 @@ fn a_capture_does_not_settle_on_a_reversed_or_canceled_intent() {
     for outcome in [CaptureOutcome::Successful, CaptureOutcome::Declined] {
         let rejected = reversed
             .clone()
-            .settle_capture(&cid("cp_1"), outcome)
+            .record_capture_outcome(&cid("cp_1"), outcome)
             .unwrap_err();
         assert_eq!(
             rejected.violation().to_string(),
-            "invalid_transition: settle-capture is not possible on a Reversed intent: \
+            "invalid_transition: record-capture-outcome is not possible on a Reversed intent: \
              a reversed intent accepts no operation"
         );
         assert_eq!(rejected.into_intent(), reversed);
@@ -1032,11 +1033,11 @@ fn a_capture_does_not_settle_on_a_reversed_or_canceled_intent() {
     let canceled = AnyPaymentIntent::from(created(CaptureMode::Manual).cancel());
     let rejected = canceled
         .clone()
-        .settle_capture(&cid("cp_1"), CaptureOutcome::Successful)
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap_err();
     assert_eq!(
         rejected.violation().to_string(),
-        "invalid_transition: settle-capture is not possible on a Canceled intent: \
+        "invalid_transition: record-capture-outcome is not possible on a Canceled intent: \
          a canceled intent accepts no operation"
     );
     assert_eq!(rejected.into_intent(), canceled);

@@ -9,7 +9,7 @@ use common::proptest_config;
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
 use dojo_capture::{
     AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode,
-    CaptureOutcome, Currency, IdempotencyKey, IntentState, Money, PaymentIntent, Settled,
+    CaptureOutcome, CaptureResolved, Currency, IdempotencyKey, IntentState, Money, PaymentIntent,
 };
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -20,7 +20,7 @@ fn agrees<S: State>(intent: &PaymentIntent<S>) -> Result<(), TestCaseError> {
     let (amount, captured, reserved, refunded) = (
         intent.amount(),
         intent.captured(),
-        intent.reserved(),
+        intent.in_flight(),
         intent.refunded(),
     );
     prop_assert!(!amount.is_zero(), "a zero amount in state {}", S::STATE);
@@ -158,18 +158,18 @@ fn typed_step(intent: AnyPaymentIntent, step: &Step, now: Timestamp) -> AnyPayme
             .unwrap_or_else(|r| r.into_intent())
             .into_any(),
         (A::Authorized(i), Step::Settle { id, outcome }) => {
-            match i.settle_capture(&cid(*id), *outcome) {
-                Ok(Settled::Authorized(i)) => i.into_any(),
-                Ok(Settled::Captured(i)) => i.into_any(),
+            match i.record_capture_outcome(&cid(*id), *outcome) {
+                Ok(CaptureResolved::Authorized(i)) => i.into_any(),
+                Ok(CaptureResolved::Captured(i)) => i.into_any(),
                 Err(r) => r.into_intent().into_any(),
             }
         }
         (A::Captured(i), Step::Settle { id, outcome }) => i
-            .settle_capture(&cid(*id), *outcome)
+            .record_capture_outcome(&cid(*id), *outcome)
             .unwrap_or_else(|r| r.into_intent())
             .into_any(),
         (A::Refunded(i), Step::Settle { id, outcome }) => i
-            .settle_capture(&cid(*id), *outcome)
+            .record_capture_outcome(&cid(*id), *outcome)
             .unwrap_or_else(|r| r.into_intent())
             .into_any(),
         (A::Captured(i), Step::Refund { key: k, minor }) => match i.refund(key(*k), gbp(*minor)) {

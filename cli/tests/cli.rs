@@ -312,11 +312,11 @@ fn json_output_has_exactly_the_documented_keys() {
             "capturableAfter",
             "captured",
             "capturedTips",
+            "inFlight",
             "refundable",
             "refundableAfter",
             "refunded",
             "requested",
-            "reserved",
         ]
     );
     assert_eq!(value["state"], "Captured");

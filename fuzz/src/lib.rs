@@ -775,7 +775,7 @@ pub fn op_sequence(input: &OpSequence) {
                 let settled_already = before.captures().iter().any(|c| {
                     c.id() == Some(&id) && c.status() != dojo_capture::CaptureStatus::Created
                 });
-                let result = before.clone().settle_capture(&id, *outcome);
+                let result = before.clone().record_capture_outcome(&id, *outcome);
                 if let (true, Ok(after)) = (settled_already, &result) {
                     ensure(
                         *after == before,
@@ -1509,7 +1509,7 @@ pub fn check_command(input: &CheckInput) {
                 verdict.state == intent.state()
                     && a.amount == intent.amount()
                     && a.captured == intent.captured()
-                    && a.reserved == intent.reserved()
+                    && a.in_flight == intent.in_flight()
                     && a.refunded == intent.refunded()
                     && a.capturable == intent.capturable()
                     && a.refundable == intent.refundable(),

@@ -7,12 +7,12 @@ use dojo_capture::{AnyPaymentIntent, CaptureStatus, IntentState, Money};
 /// Everything a round trip through the wire must keep, as comparable text.
 pub fn facts(intent: &AnyPaymentIntent) -> String {
     format!(
-        "{} {:?} amount={} captured={} reserved={} refunded={} tips={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
+        "{} {:?} amount={} captured={} in_flight={} refunded={} tips={} capturable={} refundable={} paid_at={:?} deadline={:?} expiry={:?} custom={} captures={:?} id={:?}",
         intent.state(),
         intent.capture_mode(),
         intent.amount(),
         intent.captured(),
-        intent.reserved(),
+        intent.in_flight(),
         intent.refunded(),
         intent.captured_tips(),
         intent.capturable(),
@@ -68,7 +68,7 @@ fn minor(money: Money, currency_of: &AnyPaymentIntent, what: &str) -> Result<i12
 pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
     let amount = minor(intent.amount(), intent, "amount")?;
     let captured = minor(intent.captured(), intent, "captured")?;
-    let reserved = minor(intent.reserved(), intent, "reserved")?;
+    let in_flight = minor(intent.in_flight(), intent, "in_flight")?;
     let refunded = minor(intent.refunded(), intent, "refunded")?;
     let capturable = minor(intent.capturable(), intent, "capturable")?;
     let refundable = minor(intent.refundable(), intent, "refundable")?;
@@ -76,9 +76,9 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
     if amount == 0 {
         return Err("the amount is zero (D19)".into());
     }
-    if captured + reserved > amount {
+    if captured + in_flight > amount {
         return Err(format!(
-            "over-captured: captured {captured} + reserved {reserved} > amount {amount}"
+            "over-captured: captured {captured} + in flight {in_flight} > amount {amount}"
         ));
     }
     // D14: the tips taken with the payment are refundable, nothing more.
@@ -87,9 +87,9 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
             "over-refunded: refunded {refunded} > captured {captured} + tips {tips}"
         ));
     }
-    if capturable > amount - captured - reserved {
+    if capturable > amount - captured - in_flight {
         return Err(format!(
-            "capturable {capturable} exceeds amount − captured − reserved"
+            "capturable {capturable} exceeds amount − captured − in flight"
         ));
     }
     if refunded + refundable > i128::from(i64::MAX) {
@@ -144,9 +144,9 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
         .iter()
         .map(|p| i128::from(p.amount().minor_units()))
         .sum();
-    if from_captures + from_pending != reserved {
+    if from_captures + from_pending != in_flight {
         return Err(format!(
-            "reserved {reserved} is not the sum of captures in flight {from_captures} \
+            "in flight {in_flight} is not the sum of captures in flight {from_captures} \
              and pending captures {from_pending}"
         ));
     }
@@ -208,21 +208,21 @@ pub fn check_step(
             after.refunded()
         ));
     }
-    // A reservation goes down only when its capture settles: into captured
-    // when Successful, released when Declined or Failed.
-    let released = before.reserved().minor_units() - after.reserved().minor_units();
-    let settled = before.captures().iter().any(|b| {
+    // In flight goes down only when a capture's outcome is recorded: into
+    // captured when Successful, released when Declined or Failed.
+    let released = before.in_flight().minor_units() - after.in_flight().minor_units();
+    let resolved = before.captures().iter().any(|b| {
         b.status() == CaptureStatus::Created
             && after
                 .captures()
                 .iter()
                 .any(|a| a.id() == b.id() && a.status() != CaptureStatus::Created)
     });
-    if released > 0 && !settled {
+    if released > 0 && !resolved {
         return Err(format!(
-            "reserved went down from {} to {} with no capture settled",
-            before.reserved(),
-            after.reserved()
+            "in flight went down from {} to {} with no capture outcome recorded",
+            before.in_flight(),
+            after.in_flight()
         ));
     }
     if after.amount() != before.amount() && before.state() != IntentState::Created {

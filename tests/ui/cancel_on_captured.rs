@@ -1,7 +1,8 @@
 // cancel on a Captured intent: cancel exists only on Created intents (rule 4), so this must not compile.
 
 use dojo_capture::{
-    Authorization, CaptureId, CaptureMode, CaptureOutcome, Currency, Money, PaymentIntent, Settled,
+    Authorization, CaptureId, CaptureMode, CaptureOutcome, CaptureResolved, Currency, Money,
+    PaymentIntent,
 };
 use jiff::Timestamp;
 
@@ -16,8 +17,8 @@ fn main() {
     let in_flight = authorized
         .capture(capture_id.clone(), Money::new(1000, Currency::GBP), now)
         .unwrap();
-    let Settled::Captured(captured) = in_flight
-        .settle_capture(&capture_id, CaptureOutcome::Successful)
+    let CaptureResolved::Captured(captured) = in_flight
+        .record_capture_outcome(&capture_id, CaptureOutcome::Successful)
         .unwrap()
     else {
         unreachable!("a Successful capture of the whole amount captures it");

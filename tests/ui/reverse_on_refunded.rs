@@ -1,8 +1,8 @@
 // reverse on a Refunded intent: reverse exists only on Authorized and Captured intents, so this must not compile.
 
 use dojo_capture::{
-    Authorization, CaptureId, CaptureMode, CaptureOutcome, Currency, IdempotencyKey, Money,
-    PaymentIntent, Settled,
+    Authorization, CaptureId, CaptureMode, CaptureOutcome, CaptureResolved, Currency,
+    IdempotencyKey, Money, PaymentIntent,
 };
 use jiff::Timestamp;
 
@@ -17,8 +17,8 @@ fn main() {
     let in_flight = authorized
         .capture(capture_id.clone(), Money::new(1000, Currency::GBP), now)
         .unwrap();
-    let Settled::Captured(captured) = in_flight
-        .settle_capture(&capture_id, CaptureOutcome::Successful)
+    let CaptureResolved::Captured(captured) = in_flight
+        .record_capture_outcome(&capture_id, CaptureOutcome::Successful)
         .unwrap()
     else {
         unreachable!("a Successful capture of the whole amount captures it");
