@@ -91,7 +91,7 @@ fn read_back(dojo: &mut FakeDojo, id: &str) -> (PaymentIntentResource, AnyPaymen
     let intent = dojo.intent(id);
     assert_eq!(any.amount().minor_units(), intent.amount);
     assert_eq!(any.captured().minor_units(), intent.captured());
-    assert_eq!(any.reserved().minor_units(), intent.in_flight());
+    assert_eq!(any.in_flight().minor_units(), intent.in_flight());
     assert_eq!(any.refunded().minor_units(), intent.refunded);
     assert_eq!(any.captured_tips().minor_units(), intent.captured_tips());
     (resource, any)
