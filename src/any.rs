@@ -5,9 +5,13 @@ use jiff::Timestamp;
 
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture};
+use crate::ledger::{
+    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingRefund,
+};
 use crate::money::{Currency, Money};
-use crate::prepared::{Answer, AnswerError, PreparedCapture};
+use crate::prepared::{
+    Answer, AnswerError, Answered, PreparedCapture, PreparedRefund, RefundDetails,
+};
 use crate::request::ApiVersion;
 use crate::rule::RuleViolation;
 use crate::state::{
@@ -237,7 +241,14 @@ impl AnyPaymentIntent {
         &self.ledger().pending
     }
 
-    /// Whether a capture's outcome is unknown; see [`PaymentIntent::needs_read`].
+    /// The refunds prepared and not yet recorded, or whose outcome is
+    /// unknown; see [`PaymentIntent::pending_refunds`].
+    pub fn pending_refunds(&self) -> &[PendingRefund] {
+        &self.ledger().pending_refunds
+    }
+
+    /// Whether a capture's or a refund's outcome is unknown; see
+    /// [`PaymentIntent::needs_read`].
     pub fn needs_read(&self) -> bool {
         self.ledger().needs_read()
     }
@@ -353,7 +364,49 @@ impl AnyPaymentIntent {
         let intent = AnyPaymentIntent::from_ledger(ledger);
         match recorded {
             Ok(id) => Ok((intent, id)),
-            Err(kind) => Err(AnswerError::new(intent, kind)),
+            Err(kind) => Err(AnswerError::new(intent, Answered::Capture, kind)),
+        }
+    }
+
+    /// Before the HTTP call: checks a refund under `key` and reserves it as
+    /// pending; see [`PaymentIntent::prepare_refund`], whose retry it shares.
+    ///
+    /// # Errors
+    /// Any refund rule, `idempotency_conflict` or `missing_intent_id`.
+    pub fn prepare_refund(
+        self,
+        key: IdempotencyKey,
+        amount: Money,
+        details: RefundDetails,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedRefund), Rejected<Self>> {
+        let mut ledger = self.into_ledger();
+        let prepared = ledger.prepare_refund(key, amount, details, version);
+        // A pending refund changes no state: the variant is the same.
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match prepared {
+            Ok(prepared) => Ok((intent, prepared)),
+            Err(violation) => Err(Rejected::new(intent, violation)),
+        }
+    }
+
+    /// After Dojo's answer: records it for the `prepared` refund, without
+    /// re-running any rule; see [`PaymentIntent::record_refund_answer`].
+    ///
+    /// # Errors
+    /// Dojo refused, the outcome is unknown, or `prepared` is not pending in
+    /// this intent; the intent is in the error.
+    pub fn record_refund_answer(
+        self,
+        prepared: PreparedRefund,
+        answer: Answer<'_>,
+    ) -> Result<(Self, String), AnswerError<Self>> {
+        let mut ledger = self.into_ledger();
+        let recorded = ledger.record_refund_answer(prepared, answer);
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match recorded {
+            Ok(id) => Ok((intent, id)),
+            Err(kind) => Err(AnswerError::new(intent, Answered::Refund, kind)),
         }
     }
 

@@ -15,9 +15,13 @@ use jiff::Timestamp;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::{CaptureId, IdempotencyKey};
-use crate::ledger::{AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture};
+use crate::ledger::{
+    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingRefund,
+};
 use crate::money::{Currency, Money};
-use crate::prepared::{Answer, AnswerError, PreparedCapture};
+use crate::prepared::{
+    Answer, AnswerError, Answered, PreparedCapture, PreparedRefund, RefundDetails,
+};
 use crate::request::ApiVersion;
 use crate::rule::{Rule, RuleViolation};
 use crate::state::sealed::FromIntent;
@@ -249,9 +253,16 @@ impl<S: State> PaymentIntent<S> {
         &self.ledger.pending
     }
 
-    /// Whether a capture's outcome is unknown (its answer was lost), so that
-    /// the intent must be read again from Dojo before another capture is
-    /// prepared (`outcome_unknown`).
+    /// The refunds prepared and not yet recorded, or whose outcome is
+    /// unknown, in the order they were prepared. Their amounts are reserved:
+    /// [`refundable`](Self::refundable) leaves them out.
+    pub fn pending_refunds(&self) -> &[PendingRefund] {
+        &self.ledger.pending_refunds
+    }
+
+    /// Whether a capture's or a refund's outcome is unknown (its answer was
+    /// lost), so that the intent must be read again from Dojo before another
+    /// capture is prepared (`outcome_unknown`).
     pub fn needs_read(&self) -> bool {
         self.ledger.needs_read()
     }
@@ -274,7 +285,7 @@ impl<S: State> PaymentIntent<S> {
     }
 
     /// What another refund may still take: captured + captured tips −
-    /// refunded (D2, D14).
+    /// refunded − pending refunds (D2, D14).
     pub fn refundable(&self) -> Money {
         self.ledger.refundable()
     }
@@ -485,7 +496,7 @@ impl<S: CanRecordCaptureAnswer> PaymentIntent<S> {
     ) -> Result<(Self, CaptureId), AnswerError<Self>> {
         match self.ledger.record_capture_answer(prepared, answer) {
             Ok(id) => Ok((self, id)),
-            Err(kind) => Err(AnswerError::new(self, kind)),
+            Err(kind) => Err(AnswerError::new(self, Answered::Capture, kind)),
         }
     }
 }
@@ -538,6 +549,60 @@ impl<S: CanRefund> PaymentIntent<S> {
     ) -> Result<PaymentIntent<Refunded>, Rejected<Self>> {
         self.run(|ledger| ledger.refund(key, amount))
             .map(PaymentIntent::retype)
+    }
+
+    /// Before the HTTP call: checks a refund of `amount` under the caller's
+    /// idempotency `key` and reserves it as pending (what is refundable
+    /// leaves it out) until Dojo's answer is recorded with
+    /// [`record_refund_answer`](Self::record_refund_answer). The
+    /// [`PreparedRefund`] holds `POST /payment-intents/{id}/refunds` for API
+    /// `version`, with `details` in its body.
+    ///
+    /// Preparing the same `key` and `amount` again while that refund is
+    /// pending (its answer lost or not recorded yet) is the safe retry: a
+    /// new token for the same pending refund and the same request bytes
+    /// (the first `details` are sent again), never a second reservation;
+    /// Dojo deduplicates by key. A key already recorded with `amount` gives
+    /// a replay token that reserves nothing (D7).
+    ///
+    /// # Errors
+    /// Any refund rule (another currency, zero, more than is refundable),
+    /// `idempotency_conflict` for a key pending or recorded with another
+    /// amount, `missing_intent_id` when the intent has no Dojo id.
+    pub fn prepare_refund(
+        mut self,
+        key: IdempotencyKey,
+        amount: Money,
+        details: RefundDetails,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedRefund), Rejected<Self>> {
+        match self.ledger.prepare_refund(key, amount, details, version) {
+            Ok(prepared) => Ok((self, prepared)),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// After Dojo's answer: records it for the `prepared` refund, without
+    /// re-running any rule. A 2xx with a `refundId` adds the amount to what
+    /// is refunded and yields Dojo's refund id (for a replay token, nothing
+    /// changes).
+    ///
+    /// # Errors
+    /// A 4xx: Dojo refused, the reservation is released and the error
+    /// carries the problem details. A 5xx, another status, a 2xx without a
+    /// `refundId`, or no answer: the outcome is unknown, the amount stays
+    /// reserved and the intent [`needs_read`](Self::needs_read); preparing
+    /// the same key and amount again is the safe retry. A `prepared` refund
+    /// not pending here: nothing changes.
+    pub fn record_refund_answer(
+        mut self,
+        prepared: PreparedRefund,
+        answer: Answer<'_>,
+    ) -> Result<(PaymentIntent<Refunded>, String), AnswerError<Self>> {
+        match self.ledger.record_refund_answer(prepared, answer) {
+            Ok(id) => Ok((self.retype(), id)),
+            Err(kind) => Err(AnswerError::new(self, Answered::Refund, kind)),
+        }
     }
 }
 

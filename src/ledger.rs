@@ -12,12 +12,14 @@ use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
 use crate::any::Operation;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::money::{Currency, Money};
-use crate::prepared::{Answer, AnswerErrorKind, PreparedCapture};
+use crate::prepared::{Answer, AnswerErrorKind, PreparedCapture, PreparedRefund, RefundDetails};
 use crate::request::ApiVersion;
 use crate::rule::{Detail, OperationKind, Rule, RuleViolation};
 use crate::state::IntentState;
 use crate::wire::intent::without_bom;
-use crate::wire::{AutoExpireAction, CaptureMode, CaptureResponse, CaptureStatus, ProblemDetails};
+use crate::wire::{
+    AutoExpireAction, CaptureMode, CaptureResponse, CaptureStatus, ProblemDetails, RefundResponse,
+};
 
 /// Rule 7: a Manual authorisation lapses after seven days unless `autoExpireIn` says otherwise.
 pub(crate) const AUTHORIZATION_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
@@ -248,6 +250,43 @@ impl PendingCapture {
 pub(crate) struct RefundRecord {
     pub(crate) key: IdempotencyKey,
     pub(crate) amount: Money,
+    /// Dojo's `refundId`, when the refund was recorded from its answer.
+    pub(crate) refund_id: Option<Box<str>>,
+}
+
+/// A refund prepared before its request was sent: its amount is reserved
+/// (what is refundable leaves it out) until Dojo's answer is recorded.
+///
+/// It leaves the intent when the answer is recorded: as a refund (2xx) or
+/// released (4xx). When the answer was lost it stays, with
+/// [`outcome_unknown`](Self::outcome_unknown) set; preparing the same key
+/// and amount again is then the safe retry, which Dojo deduplicates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRefund {
+    pub(crate) key: IdempotencyKey,
+    pub(crate) amount: Money,
+    pub(crate) details: RefundDetails,
+    pub(crate) outcome_unknown: bool,
+}
+
+impl PendingRefund {
+    /// The refund's idempotency key: unique among the intent's refunds.
+    pub fn key(&self) -> &IdempotencyKey {
+        &self.key
+    }
+    /// The amount reserved.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+    /// The reason and notes sent with the request; a retry sends them again.
+    pub fn details(&self) -> &RefundDetails {
+        &self.details
+    }
+    /// Whether Dojo's answer was lost: the refund may or may not have been
+    /// made. Retrying with the same key is safe; reading the intent tells.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+    }
 }
 
 /// Whether an accepted operation changes the intent or repeats one already recorded (D7).
@@ -284,6 +323,9 @@ pub(crate) struct Ledger {
     pub(crate) pending: Vec<PendingCapture>,
     /// The local id of the next prepared capture.
     pub(crate) next_local_id: u64,
+    /// Refunds prepared whose answer has not been recorded, or was lost.
+    /// Not Dojo's facts: never written to the wire.
+    pub(crate) pending_refunds: Vec<PendingRefund>,
 }
 
 // Reasons several operations give in the same state: one wording each.
@@ -311,6 +353,7 @@ impl Ledger {
             refunds: Vec::with_capacity(RESERVED_RECORDS),
             pending: Vec::new(),
             next_local_id: 0,
+            pending_refunds: Vec::new(),
         }
     }
 
@@ -366,10 +409,20 @@ impl Ledger {
         )
     }
 
-    /// Whether a capture's outcome is unknown, so that the intent must be
-    /// read again from Dojo before another capture is prepared.
+    /// Whether a capture's or a refund's outcome is unknown, so that the
+    /// intent must be read again from Dojo before another capture is prepared.
     pub(crate) fn needs_read(&self) -> bool {
         self.pending.iter().any(|p| p.outcome_unknown)
+            || self.pending_refunds.iter().any(|p| p.outcome_unknown)
+    }
+
+    /// The amount of the pending refunds, reserved whatever became of their answer.
+    pub(crate) fn pending_refunded(&self) -> Money {
+        let minor = self
+            .pending_refunds
+            .iter()
+            .fold(0_i64, |sum, p| sum.saturating_add(p.amount.minor_units()));
+        Money::new(minor, self.currency())
     }
 
     /// amount − in flight − captured (D1); zero where the merchant cannot
@@ -412,8 +465,8 @@ impl Ledger {
             .sum()
     }
 
-    /// captured + captured tips − refunded (D2, D14); zero once the whole
-    /// payment went back (a reversal) or was never taken.
+    /// captured + captured tips − refunded − pending refunds (D2, D14); zero
+    /// once the whole payment went back (a reversal) or was never taken.
     pub(crate) fn refundable(&self) -> Money {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
@@ -422,7 +475,8 @@ impl Ledger {
         // refunds are taken off, and capping that sum first would under-state
         // what is left. The refunded total is an int64 on the wire
         // (`refundedAmount`), so refunds together stop at `i64::MAX`.
-        let refunded = i128::from(self.refunded.minor_units());
+        let refunded = i128::from(self.refunded.minor_units())
+            + i128::from(self.pending_refunded().minor_units());
         let left =
             i128::from(self.captured().minor_units()) + self.captured_tips_exact() - refunded;
         let room = i128::from(i64::MAX) - refunded;
@@ -668,6 +722,18 @@ impl Ledger {
         {
             return Err(violation);
         }
+        // A pending refund ends capturing if Dojo makes it (D3).
+        let refunding = self.pending_refunded();
+        if !refunding.is_zero() {
+            return Err(self.violation(
+                OperationKind::Capture,
+                Detail::OperationPending {
+                    operation: OperationKind::Capture,
+                    pending: OperationKind::Refund,
+                    amount: refunding,
+                },
+            ));
+        }
         let unknown = self
             .pending
             .iter()
@@ -729,45 +795,37 @@ impl Ledger {
         else {
             return Err(AnswerErrorKind::NotPending);
         };
-        let (status, body) = match answer {
-            Answer::Http { status, body } => (status, body),
-            Answer::TransportFailure => {
-                return Err(self.outcome_unknown(index, AnswerErrorKind::NoAnswer));
+        let (status, body) = match classify(answer) {
+            Classified::Accepted { status, body } => (status, body),
+            Classified::Refused(kind) => {
+                self.pending.remove(index);
+                return Err(kind);
             }
+            Classified::Unknown(kind) => return Err(self.outcome_unknown(index, kind)),
         };
-        let unknown = match status {
-            200..=299 => {
-                let id = serde_json::from_slice::<CaptureResponse>(without_bom(body))
-                    .ok()
-                    .and_then(|response| response.capture_id)
-                    .and_then(|id| CaptureId::new(&id).ok());
-                match id {
-                    Some(id) if self.captures.iter().any(|c| c.has_id(&id)) => {
-                        AnswerErrorKind::IdAlreadyRecorded { status, id }
-                    }
-                    Some(id) => {
-                        let pending = self.pending.remove(index);
-                        self.captures.push(CaptureRecord {
-                            id: Some(id.clone()),
-                            amount: pending.amount,
-                            tips: pending.tips,
-                            status: CaptureStatus::Created,
-                            created_at: Some(pending.prepared_at),
-                        });
-                        return Ok(id);
-                    }
-                    None => AnswerErrorKind::Unreadable { status },
+        let id = serde_json::from_slice::<CaptureResponse>(without_bom(body))
+            .ok()
+            .and_then(|response| response.capture_id)
+            .and_then(|id| CaptureId::new(&id).ok());
+        let unknown = match id {
+            Some(id) if self.captures.iter().any(|c| c.has_id(&id)) => {
+                AnswerErrorKind::IdAlreadyRecorded {
+                    status,
+                    id: id.as_str().into(),
                 }
             }
-            400..=499 => {
-                self.pending.remove(index);
-                let problem = serde_json::from_slice::<ProblemDetails>(without_bom(body))
-                    .ok()
-                    .map(Box::new);
-                return Err(AnswerErrorKind::Refused { status, problem });
+            Some(id) => {
+                let pending = self.pending.remove(index);
+                self.captures.push(CaptureRecord {
+                    id: Some(id.clone()),
+                    amount: pending.amount,
+                    tips: pending.tips,
+                    status: CaptureStatus::Created,
+                    created_at: Some(pending.prepared_at),
+                });
+                return Ok(id);
             }
-            500..=599 => AnswerErrorKind::ServerError { status },
-            _ => AnswerErrorKind::UnexpectedStatus { status },
+            None => AnswerErrorKind::Unreadable { status },
         };
         Err(self.outcome_unknown(index, unknown))
     }
@@ -840,9 +898,158 @@ impl Ledger {
                     .saturating_add(amount.minor_units()),
                 self.currency(),
             );
-            self.refunds.push(RefundRecord { key, amount });
+            self.refunds.push(RefundRecord {
+                key,
+                amount,
+                refund_id: None,
+            });
         }
         Ok(())
+    }
+
+    /// Checks a refund request under the caller's `key` and reserves its
+    /// amount as a pending refund; the prepared refund carries the request.
+    ///
+    /// The same key and amount while that refund is pending is the safe
+    /// retry: another token for the same pending refund and the same request
+    /// bytes, never a second reservation. A key already recorded with the
+    /// same amount gives a replay token, which reserves nothing (D7).
+    pub(crate) fn prepare_refund(
+        &mut self,
+        key: IdempotencyKey,
+        amount: Money,
+        details: RefundDetails,
+        version: ApiVersion,
+    ) -> Result<PreparedRefund, RuleViolation> {
+        let op = OperationKind::Refund;
+        if let Some(pending) = self.pending_refunds.iter().find(|p| p.key == key) {
+            self.positive_in_currency(op, amount)?;
+            if pending.amount != amount {
+                return Err(self.violation(
+                    op,
+                    Detail::IdempotencyConflict {
+                        recorded: pending.amount,
+                        requested: amount,
+                    },
+                ));
+            }
+            let Some(intent_id) = self.id.as_deref() else {
+                return Err(self.violation(op, Detail::MissingIntentId));
+            };
+            return Ok(PreparedRefund::new(
+                intent_id,
+                key,
+                amount,
+                &pending.details,
+                false,
+                version,
+            ));
+        }
+        let effect = self.check_refund(Some(&key), amount)?;
+        let Some(intent_id) = self.id.as_deref() else {
+            return Err(self.violation(op, Detail::MissingIntentId));
+        };
+        let replay = effect == Effect::Replay;
+        let prepared =
+            PreparedRefund::new(intent_id, key.clone(), amount, &details, replay, version);
+        if !replay {
+            self.pending_refunds.push(PendingRefund {
+                key,
+                amount,
+                details,
+                outcome_unknown: false,
+            });
+        }
+        Ok(prepared)
+    }
+
+    /// Records Dojo's answer to a prepared refund, without re-running any
+    /// rule. A 2xx with a `refundId` makes the pending refund a refund; a
+    /// 4xx releases its reservation; anything else leaves it reserved with
+    /// its outcome unknown. A replay token changes nothing whatever the answer.
+    pub(crate) fn record_refund_answer(
+        &mut self,
+        prepared: PreparedRefund,
+        answer: Answer<'_>,
+    ) -> Result<String, AnswerErrorKind> {
+        let id = self.id.as_deref();
+        let index = if prepared.is_replay() {
+            let recorded = id == Some(prepared.intent_id())
+                && self
+                    .refunds
+                    .iter()
+                    .any(|r| r.key == *prepared.key() && r.amount == prepared.amount());
+            if !recorded {
+                return Err(AnswerErrorKind::NotPending);
+            }
+            None
+        } else {
+            let Some(index) = self
+                .pending_refunds
+                .iter()
+                .position(|p| prepared.matches(id, p))
+            else {
+                return Err(AnswerErrorKind::NotPending);
+            };
+            Some(index)
+        };
+        let (status, body) = match classify(answer) {
+            Classified::Accepted { status, body } => (status, body),
+            Classified::Refused(kind) => {
+                if let Some(index) = index {
+                    self.pending_refunds.remove(index);
+                }
+                return Err(kind);
+            }
+            Classified::Unknown(kind) => return Err(self.refund_outcome_unknown(index, kind)),
+        };
+        let refund_id = serde_json::from_slice::<RefundResponse>(without_bom(body))
+            .ok()
+            .and_then(|response| response.refund_id)
+            .filter(|id| !id.is_empty());
+        let Some(refund_id) = refund_id else {
+            return Err(self.refund_outcome_unknown(index, AnswerErrorKind::Unreadable { status }));
+        };
+        let Some(index) = index else {
+            return Ok(refund_id);
+        };
+        if self
+            .refunds
+            .iter()
+            .any(|r| r.refund_id.as_deref() == Some(refund_id.as_str()))
+        {
+            let kind = AnswerErrorKind::IdAlreadyRecorded {
+                status,
+                id: refund_id.into(),
+            };
+            return Err(self.refund_outcome_unknown(Some(index), kind));
+        }
+        let pending = self.pending_refunds.remove(index);
+        self.refunded = Money::new(
+            self.refunded
+                .minor_units()
+                .saturating_add(pending.amount.minor_units()),
+            self.currency(),
+        );
+        self.refunds.push(RefundRecord {
+            key: pending.key,
+            amount: pending.amount,
+            refund_id: Some(refund_id.as_str().into()),
+        });
+        Ok(refund_id)
+    }
+
+    /// Marks the pending refund at `index`, if any, as of unknown outcome:
+    /// its amount stays reserved until the intent is read again.
+    fn refund_outcome_unknown(
+        &mut self,
+        index: Option<usize>,
+        kind: AnswerErrorKind,
+    ) -> AnswerErrorKind {
+        if let Some(pending) = index.and_then(|index| self.pending_refunds.get_mut(index)) {
+            pending.outcome_unknown = true;
+        }
+        kind
     }
 
     fn check_refund(
@@ -984,6 +1191,33 @@ impl Ledger {
             return Err(self.violation(op, Detail::CustomAmountNotAllowed));
         }
         self.positive_in_currency(op, amount)
+    }
+}
+
+/// Dojo's answer, sorted once for every operation: accepted (2xx, whose
+/// body the operation reads), refused (4xx, with the problem details when
+/// they read), or of unknown outcome (5xx, another status, no answer).
+enum Classified<'a> {
+    Accepted { status: u16, body: &'a [u8] },
+    Refused(AnswerErrorKind),
+    Unknown(AnswerErrorKind),
+}
+
+fn classify(answer: Answer<'_>) -> Classified<'_> {
+    let (status, body) = match answer {
+        Answer::Http { status, body } => (status, body),
+        Answer::TransportFailure => return Classified::Unknown(AnswerErrorKind::NoAnswer),
+    };
+    match status {
+        200..=299 => Classified::Accepted { status, body },
+        400..=499 => {
+            let problem = serde_json::from_slice::<ProblemDetails>(without_bom(body))
+                .ok()
+                .map(Box::new);
+            Classified::Refused(AnswerErrorKind::Refused { status, problem })
+        }
+        500..=599 => Classified::Unknown(AnswerErrorKind::ServerError { status }),
+        _ => Classified::Unknown(AnswerErrorKind::UnexpectedStatus { status }),
     }
 }
 

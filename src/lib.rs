@@ -30,9 +30,13 @@ pub use jiff::{SignedDuration, Timestamp};
 pub use any::{AnyPaymentIntent, Operation, WrongState};
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
-pub use ledger::{AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture};
+pub use ledger::{
+    AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture, PendingRefund,
+};
 pub use money::{Currency, Money, MoneyError};
-pub use prepared::{Answer, AnswerError, PreparedCapture};
+pub use prepared::{
+    Answer, AnswerError, PreparedCapture, PreparedRefund, RefundDetails, RefundDetailsError,
+};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;

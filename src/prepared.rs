@@ -9,10 +9,10 @@ use std::fmt;
 
 use jiff::Timestamp;
 
-use crate::ids::CaptureId;
+use crate::ids::IdempotencyKey;
 use crate::money::Money;
 use crate::request::{ApiVersion, Request};
-use crate::wire::{CaptureRequest, ProblemDetails};
+use crate::wire::{CaptureRequest, ProblemDetails, RefundRequest};
 
 /// A capture checked and in flight, whose request is ready to be sent: the
 /// one token that can record Dojo's answer.
@@ -118,6 +118,198 @@ impl PreparedCapture {
     }
 }
 
+/// The optional text a refund request carries: `refundReason` (at most
+/// 1024 characters) and `notes` (at most 4096), checked once here.
+///
+/// ```
+/// use dojo_capture::RefundDetails;
+///
+/// let details = RefundDetails::new(Some("damaged"), None).unwrap();
+/// assert_eq!(details.reason(), Some("damaged"));
+/// let error = RefundDetails::new(Some(&"x".repeat(1025)), None).unwrap_err();
+/// assert_eq!(error.code(), "refund_reason_too_long");
+/// assert_eq!(
+///     error.to_string(),
+///     "the refund reason is 1025 characters long; Dojo accepts at most 1024"
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RefundDetails {
+    reason: Option<Box<str>>,
+    notes: Option<Box<str>>,
+}
+
+impl RefundDetails {
+    /// The most characters `refundReason` may hold.
+    pub const MAX_REASON_CHARS: usize = 1024;
+    /// The most characters `notes` may hold.
+    pub const MAX_NOTES_CHARS: usize = 4096;
+
+    /// A reason and notes, each optional.
+    ///
+    /// # Errors
+    /// The reason is longer than 1024 characters, or the notes longer than 4096.
+    pub fn new(
+        reason: Option<&str>,
+        notes: Option<&str>,
+    ) -> Result<RefundDetails, RefundDetailsError> {
+        let length = |text: Option<&str>| text.map_or(0, |text| text.chars().count());
+        let (reason_chars, notes_chars) = (length(reason), length(notes));
+        if reason_chars > Self::MAX_REASON_CHARS {
+            return Err(RefundDetailsError {
+                kind: RefundDetailsErrorKind::ReasonTooLong(reason_chars),
+            });
+        }
+        if notes_chars > Self::MAX_NOTES_CHARS {
+            return Err(RefundDetailsError {
+                kind: RefundDetailsErrorKind::NotesTooLong(notes_chars),
+            });
+        }
+        Ok(RefundDetails {
+            reason: reason.map(Into::into),
+            notes: notes.map(Into::into),
+        })
+    }
+
+    /// The `refundReason`, if any.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// The `notes`, if any.
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+}
+
+/// A refund reason or notes longer than Dojo accepts.
+#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct RefundDetailsError {
+    kind: RefundDetailsErrorKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum RefundDetailsErrorKind {
+    #[error("the refund reason is {0} characters long; Dojo accepts at most 1024")]
+    ReasonTooLong(usize),
+    #[error("the refund notes are {0} characters long; Dojo accepts at most 4096")]
+    NotesTooLong(usize),
+}
+
+impl RefundDetailsError {
+    /// A stable snake_case name for the problem: `refund_reason_too_long`
+    /// or `refund_notes_too_long`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            RefundDetailsErrorKind::ReasonTooLong(_) => "refund_reason_too_long",
+            RefundDetailsErrorKind::NotesTooLong(_) => "refund_notes_too_long",
+        }
+    }
+}
+
+crate::error::debug_code_and_message!(RefundDetailsError);
+
+/// A refund checked and reserved, whose request is ready to be sent: the
+/// one token that can record Dojo's answer.
+///
+/// Like [`PreparedCapture`], it is not `Clone` and comes only from
+/// `prepare_refund` ([`PaymentIntent::prepare_refund`](crate::PaymentIntent::prepare_refund)
+/// or [`AnyPaymentIntent::prepare_refund`](crate::AnyPaymentIntent::prepare_refund)).
+/// Preparing the same key and amount again while the refund is pending
+/// gives another token for the same pending refund, with the same request
+/// bytes: that is the safe retry, since Dojo deduplicates refunds by key.
+///
+/// ```
+/// use dojo_capture::{
+///     Authorization, CaptureMode, Currency, IdempotencyKey, Money, PaymentIntent, RefundDetails,
+/// };
+///
+/// let gbp = |minor| Money::new(minor, Currency::GBP);
+/// let paid_at = "2024-07-25T08:49:20Z".parse().unwrap();
+/// let intent = PaymentIntent::new(gbp(1000), CaptureMode::Auto).with_id("pi_1");
+/// let Authorization::Auto(captured) = intent.authorize(paid_at) else { unreachable!() };
+/// let key = IdempotencyKey::new("rf-1").unwrap();
+/// let (captured, prepared) = captured
+///     .prepare_refund(key, gbp(300), RefundDetails::default(), Default::default())
+///     .unwrap();
+/// assert_eq!(prepared.request().header("idempotencyKey"), Some("rf-1"));
+/// assert_eq!(prepared.request().body(), Some(&br#"{"amount":300}"#[..]));
+/// assert_eq!(captured.refundable(), gbp(700));
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "the prepared refund is the only way to record Dojo's answer"]
+pub struct PreparedRefund {
+    intent_id: Box<str>,
+    key: IdempotencyKey,
+    amount: Money,
+    /// The key was already recorded with this amount: the request is a
+    /// replay that Dojo deduplicates, and recording its answer changes nothing.
+    replay: bool,
+    request: Request,
+}
+
+impl PreparedRefund {
+    pub(crate) fn new(
+        intent_id: &str,
+        key: IdempotencyKey,
+        amount: Money,
+        details: &RefundDetails,
+        replay: bool,
+        version: ApiVersion,
+    ) -> PreparedRefund {
+        let body = RefundRequest {
+            amount: amount.minor_units(),
+            refund_reason: details.reason.as_deref().map(Into::into),
+            notes: details.notes.as_deref().map(Into::into),
+            previous_transaction_id: None,
+        };
+        let request = Request::refund(intent_id, &key, &body, version);
+        PreparedRefund {
+            intent_id: intent_id.into(),
+            key,
+            amount,
+            replay,
+            request,
+        }
+    }
+
+    /// Whether this is the token of the pending refund `pending`, for the intent `intent_id`.
+    pub(crate) fn matches(
+        &self,
+        intent_id: Option<&str>,
+        pending: &crate::ledger::PendingRefund,
+    ) -> bool {
+        intent_id == Some(&*self.intent_id)
+            && pending.key == self.key
+            && pending.amount == self.amount
+    }
+
+    pub(crate) fn is_replay(&self) -> bool {
+        self.replay
+    }
+
+    /// Dojo's id of the intent the refund is for.
+    pub fn intent_id(&self) -> &str {
+        &self.intent_id
+    }
+
+    /// The refund's idempotency key, sent in the `idempotencyKey` header.
+    pub fn key(&self) -> &IdempotencyKey {
+        &self.key
+    }
+
+    /// The amount to refund.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
+    /// The request to send: `POST /payment-intents/{id}/refunds`.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
 /// What came back from Dojo for a request: an HTTP answer, or none.
 ///
 /// ```
@@ -183,46 +375,142 @@ impl<'a> From<&'a http::Response<Vec<u8>>> for Answer<'a> {
 #[derive(Clone, PartialEq, Eq)]
 pub struct AnswerError<I> {
     intent: I,
+    op: Answered,
     kind: AnswerErrorKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// The operation whose answer is recorded: it names the operation in an
+/// [`AnswerError`]'s code and message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Answered {
+    Capture,
+    Refund,
+}
+
+impl Answered {
+    /// The operation, as a message names it: "the capture".
+    fn noun(self) -> &'static str {
+        match self {
+            Answered::Capture => "capture",
+            Answered::Refund => "refund",
+        }
+    }
+
+    /// What Dojo may or may not have done: "whether it captured".
+    fn did(self) -> &'static str {
+        match self {
+            Answered::Capture => "captured",
+            Answered::Refund => "refunded",
+        }
+    }
+
+    /// The id field a 2xx body carries.
+    fn id_field(self) -> &'static str {
+        match self {
+            Answered::Capture => "captureId",
+            Answered::Refund => "refundId",
+        }
+    }
+
+    /// What a refusal releases.
+    fn released(self) -> &'static str {
+        match self {
+            Answered::Capture => "its amount is released",
+            Answered::Refund => "its amount is no longer reserved",
+        }
+    }
+
+    /// The codes of [`AnswerErrorKind`]'s variants, in declaration order.
+    fn codes(self) -> &'static [&'static str; 7] {
+        macro_rules! codes {
+            ($prefix:literal) => {
+                &[
+                    concat!($prefix, "_not_pending"),
+                    concat!($prefix, "_refused"),
+                    concat!($prefix, "_server_error"),
+                    concat!($prefix, "_unexpected_status"),
+                    concat!($prefix, "_answer_unreadable"),
+                    concat!($prefix, "_id_already_recorded"),
+                    concat!($prefix, "_no_answer"),
+                ]
+            };
+        }
+        match self {
+            Answered::Capture => codes!("capture"),
+            Answered::Refund => codes!("refund"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum AnswerErrorKind {
-    #[error(
-        "this prepared capture is not pending in this intent: \
-         its answer was recorded already, or it was prepared for another intent"
-    )]
     NotPending,
-    #[error("Dojo refused the capture with status {status}{}; its amount is released", Problem(.problem.as_deref()))]
     Refused {
         status: u16,
         problem: Option<Box<ProblemDetails>>,
     },
-    #[error(
-        "Dojo answered the capture with status {status}: \
-         whether it captured is unknown until the intent is read again"
-    )]
-    ServerError { status: u16 },
-    #[error(
-        "Dojo answered the capture with status {status}, neither a success nor a refusal: \
-         whether it captured is unknown until the intent is read again"
-    )]
-    UnexpectedStatus { status: u16 },
-    #[error(
-        "Dojo accepted the capture with status {status} but its body holds no valid captureId: \
-         whether it captured is unknown until the intent is read again"
-    )]
-    Unreadable { status: u16 },
-    #[error(
-        "Dojo accepted the capture with status {status} as captureId {id}, which the intent already records: \
-         whether it captured again is unknown until the intent is read again"
-    )]
-    IdAlreadyRecorded { status: u16, id: CaptureId },
-    #[error(
-        "the capture request got no answer from Dojo: \
-         whether it captured is unknown until the intent is read again"
-    )]
+    ServerError {
+        status: u16,
+    },
+    UnexpectedStatus {
+        status: u16,
+    },
+    Unreadable {
+        status: u16,
+    },
+    IdAlreadyRecorded {
+        status: u16,
+        id: Box<str>,
+    },
     NoAnswer,
+}
+
+/// An [`AnswerErrorKind`] told of one operation.
+struct Told<'a>(Answered, &'a AnswerErrorKind);
+
+impl fmt::Display for Told<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Told(op, kind) = *self;
+        let (noun, did) = (op.noun(), op.did());
+        let unknown = format_args!("whether it {did} is unknown until the intent is read again");
+        match kind {
+            AnswerErrorKind::NotPending => write!(
+                f,
+                "this prepared {noun} is not pending in this intent: \
+                 its answer was recorded already, or it was prepared for another intent"
+            ),
+            AnswerErrorKind::Refused { status, problem } => write!(
+                f,
+                "Dojo refused the {noun} with status {status}{}; {}",
+                Problem(problem.as_deref()),
+                op.released()
+            ),
+            AnswerErrorKind::ServerError { status } => {
+                write!(
+                    f,
+                    "Dojo answered the {noun} with status {status}: {unknown}"
+                )
+            }
+            AnswerErrorKind::UnexpectedStatus { status } => write!(
+                f,
+                "Dojo answered the {noun} with status {status}, neither a success nor a refusal: {unknown}"
+            ),
+            AnswerErrorKind::Unreadable { status } => write!(
+                f,
+                "Dojo accepted the {noun} with status {status} but its body holds no valid {}: {unknown}",
+                op.id_field()
+            ),
+            AnswerErrorKind::IdAlreadyRecorded { status, id } => write!(
+                f,
+                "Dojo accepted the {noun} with status {status} as {} {id}, which the intent already records: \
+                 whether it {did} again is unknown until the intent is read again",
+                op.id_field()
+            ),
+            AnswerErrorKind::NoAnswer => {
+                write!(f, "the {noun} request got no answer from Dojo: {unknown}")
+            }
+        }
+    }
 }
 
 /// The problem details a refusal names: `: title: detail (trace …)`, each part when present.
@@ -254,25 +542,27 @@ impl AnswerErrorKind {
 }
 
 impl<I> AnswerError<I> {
-    pub(crate) fn new(intent: I, kind: AnswerErrorKind) -> Self {
-        AnswerError { intent, kind }
+    pub(crate) fn new(intent: I, op: Answered, kind: AnswerErrorKind) -> Self {
+        AnswerError { intent, op, kind }
     }
 
-    /// A stable snake_case name for what happened: `capture_refused` (4xx),
-    /// `capture_server_error` (5xx), `capture_unexpected_status`,
-    /// `capture_answer_unreadable` (a 2xx without a valid `captureId`),
-    /// `capture_id_already_recorded`, `capture_no_answer` (a transport
-    /// failure), or `capture_not_pending`.
+    /// A stable snake_case name for what happened, prefixed with the
+    /// operation (`capture_…` or `refund_…`): `…_refused` (4xx),
+    /// `…_server_error` (5xx), `…_unexpected_status`, `…_answer_unreadable`
+    /// (a 2xx without a valid `captureId` or `refundId`),
+    /// `…_id_already_recorded`, `…_no_answer` (a transport failure), or
+    /// `…_not_pending`.
     pub fn code(&self) -> &'static str {
-        match self.kind {
-            AnswerErrorKind::NotPending => "capture_not_pending",
-            AnswerErrorKind::Refused { .. } => "capture_refused",
-            AnswerErrorKind::ServerError { .. } => "capture_server_error",
-            AnswerErrorKind::UnexpectedStatus { .. } => "capture_unexpected_status",
-            AnswerErrorKind::Unreadable { .. } => "capture_answer_unreadable",
-            AnswerErrorKind::IdAlreadyRecorded { .. } => "capture_id_already_recorded",
-            AnswerErrorKind::NoAnswer => "capture_no_answer",
-        }
+        let index = match self.kind {
+            AnswerErrorKind::NotPending => 0,
+            AnswerErrorKind::Refused { .. } => 1,
+            AnswerErrorKind::ServerError { .. } => 2,
+            AnswerErrorKind::UnexpectedStatus { .. } => 3,
+            AnswerErrorKind::Unreadable { .. } => 4,
+            AnswerErrorKind::IdAlreadyRecorded { .. } => 5,
+            AnswerErrorKind::NoAnswer => 6,
+        };
+        self.op.codes()[index]
     }
 
     /// Whether the capture may or may not have been made: its amount stays
@@ -319,7 +609,7 @@ impl<I> AnswerError<I> {
 
 impl<I> fmt::Display for AnswerError<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.kind, f)
+        fmt::Display::fmt(&Told(self.op, &self.kind), f)
     }
 }
 

@@ -276,6 +276,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         // Dojo's intent knows no capture this crate prepared.
         pending: Vec::new(),
         next_local_id: 0,
+        pending_refunds: Vec::new(),
     };
     check_status(status, &ledger)?;
     Ok(ledger)

@@ -18,7 +18,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::wire::CaptureRequest;
+use crate::ids::IdempotencyKey;
+use crate::wire::{CaptureRequest, RefundRequest};
 
 /// A version of Dojo's API, sent in the `version` header.
 ///
@@ -187,7 +188,7 @@ impl fmt::Display for Method {
 pub struct Request {
     method: Method,
     path: String,
-    headers: Vec<(&'static str, &'static str)>,
+    headers: Vec<(&'static str, Box<str>)>,
     body: Option<Vec<u8>>,
 }
 
@@ -203,10 +204,31 @@ impl Request {
         )
     }
 
+    /// `POST /payment-intents/{id}/refunds` with `body`, under the idempotency `key`.
+    pub(crate) fn refund(
+        intent_id: &str,
+        key: &IdempotencyKey,
+        body: &RefundRequest,
+        version: ApiVersion,
+    ) -> Request {
+        let mut request = Request::new(
+            Method::Post,
+            format!("/payment-intents/{}/refunds", percent_encode(intent_id)),
+            version,
+            // Integers and strings always serialise.
+            Some(serde_json::to_vec(body).unwrap_or_default()),
+        );
+        // After `version`, before `content-type`: the order of the spec's parameters.
+        request
+            .headers
+            .insert(1, ("idempotencyKey", key.as_str().into()));
+        request
+    }
+
     fn new(method: Method, path: String, version: ApiVersion, body: Option<Vec<u8>>) -> Request {
-        let mut headers = vec![("version", version.as_str())];
+        let mut headers = vec![("version", version.as_str().into())];
         if body.is_some() {
-            headers.push(("content-type", "application/json"));
+            headers.push(("content-type", "application/json".into()));
         }
         Request {
             method,
@@ -228,18 +250,19 @@ impl Request {
         &self.path
     }
 
-    /// The headers, names in lower case: `version` always, `content-type:
-    /// application/json` when there is a body. Never `Authorization`.
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&'static str, &'static str)> + '_ {
-        self.headers.iter().copied()
+    /// The headers: `version` always, `idempotencyKey` for a refund (as
+    /// the spec spells it; HTTP compares names without regard to case),
+    /// `content-type: application/json` when there is a body. Never `Authorization`.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&'static str, &str)> + '_ {
+        self.headers.iter().map(|(name, value)| (*name, &**value))
     }
 
     /// The value of the header `name` (compared without regard to case), if the request has it.
-    pub fn header(&self, name: &str) -> Option<&'static str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(header, _)| header.eq_ignore_ascii_case(name))
-            .map(|&(_, value)| value)
+            .map(|(_, value)| &**value)
     }
 
     /// The JSON body, as the wire types serialise it; `None` for a request without one.
@@ -286,11 +309,15 @@ impl From<&Request> for http::Request<Vec<u8>> {
             *converted.uri_mut() = uri;
         }
         let headers = converted.headers_mut();
-        for &(name, value) in &request.headers {
-            headers.insert(
-                http::header::HeaderName::from_static(name),
-                http::header::HeaderValue::from_static(value),
-            );
+        for (name, value) in &request.headers {
+            // Names are lower-case constants; values are visible ASCII (a
+            // version date, a checked idempotency key, a media type).
+            if let (Ok(name), Ok(value)) = (
+                http::header::HeaderName::from_bytes(name.as_bytes()),
+                http::header::HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
         }
         converted
     }

@@ -47,11 +47,15 @@ pub enum Rule {
     OutcomeUnknown,
     /// A request is prepared for an intent without Dojo's id (`pi_…`), which its path needs.
     MissingIntentId,
+    /// Another operation that conflicts with this one is pending: prepared,
+    /// and its answer not recorded yet or lost (a pending refund ends
+    /// capturing if Dojo makes it, D3).
+    OperationPending,
 }
 
 impl Rule {
     /// Every rule, in the order of the design document's table.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::OverCapture,
         Rule::OverRefund,
         Rule::CaptureAfterRefund,
@@ -68,6 +72,7 @@ impl Rule {
         Rule::UnknownCapture,
         Rule::OutcomeUnknown,
         Rule::MissingIntentId,
+        Rule::OperationPending,
     ];
 
     /// The stable snake_case code, e.g. `"over_capture"`.
@@ -89,6 +94,7 @@ impl Rule {
             Rule::UnknownCapture => "unknown_capture",
             Rule::OutcomeUnknown => "outcome_unknown",
             Rule::MissingIntentId => "missing_intent_id",
+            Rule::OperationPending => "operation_pending",
         }
     }
 }
@@ -268,6 +274,15 @@ pub(crate) enum Detail {
     OutcomeUnknown { unknown: Money },
     #[error("the intent has no id from Dojo, so no request path can name it")]
     MissingIntentId,
+    #[error(
+        "a {pending} of {amount} is pending (its answer not recorded yet, or lost); \
+         no {operation} until that answer is recorded or the intent is read again"
+    )]
+    OperationPending {
+        operation: OperationKind,
+        pending: OperationKind,
+        amount: Money,
+    },
 }
 
 impl Detail {
@@ -292,6 +307,7 @@ impl Detail {
             K::UnknownCapture => Rule::UnknownCapture,
             K::OutcomeUnknown { .. } => Rule::OutcomeUnknown,
             K::MissingIntentId => Rule::MissingIntentId,
+            K::OperationPending { .. } => Rule::OperationPending,
         }
     }
 }

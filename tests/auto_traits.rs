@@ -14,8 +14,9 @@ use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, CaptureRecord, CaptureResolved,
     CaptureStatus, Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation,
-    OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PreparedCapture,
-    RehydrateError, Rejected, Rule, RuleViolation, WrongState,
+    OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingRefund,
+    PreparedCapture, PreparedRefund, RefundDetails, RefundDetailsError, RehydrateError, Rejected,
+    Rule, RuleViolation, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -94,6 +95,10 @@ fn checked_types() -> Vec<&'static str> {
         Request,
         PreparedCapture,
         PendingCapture,
+        PreparedRefund,
+        PendingRefund,
+        RefundDetails,
+        RefundDetailsError,
         Answer<'static>,
         AnswerError<AnyPaymentIntent>,
         AnswerError<PaymentIntent<Authorized>>,

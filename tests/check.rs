@@ -678,9 +678,9 @@ fn the_amount_changes_only_when_the_intent_allows_it() {
 #[test]
 fn every_rule_check_can_produce_has_a_case_here() {
     // capture_conflict, idempotency_conflict and unknown_capture need ids or
-    // keys, which `check` never takes; outcome_unknown and missing_intent_id
-    // come only from preparing a request, and an intent read from JSON holds
-    // no pending capture. Every other rule is reachable.
+    // keys, which `check` never takes; outcome_unknown, operation_pending and
+    // missing_intent_id come only from preparing a request, and an intent read
+    // from JSON holds no pending capture or refund. Every other rule is reachable.
     let reachable: Vec<&str> = Rule::ALL
         .into_iter()
         .map(Rule::code)
@@ -691,6 +691,7 @@ fn every_rule_check_can_produce_has_a_case_here() {
                     | "idempotency_conflict"
                     | "unknown_capture"
                     | "outcome_unknown"
+                    | "operation_pending"
                     | "missing_intent_id"
             )
         })

@@ -12,8 +12,8 @@ use dojo_capture::state::{Authorized, Created};
 use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey,
-    Money, MoneyError, PaymentIntent, PaymentIntentStatus, RehydrateError, Rejected, Rule,
-    RuleViolation, WrongState, wire::UnknownVariant,
+    Money, MoneyError, PaymentIntent, PaymentIntentStatus, RefundDetails, RefundDetailsError,
+    RehydrateError, Rejected, Rule, RuleViolation, WrongState, wire::UnknownVariant,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -172,6 +172,101 @@ fn answer_codes() -> Vec<Case> {
     ]
 }
 
+/// Prepares a refund of 1.00 GBP under `r_1` on `intent` and records `answer` for it.
+fn refund_answer_error(intent: AnyPaymentIntent, answer: Answer<'_>) -> AnyAnswerError {
+    let (intent, prepared) = intent
+        .prepare_refund(
+            key("r_1"),
+            gbp(100),
+            RefundDetails::default(),
+            ApiVersion::default(),
+        )
+        .unwrap();
+    intent.record_refund_answer(prepared, answer).unwrap_err()
+}
+
+/// Manual, 10.00 GBP authorised, 6.00 GBP captured, id `pi_errors`.
+fn captured_with_id() -> AnyPaymentIntent {
+    let id = cid("cp_1");
+    with_id()
+        .capture(id.clone(), gbp(600), now())
+        .and_then(|intent| intent.record_capture_outcome(&id, CaptureOutcome::Successful))
+        .unwrap()
+}
+
+/// One refund `AnswerError` per kind, in the order of the kinds.
+fn refund_answer_codes() -> Vec<Case> {
+    let http = |status, body| Answer::Http { status, body };
+    let problem = br#"{"title":"Bad Request","detail":"The amount is invalid","traceId":"00-abc"}"#;
+    let not_pending = {
+        let (_, prepared) = captured_with_id()
+            .prepare_refund(
+                key("r_1"),
+                gbp(100),
+                RefundDetails::default(),
+                ApiVersion::default(),
+            )
+            .unwrap();
+        captured_with_id()
+            .record_refund_answer(prepared, http(201, br#"{"refundId":"rfnd_1"}"#))
+            .unwrap_err()
+    };
+    let recorded = {
+        let (intent, prepared) = captured_with_id()
+            .prepare_refund(
+                key("r_0"),
+                gbp(100),
+                RefundDetails::default(),
+                ApiVersion::default(),
+            )
+            .unwrap();
+        intent
+            .record_refund_answer(prepared, http(201, br#"{"refundId":"rfnd_1"}"#))
+            .unwrap()
+            .0
+    };
+    vec![
+        case!(AnyAnswerError as "AnswerError", not_pending),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(captured_with_id(), http(400, problem))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(captured_with_id(), http(503, b""))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(captured_with_id(), http(302, b""))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(captured_with_id(), http(200, b"<html>"))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(recorded, http(200, br#"{"refundId":"rfnd_1"}"#))
+        ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(captured_with_id(), Answer::TransportFailure)
+        ),
+    ]
+}
+
+fn refund_details_codes() -> Vec<Case> {
+    vec![
+        case!(
+            RefundDetailsError,
+            RefundDetails::new(Some(&"r".repeat(1025)), None).unwrap_err()
+        ),
+        case!(
+            RefundDetailsError,
+            RefundDetails::new(None, Some(&"n".repeat(4097))).unwrap_err()
+        ),
+    ]
+}
+
 fn unknown_variant_codes() -> Vec<Case> {
     vec![case!(
         UnknownVariant,
@@ -316,6 +411,19 @@ fn rule_codes() -> Vec<Case> {
                 .prepare_capture(gbp(100), None, now(), ApiVersion::default())
                 .map(|(intent, _)| intent),
         ),
+        rule(
+            captured_with_id()
+                .prepare_refund(
+                    key("r_1"),
+                    gbp(100),
+                    RefundDetails::default(),
+                    ApiVersion::default(),
+                )
+                .unwrap()
+                .0
+                .prepare_capture(gbp(100), None, now(), ApiVersion::default())
+                .map(|(intent, _)| intent),
+        ),
     ]
 }
 
@@ -329,6 +437,8 @@ fn every_case() -> Vec<Case> {
         unknown_variant_codes(),
         api_version_codes(),
         answer_codes(),
+        refund_answer_codes(),
+        refund_details_codes(),
         input_codes(),
         rehydrate_codes(),
     ]

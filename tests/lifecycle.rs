@@ -1094,6 +1094,7 @@ fn rule_codes_are_stable() {
             "unknown_capture",
             "outcome_unknown",
             "missing_intent_id",
+            "operation_pending",
         ]
     );
     for rule in Rule::ALL {

@@ -87,6 +87,22 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
             "over-refunded: refunded {refunded} > captured {captured} + tips {tips}"
         ));
     }
+    // A pending refund reserves its amount: what Dojo may still refund,
+    // with the pending ones, never passes what was taken.
+    let mut pending_refunds = 0_i128;
+    for pending in intent.pending_refunds() {
+        pending_refunds += minor(pending.amount(), intent, "a pending refund")?;
+    }
+    if refunded + pending_refunds > captured + tips {
+        return Err(format!(
+            "over-reserved: refunded {refunded} + pending refunds {pending_refunds} > captured {captured} + tips {tips}"
+        ));
+    }
+    if refundable > captured + tips - refunded - pending_refunds {
+        return Err(format!(
+            "refundable {refundable} exceeds captured + tips − refunded − pending refunds"
+        ));
+    }
     if capturable > amount - captured - in_flight {
         return Err(format!(
             "capturable {capturable} exceeds amount − captured − in flight"
@@ -151,12 +167,13 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
         ));
     }
     if intent.needs_read()
-        != intent
+        != (intent
             .pending_captures()
             .iter()
             .any(|p| p.outcome_unknown())
+            || intent.pending_refunds().iter().any(|p| p.outcome_unknown()))
     {
-        return Err("needs_read disagrees with the pending captures".into());
+        return Err("needs_read disagrees with the pending captures and refunds".into());
     }
     if intent
         .pending_captures()
