@@ -6,11 +6,13 @@ use jiff::Timestamp;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::{PaymentIntent, Rejected};
 use crate::ledger::{
-    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingRefund,
+    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingOperation,
+    PendingRefund,
 };
 use crate::money::{Currency, Money};
 use crate::prepared::{
-    Answer, AnswerError, Answered, PreparedCapture, PreparedRefund, RefundDetails,
+    Answer, AnswerError, Answered, PreparedAmountChange, PreparedCancel, PreparedCapture,
+    PreparedOperation, PreparedRefund, PreparedReversal, PreparedTipsChange, RefundDetails,
 };
 use crate::request::ApiVersion;
 use crate::rule::RuleViolation;
@@ -247,7 +249,22 @@ impl AnyPaymentIntent {
         &self.ledger().pending_refunds
     }
 
-    /// Whether a capture's or a refund's outcome is unknown; see
+    /// The reversal, cancel or change pending; see [`PaymentIntent::pending_operation`].
+    pub fn pending_operation(&self) -> Option<&PendingOperation> {
+        self.ledger().pending_operation.as_ref()
+    }
+
+    /// Whether the intent allows tips; see [`PaymentIntent::tips_allowed`].
+    pub fn tips_allowed(&self) -> bool {
+        self.ledger().tips_allowed
+    }
+
+    /// The intent's own tip; see [`PaymentIntent::tips`].
+    pub fn tips(&self) -> Option<Money> {
+        self.ledger().tips
+    }
+
+    /// Whether a prepared operation's outcome is unknown; see
     /// [`PaymentIntent::needs_read`].
     pub fn needs_read(&self) -> bool {
         self.ledger().needs_read()
@@ -408,6 +425,143 @@ impl AnyPaymentIntent {
             Ok(id) => Ok((intent, id)),
             Err(kind) => Err(AnswerError::new(intent, Answered::Refund, kind)),
         }
+    }
+
+    /// Prepares `prepare` on the ledger and wraps the token with `wrap`.
+    fn prepare_with<T>(
+        self,
+        prepare: impl FnOnce(&mut Ledger) -> Result<PreparedOperation, RuleViolation>,
+        wrap: impl FnOnce(PreparedOperation) -> T,
+    ) -> Result<(Self, T), Rejected<Self>> {
+        let mut ledger = self.into_ledger();
+        let prepared = prepare(&mut ledger);
+        // A pending operation changes no state: the variant is the same.
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match prepared {
+            Ok(prepared) => Ok((intent, wrap(prepared))),
+            Err(violation) => Err(Rejected::new(intent, violation)),
+        }
+    }
+
+    /// Records an answer to a prepared reversal, cancel or change.
+    fn record_operation(
+        self,
+        prepared: PreparedOperation,
+        answered: Answered,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        let mut ledger = self.into_ledger();
+        let recorded = ledger.record_operation_answer(prepared, answer);
+        let intent = AnyPaymentIntent::from_ledger(ledger);
+        match recorded {
+            Ok(()) => Ok(intent),
+            Err(kind) => Err(AnswerError::new(intent, answered, kind)),
+        }
+    }
+
+    /// Before the HTTP call: checks a reversal and records it as pending;
+    /// see [`PaymentIntent::prepare_reversal`].
+    ///
+    /// # Errors
+    /// Any reversal rule, `operation_pending` or `missing_intent_id`.
+    pub fn prepare_reversal(
+        self,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedReversal), Rejected<Self>> {
+        self.prepare_with(|l| l.prepare_reversal(now, version), PreparedReversal)
+    }
+
+    /// After Dojo's answer to a reversal; see [`PaymentIntent::record_reversal_answer`].
+    ///
+    /// # Errors
+    /// Refused, outcome unknown, or not pending; the intent is in the error.
+    pub fn record_reversal_answer(
+        self,
+        prepared: PreparedReversal,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        self.record_operation(prepared.0, Answered::Reversal, answer)
+    }
+
+    /// Before the HTTP call: checks a cancel and records it as pending; see
+    /// [`PaymentIntent::prepare_cancel`].
+    ///
+    /// # Errors
+    /// The intent is not Created, `operation_pending` or `missing_intent_id`.
+    pub fn prepare_cancel(
+        self,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedCancel), Rejected<Self>> {
+        self.prepare_with(|l| l.prepare_cancel(version), PreparedCancel)
+    }
+
+    /// After Dojo's answer to a cancel; see [`PaymentIntent::record_cancel_answer`].
+    ///
+    /// # Errors
+    /// Refused, outcome unknown, or not pending; the intent is in the error.
+    pub fn record_cancel_answer(
+        self,
+        prepared: PreparedCancel,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        self.record_operation(prepared.0, Answered::Cancel, answer)
+    }
+
+    /// Before the HTTP call: checks a change of amount and records it as
+    /// pending; see [`PaymentIntent::prepare_change_amount`].
+    ///
+    /// # Errors
+    /// Any change-amount rule, `operation_pending` or `missing_intent_id`.
+    pub fn prepare_change_amount(
+        self,
+        amount: Money,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedAmountChange), Rejected<Self>> {
+        self.prepare_with(
+            |l| l.prepare_change_amount(amount, version),
+            PreparedAmountChange,
+        )
+    }
+
+    /// After Dojo's answer to a change of amount; see
+    /// [`PaymentIntent::record_change_amount_answer`].
+    ///
+    /// # Errors
+    /// Refused, outcome unknown, or not pending; the intent is in the error.
+    pub fn record_change_amount_answer(
+        self,
+        prepared: PreparedAmountChange,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        self.record_operation(prepared.0, Answered::ChangeAmount, answer)
+    }
+
+    /// Before the HTTP call: checks a change of tip and records it as
+    /// pending; see [`PaymentIntent::prepare_change_tips`].
+    ///
+    /// # Errors
+    /// The intent is not Created, `tips_not_allowed`, `currency_mismatch`,
+    /// `operation_pending` or `missing_intent_id`.
+    pub fn prepare_change_tips(
+        self,
+        tips: Money,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedTipsChange), Rejected<Self>> {
+        self.prepare_with(|l| l.prepare_change_tips(tips, version), PreparedTipsChange)
+    }
+
+    /// After Dojo's answer to a change of tip; see
+    /// [`PaymentIntent::record_change_tips_answer`].
+    ///
+    /// # Errors
+    /// Refused, outcome unknown, or not pending; the intent is in the error.
+    pub fn record_change_tips_answer(
+        self,
+        prepared: PreparedTipsChange,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        self.record_operation(prepared.0, Answered::ChangeTips, answer)
     }
 
     /// After Dojo reports a capture's final status: records it; see

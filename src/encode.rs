@@ -88,7 +88,7 @@ impl Ledger {
             config: Some(IntentConfig {
                 payment: Some(PaymentConfig {
                     custom_amount_allowed: Some(self.custom_amount_allowed),
-                    tips_allowed: None,
+                    tips_allowed: Some(self.tips_allowed),
                 }),
             }),
             reference: None,

@@ -16,17 +16,19 @@ use jiff::Timestamp;
 use crate::any::AnyPaymentIntent;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::ledger::{
-    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingRefund,
+    AutoExpiry, CaptureOutcome, CaptureRecord, Ledger, PendingCapture, PendingOperation,
+    PendingRefund,
 };
 use crate::money::{Currency, Money};
 use crate::prepared::{
-    Answer, AnswerError, Answered, PreparedCapture, PreparedRefund, RefundDetails,
+    Answer, AnswerError, Answered, PreparedAmountChange, PreparedCancel, PreparedCapture,
+    PreparedRefund, PreparedReversal, PreparedTipsChange, RefundDetails,
 };
 use crate::request::ApiVersion;
 use crate::rule::{Rule, RuleViolation};
 use crate::state::sealed::FromIntent;
 use crate::state::{
-    Authorized, CanCancel, CanCapture, CanChangeAmount, CanRecordCaptureAnswer,
+    Authorized, CanCancel, CanCapture, CanChangeAmount, CanChangeTips, CanRecordCaptureAnswer,
     CanRecordCaptureOutcome, CanRefund, CanReverse, Canceled, Captured, Created, IntentState,
     Refunded, Reversed, State,
 };
@@ -260,9 +262,16 @@ impl<S: State> PaymentIntent<S> {
         &self.ledger.pending_refunds
     }
 
-    /// Whether a capture's or a refund's outcome is unknown (its answer was
-    /// lost), so that the intent must be read again from Dojo before another
-    /// capture is prepared (`outcome_unknown`).
+    /// The reversal, cancel or change prepared and not yet recorded, or
+    /// whose outcome is unknown: while there is one, no other operation is
+    /// prepared (`operation_pending`).
+    pub fn pending_operation(&self) -> Option<&PendingOperation> {
+        self.ledger.pending_operation.as_ref()
+    }
+
+    /// Whether the outcome of a prepared operation is unknown (its answer
+    /// was lost), so that the intent must be read again from Dojo; no other
+    /// capture is prepared meanwhile (`outcome_unknown`).
     pub fn needs_read(&self) -> bool {
         self.ledger.needs_read()
     }
@@ -308,6 +317,17 @@ impl<S: State> PaymentIntent<S> {
     /// Whether the amount may be changed before payment (rule 8).
     pub fn custom_amount_allowed(&self) -> bool {
         self.ledger.custom_amount_allowed
+    }
+
+    /// Whether the intent allows tips (Dojo's `config.payment.tipsAllowed`),
+    /// so that its tip may be changed before payment.
+    pub fn tips_allowed(&self) -> bool {
+        self.ledger.tips_allowed
+    }
+
+    /// The intent's own tip (`tipsAmount`); never zero: a zero tip is no tip (D18).
+    pub fn tips(&self) -> Option<Money> {
+        self.ledger.tips
     }
 
     /// Every capture recorded, in order.
@@ -374,6 +394,14 @@ impl PaymentIntent<Created> {
         self
     }
 
+    /// Allows [`prepare_change_tips`](Self::prepare_change_tips) (Dojo's
+    /// `config.payment.tipsAllowed`).
+    #[must_use]
+    pub fn with_tips_allowed(mut self, allowed: bool) -> Self {
+        self.ledger.tips_allowed = allowed;
+        self
+    }
+
     /// Sets `autoExpireIn` and `autoExpireAction` (rule 7).
     #[must_use]
     pub fn with_auto_expiry(mut self, expiry: AutoExpiry) -> Self {
@@ -401,6 +429,41 @@ impl<S: CanCancel> PaymentIntent<S> {
         debug_assert!(canceled.is_ok(), "a Created intent is always canceled");
         self.retype()
     }
+
+    /// Before the HTTP call: records a cancel as pending and builds
+    /// `DELETE /payment-intents/{id}` (no body) for API `version`.
+    ///
+    /// # Errors
+    /// `operation_pending` while another operation is pending;
+    /// `missing_intent_id` when the intent has no Dojo id.
+    pub fn prepare_cancel(
+        mut self,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedCancel), Rejected<Self>> {
+        match self.ledger.prepare_cancel(version) {
+            Ok(prepared) => Ok((self, PreparedCancel(prepared))),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// After Dojo's answer: a 2xx cancels the intent, unless the intent it
+    /// answers with reads and is not Canceled.
+    ///
+    /// # Errors
+    /// A 4xx: refused, the cancel is no longer pending. A contradicting 2xx,
+    /// a 5xx, another status or no answer: the outcome is unknown and the
+    /// intent [`needs_read`](Self::needs_read). A `prepared` cancel not
+    /// pending here: nothing changes.
+    pub fn record_cancel_answer(
+        mut self,
+        prepared: PreparedCancel,
+        answer: Answer<'_>,
+    ) -> Result<PaymentIntent<Canceled>, AnswerError<Self>> {
+        match self.ledger.record_operation_answer(prepared.0, answer) {
+            Ok(()) => Ok(self.retype()),
+            Err(kind) => Err(AnswerError::new(self, Answered::Cancel, kind)),
+        }
+    }
 }
 
 impl<S: CanChangeAmount> PaymentIntent<S> {
@@ -410,6 +473,76 @@ impl<S: CanChangeAmount> PaymentIntent<S> {
     /// Custom amounts not allowed, another currency, or zero.
     pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
         self.run(|ledger| ledger.change_amount(amount))
+    }
+
+    /// Before the HTTP call: checks a change of amount (rule 8, D6) and
+    /// records it as pending; builds `POST /payment-intents/{id}/amount`
+    /// with `{"amount":{"value":…,"currencyCode":…}}` for API `version`.
+    ///
+    /// # Errors
+    /// Any change-amount rule, `operation_pending`, `missing_intent_id`.
+    pub fn prepare_change_amount(
+        mut self,
+        amount: Money,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedAmountChange), Rejected<Self>> {
+        match self.ledger.prepare_change_amount(amount, version) {
+            Ok(prepared) => Ok((self, PreparedAmountChange(prepared))),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// After Dojo's answer: a 2xx changes the amount, unless the intent it
+    /// answers with reads and has another amount.
+    ///
+    /// # Errors
+    /// As [`record_cancel_answer`](Self::record_cancel_answer).
+    pub fn record_change_amount_answer(
+        mut self,
+        prepared: PreparedAmountChange,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        match self.ledger.record_operation_answer(prepared.0, answer) {
+            Ok(()) => Ok(self),
+            Err(kind) => Err(AnswerError::new(self, Answered::ChangeAmount, kind)),
+        }
+    }
+}
+
+impl<S: CanChangeTips> PaymentIntent<S> {
+    /// Before the HTTP call: checks a change of the intent's tip and records
+    /// it as pending; builds `POST /payment-intents/{id}/tips-amount` with
+    /// `{"tipsAmount":{"value":…,"currencyCode":…}}` for API `version`. A
+    /// tip of zero takes the tip away (D18).
+    ///
+    /// # Errors
+    /// `tips_not_allowed` when the intent does not allow tips,
+    /// `currency_mismatch`, `operation_pending`, `missing_intent_id`.
+    pub fn prepare_change_tips(
+        mut self,
+        tips: Money,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedTipsChange), Rejected<Self>> {
+        match self.ledger.prepare_change_tips(tips, version) {
+            Ok(prepared) => Ok((self, PreparedTipsChange(prepared))),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// After Dojo's answer: a 2xx sets the intent's tip, unless the intent
+    /// it answers with reads and has another tip.
+    ///
+    /// # Errors
+    /// As [`record_cancel_answer`](Self::record_cancel_answer).
+    pub fn record_change_tips_answer(
+        mut self,
+        prepared: PreparedTipsChange,
+        answer: Answer<'_>,
+    ) -> Result<Self, AnswerError<Self>> {
+        match self.ledger.record_operation_answer(prepared.0, answer) {
+            Ok(()) => Ok(self),
+            Err(kind) => Err(AnswerError::new(self, Answered::ChangeTips, kind)),
+        }
     }
 }
 
@@ -617,6 +750,44 @@ impl<S: CanReverse> PaymentIntent<S> {
     pub fn reverse(self, now: Timestamp) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {
         self.run(|ledger| ledger.reverse(now))
             .map(PaymentIntent::retype)
+    }
+
+    /// Before the HTTP call: checks a reversal (rule 6) at `now` and records
+    /// it as pending; builds `POST /payment-intents/{id}/reversal` (no body)
+    /// for API `version`. While it is pending, captures, refunds and another
+    /// reversal are refused with `operation_pending`.
+    ///
+    /// # Errors
+    /// Any reversal rule; `operation_pending` while a refund or another
+    /// operation is pending; `missing_intent_id`.
+    pub fn prepare_reversal(
+        mut self,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<(Self, PreparedReversal), Rejected<Self>> {
+        match self.ledger.prepare_reversal(now, version) {
+            Ok(prepared) => Ok((self, PreparedReversal(prepared))),
+            Err(violation) => Err(Rejected::new(self, violation)),
+        }
+    }
+
+    /// After Dojo's answer: a 2xx reverses the intent (whatever the body:
+    /// the spec's own example names the id `id`, not `reversalId`).
+    ///
+    /// # Errors
+    /// A 4xx: refused, the reversal is no longer pending. A 5xx, another
+    /// status or no answer: the outcome is unknown and the intent
+    /// [`needs_read`](Self::needs_read). A `prepared` reversal not pending
+    /// here: nothing changes.
+    pub fn record_reversal_answer(
+        mut self,
+        prepared: PreparedReversal,
+        answer: Answer<'_>,
+    ) -> Result<PaymentIntent<Reversed>, AnswerError<Self>> {
+        match self.ledger.record_operation_answer(prepared.0, answer) {
+            Ok(()) => Ok(self.retype()),
+            Err(kind) => Err(AnswerError::new(self, Answered::Reversal, kind)),
+        }
     }
 }
 

@@ -12,13 +12,16 @@ use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
 use crate::any::Operation;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::money::{Currency, Money};
-use crate::prepared::{Answer, AnswerErrorKind, PreparedCapture, PreparedRefund, RefundDetails};
+use crate::prepared::{
+    Answer, AnswerErrorKind, PreparedCapture, PreparedOperation, PreparedRefund, RefundDetails,
+};
 use crate::request::ApiVersion;
 use crate::rule::{Detail, OperationKind, Rule, RuleViolation};
 use crate::state::IntentState;
 use crate::wire::intent::without_bom;
 use crate::wire::{
-    AutoExpireAction, CaptureMode, CaptureResponse, CaptureStatus, ProblemDetails, RefundResponse,
+    AutoExpireAction, CaptureMode, CaptureResponse, CaptureStatus, PaymentIntentResource,
+    PaymentIntentStatus, ProblemDetails, RefundResponse,
 };
 
 /// Rule 7: a Manual authorisation lapses after seven days unless `autoExpireIn` says otherwise.
@@ -289,6 +292,64 @@ impl PendingRefund {
     }
 }
 
+/// An operation on the whole intent prepared before its request was sent
+/// (a reversal, a cancel, a change of amount or of tip), whose answer has
+/// not been recorded or was lost.
+///
+/// At most one is pending at a time, and while it is, preparing any other
+/// operation is refused with `operation_pending`: each of them changes
+/// what the others would be checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingOperation {
+    pub(crate) local_id: u64,
+    pub(crate) kind: PendingKind,
+    pub(crate) outcome_unknown: bool,
+}
+
+/// What a [`PendingOperation`] asks of Dojo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PendingKind {
+    Reversal,
+    Cancel,
+    ChangeAmount(Money),
+    /// The tip as sent: zero takes the tip away (D18).
+    ChangeTips(Money),
+}
+
+impl PendingKind {
+    pub(crate) fn operation(self) -> OperationKind {
+        match self {
+            PendingKind::Reversal => OperationKind::Reverse,
+            PendingKind::Cancel => OperationKind::Cancel,
+            PendingKind::ChangeAmount(_) => OperationKind::ChangeAmount,
+            PendingKind::ChangeTips(_) => OperationKind::ChangeTips,
+        }
+    }
+
+    fn amount(self) -> Option<Money> {
+        match self {
+            PendingKind::Reversal | PendingKind::Cancel => None,
+            PendingKind::ChangeAmount(amount) | PendingKind::ChangeTips(amount) => Some(amount),
+        }
+    }
+}
+
+impl PendingOperation {
+    /// The operation: reverse, cancel, change-amount or change-tips.
+    pub fn operation(&self) -> OperationKind {
+        self.kind.operation()
+    }
+    /// The new amount or tip asked for; `None` for a reversal or a cancel.
+    pub fn amount(&self) -> Option<Money> {
+        self.kind.amount()
+    }
+    /// Whether Dojo's answer was lost: the operation may or may not have
+    /// been made, and the intent must be read again.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+    }
+}
+
 /// Whether an accepted operation changes the intent or repeats one already recorded (D7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Effect {
@@ -308,6 +369,8 @@ pub(crate) struct Ledger {
     /// captured the intent itself (D14). Never zero (D18).
     pub(crate) tips: Option<Money>,
     pub(crate) custom_amount_allowed: bool,
+    /// Dojo's `config.payment.tipsAllowed`: whether the tip can be changed.
+    pub(crate) tips_allowed: bool,
     pub(crate) auto_expiry: Option<AutoExpiry>,
     pub(crate) paid_at: Option<Timestamp>,
     pub(crate) phase: Phase,
@@ -326,6 +389,9 @@ pub(crate) struct Ledger {
     /// Refunds prepared whose answer has not been recorded, or was lost.
     /// Not Dojo's facts: never written to the wire.
     pub(crate) pending_refunds: Vec<PendingRefund>,
+    /// A reversal, cancel or change prepared whose answer has not been
+    /// recorded, or was lost. Not Dojo's facts: never written to the wire.
+    pub(crate) pending_operation: Option<PendingOperation>,
 }
 
 // Reasons several operations give in the same state: one wording each.
@@ -344,6 +410,7 @@ impl Ledger {
             amount,
             tips: None,
             custom_amount_allowed: false,
+            tips_allowed: false,
             auto_expiry: None,
             paid_at: None,
             phase: Phase::Created,
@@ -354,6 +421,7 @@ impl Ledger {
             pending: Vec::new(),
             next_local_id: 0,
             pending_refunds: Vec::new(),
+            pending_operation: None,
         }
     }
 
@@ -414,6 +482,42 @@ impl Ledger {
     pub(crate) fn needs_read(&self) -> bool {
         self.pending.iter().any(|p| p.outcome_unknown)
             || self.pending_refunds.iter().any(|p| p.outcome_unknown)
+            || self
+                .pending_operation
+                .as_ref()
+                .is_some_and(|p| p.outcome_unknown)
+    }
+
+    /// Refuses `op` while an operation on the whole intent is pending.
+    fn nothing_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
+        match &self.pending_operation {
+            Some(pending) => Err(self.violation(
+                op,
+                Detail::OperationPending {
+                    operation: op,
+                    pending: pending.kind.operation(),
+                    amount: None,
+                },
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses `op` while a refund is pending: it would end capturing (D3)
+    /// and a reversal would return what it refunds.
+    fn no_refund_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
+        let refunding = self.pending_refunded();
+        if refunding.is_zero() {
+            return Ok(());
+        }
+        Err(self.violation(
+            op,
+            Detail::OperationPending {
+                operation: op,
+                pending: OperationKind::Refund,
+                amount: Some(refunding),
+            },
+        ))
     }
 
     /// The amount of the pending refunds, reserved whatever became of their answer.
@@ -722,18 +826,10 @@ impl Ledger {
         {
             return Err(violation);
         }
-        // A pending refund ends capturing if Dojo makes it (D3).
-        let refunding = self.pending_refunded();
-        if !refunding.is_zero() {
-            return Err(self.violation(
-                OperationKind::Capture,
-                Detail::OperationPending {
-                    operation: OperationKind::Capture,
-                    pending: OperationKind::Refund,
-                    amount: refunding,
-                },
-            ));
-        }
+        // A pending reversal, or a pending refund, which ends capturing if
+        // Dojo makes it (D3).
+        self.nothing_pending(OperationKind::Capture)?;
+        self.no_refund_pending(OperationKind::Capture)?;
         let unknown = self
             .pending
             .iter()
@@ -946,6 +1042,7 @@ impl Ledger {
             ));
         }
         let effect = self.check_refund(Some(&key), amount)?;
+        self.nothing_pending(op)?;
         let Some(intent_id) = self.id.as_deref() else {
             return Err(self.violation(op, Detail::MissingIntentId));
         };
@@ -1151,6 +1248,165 @@ impl Ledger {
             (_, IntentState::Reversed) => Err(self.invalid(op, "a reversal cannot be reversed")),
             (_, IntentState::Canceled) => Err(self.invalid(op, CANCELED)),
         }
+    }
+
+    // ---- prepare a reversal, cancel or change; record Dojo's answer ---------
+
+    /// Records `kind` as the pending operation, once its rules passed, and
+    /// builds its request; refused while another operation is pending or
+    /// without Dojo's id of the intent.
+    fn prepare_operation(
+        &mut self,
+        kind: PendingKind,
+        version: ApiVersion,
+    ) -> Result<PreparedOperation, RuleViolation> {
+        let op = kind.operation();
+        self.nothing_pending(op)?;
+        let Some(intent_id) = self.id.as_deref() else {
+            return Err(self.violation(op, Detail::MissingIntentId));
+        };
+        let local_id = self.next_local_id;
+        let prepared = PreparedOperation::new(intent_id, local_id, kind, version);
+        self.next_local_id = local_id.wrapping_add(1);
+        self.pending_operation = Some(PendingOperation {
+            local_id,
+            kind,
+            outcome_unknown: false,
+        });
+        Ok(prepared)
+    }
+
+    /// Checks a reversal (rule 6) and records it as pending: it blocks
+    /// captures, refunds and another reversal until its answer is recorded.
+    pub(crate) fn prepare_reversal(
+        &mut self,
+        now: Timestamp,
+        version: ApiVersion,
+    ) -> Result<PreparedOperation, RuleViolation> {
+        self.check_reverse(now)?;
+        self.no_refund_pending(OperationKind::Reverse)?;
+        self.prepare_operation(PendingKind::Reversal, version)
+    }
+
+    /// Checks a cancel (rule 4) and records it as pending.
+    pub(crate) fn prepare_cancel(
+        &mut self,
+        version: ApiVersion,
+    ) -> Result<PreparedOperation, RuleViolation> {
+        self.check_cancel()?;
+        self.prepare_operation(PendingKind::Cancel, version)
+    }
+
+    /// Checks a change of amount (rule 8) and records it as pending.
+    pub(crate) fn prepare_change_amount(
+        &mut self,
+        amount: Money,
+        version: ApiVersion,
+    ) -> Result<PreparedOperation, RuleViolation> {
+        self.check_change_amount(amount)?;
+        self.prepare_operation(PendingKind::ChangeAmount(amount), version)
+    }
+
+    /// Checks a change of tip and records it as pending.
+    pub(crate) fn prepare_change_tips(
+        &mut self,
+        tips: Money,
+        version: ApiVersion,
+    ) -> Result<PreparedOperation, RuleViolation> {
+        self.check_change_tips(tips)?;
+        self.prepare_operation(PendingKind::ChangeTips(tips), version)
+    }
+
+    /// Only a Created intent that allows tips has its tip changed; a tip of
+    /// zero is allowed and takes the tip away (D18).
+    fn check_change_tips(&self, tips: Money) -> Result<(), RuleViolation> {
+        let op = OperationKind::ChangeTips;
+        match self.state() {
+            IntentState::Created => {}
+            IntentState::Canceled => return Err(self.invalid(op, CANCELED)),
+            _ => {
+                return Err(self.invalid(
+                    op,
+                    "the tip changes only before the payment; after it, a tip travels with a capture",
+                ));
+            }
+        }
+        if !self.tips_allowed {
+            return Err(self.violation(op, Detail::TipsNotAllowed));
+        }
+        self.in_currency(op, tips)
+    }
+
+    /// Records Dojo's answer to a prepared reversal, cancel or change,
+    /// without re-running any rule. A 2xx applies the operation, unless the
+    /// intent Dojo sends back (cancel, change of amount or tip) contradicts
+    /// it, or the intent here was paid meanwhile (cancel, changes): then the
+    /// outcome is unknown. A 4xx releases it; anything else leaves it
+    /// pending with its outcome unknown.
+    pub(crate) fn record_operation_answer(
+        &mut self,
+        prepared: PreparedOperation,
+        answer: Answer<'_>,
+    ) -> Result<(), AnswerErrorKind> {
+        let id = self.id.as_deref();
+        let Some(pending) = self
+            .pending_operation
+            .as_ref()
+            .filter(|p| prepared.matches(id, p))
+        else {
+            return Err(AnswerErrorKind::NotPending);
+        };
+        let kind = pending.kind;
+        let (status, body) = match classify(answer) {
+            Classified::Accepted { status, body } => (status, body),
+            Classified::Refused(error) => {
+                self.pending_operation = None;
+                return Err(error);
+            }
+            Classified::Unknown(error) => return Err(self.operation_outcome_unknown(error)),
+        };
+        // The intent Dojo answers with, when the body reads as one.
+        let answered = serde_json::from_slice::<PaymentIntentResource>(without_bom(body)).ok();
+        let agrees = match kind {
+            PendingKind::Reversal => true,
+            PendingKind::Cancel => {
+                self.phase == Phase::Created
+                    && answered
+                        .as_ref()
+                        .is_none_or(|intent| intent.status == PaymentIntentStatus::Canceled)
+            }
+            PendingKind::ChangeAmount(amount) => {
+                self.phase == Phase::Created
+                    && answered
+                        .as_ref()
+                        .is_none_or(|intent| intent.amount.is_none_or(|found| found == amount))
+            }
+            PendingKind::ChangeTips(tips) => {
+                self.phase == Phase::Created
+                    && answered.as_ref().is_none_or(|intent| {
+                        no_zero_tip(intent.tips_amount) == no_zero_tip(Some(tips))
+                    })
+            }
+        };
+        if !agrees {
+            return Err(self.operation_outcome_unknown(AnswerErrorKind::Contradicts { status }));
+        }
+        self.pending_operation = None;
+        match kind {
+            PendingKind::Reversal => self.phase = Phase::Reversed,
+            PendingKind::Cancel => self.phase = Phase::Canceled,
+            PendingKind::ChangeAmount(amount) => self.amount = amount,
+            PendingKind::ChangeTips(tips) => self.tips = no_zero_tip(Some(tips)),
+        }
+        Ok(())
+    }
+
+    /// Marks the pending operation as of unknown outcome.
+    fn operation_outcome_unknown(&mut self, kind: AnswerErrorKind) -> AnswerErrorKind {
+        if let Some(pending) = &mut self.pending_operation {
+            pending.outcome_unknown = true;
+        }
+        kind
     }
 
     // ---- cancel (rule 4) ----------------------------------------------------

@@ -31,11 +31,13 @@ pub use any::{AnyPaymentIntent, Operation, WrongState};
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
 pub use ledger::{
-    AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture, PendingRefund,
+    AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture, PendingOperation,
+    PendingRefund,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use prepared::{
-    Answer, AnswerError, PreparedCapture, PreparedRefund, RefundDetails, RefundDetailsError,
+    Answer, AnswerError, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
+    PreparedReversal, PreparedTipsChange, RefundDetails, RefundDetailsError,
 };
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};

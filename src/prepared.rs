@@ -10,6 +10,7 @@ use std::fmt;
 use jiff::Timestamp;
 
 use crate::ids::IdempotencyKey;
+use crate::ledger::{PendingKind, PendingOperation};
 use crate::money::Money;
 use crate::request::{ApiVersion, Request};
 use crate::wire::{CaptureRequest, ProblemDetails, RefundRequest};
@@ -310,6 +311,83 @@ impl PreparedRefund {
     }
 }
 
+/// A reversal, cancel or change prepared: what the four tokens share.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PreparedOperation {
+    intent_id: Box<str>,
+    local_id: u64,
+    kind: PendingKind,
+    request: Request,
+}
+
+impl PreparedOperation {
+    pub(crate) fn new(
+        intent_id: &str,
+        local_id: u64,
+        kind: PendingKind,
+        version: ApiVersion,
+    ) -> PreparedOperation {
+        PreparedOperation {
+            intent_id: intent_id.into(),
+            local_id,
+            kind,
+            request: Request::operation(intent_id, kind, version),
+        }
+    }
+
+    /// Whether this is the token of `pending`, prepared for the intent `intent_id`.
+    pub(crate) fn matches(&self, intent_id: Option<&str>, pending: &PendingOperation) -> bool {
+        intent_id == Some(&*self.intent_id)
+            && pending.local_id == self.local_id
+            && pending.kind == self.kind
+    }
+}
+
+macro_rules! prepared_operations {
+    ($($(#[$doc:meta])* $name:ident, $must_use:literal, $endpoint:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, PartialEq, Eq)]
+        #[must_use = $must_use]
+        pub struct $name(pub(crate) PreparedOperation);
+
+        impl $name {
+            /// Dojo's id of the intent the operation is for.
+            pub fn intent_id(&self) -> &str {
+                &self.0.intent_id
+            }
+
+            #[doc = concat!("The request to send: `", $endpoint, "`.")]
+            pub fn request(&self) -> &Request {
+                &self.0.request
+            }
+        }
+    )*};
+}
+
+prepared_operations! {
+    /// A reversal checked and pending, whose request is ready to be sent:
+    /// the one token that can record Dojo's answer (not `Clone`; it comes
+    /// only from `prepare_reversal`). While it is pending, captures, refunds
+    /// and another reversal are refused with `operation_pending`.
+    PreparedReversal, "the prepared reversal is the only way to record Dojo's answer",
+    "POST /payment-intents/{id}/reversal";
+    /// A cancel checked and pending, whose request is ready to be sent: the
+    /// one token that can record Dojo's answer (not `Clone`; it comes only
+    /// from `prepare_cancel`).
+    PreparedCancel, "the prepared cancel is the only way to record Dojo's answer",
+    "DELETE /payment-intents/{id}";
+    /// A change of amount checked and pending, whose request is ready to be
+    /// sent: the one token that can record Dojo's answer (not `Clone`; it
+    /// comes only from `prepare_change_amount`).
+    PreparedAmountChange, "the prepared change is the only way to record Dojo's answer",
+    "POST /payment-intents/{id}/amount";
+    /// A change of tip checked and pending, whose request is ready to be
+    /// sent: the one token that can record Dojo's answer (not `Clone`; it
+    /// comes only from `prepare_change_tips`).
+    PreparedTipsChange, "the prepared change is the only way to record Dojo's answer",
+    "POST /payment-intents/{id}/tips-amount";
+}
+
 /// What came back from Dojo for a request: an HTTP answer, or none.
 ///
 /// ```
@@ -385,6 +463,10 @@ pub struct AnswerError<I> {
 pub(crate) enum Answered {
     Capture,
     Refund,
+    Reversal,
+    Cancel,
+    ChangeAmount,
+    ChangeTips,
 }
 
 impl Answered {
@@ -393,6 +475,10 @@ impl Answered {
         match self {
             Answered::Capture => "capture",
             Answered::Refund => "refund",
+            Answered::Reversal => "reversal",
+            Answered::Cancel => "cancel",
+            Answered::ChangeAmount => "change of amount",
+            Answered::ChangeTips => "change of tip",
         }
     }
 
@@ -401,6 +487,10 @@ impl Answered {
         match self {
             Answered::Capture => "captured",
             Answered::Refund => "refunded",
+            Answered::Reversal => "reversed",
+            Answered::Cancel => "canceled",
+            Answered::ChangeAmount => "changed the amount",
+            Answered::ChangeTips => "changed the tip",
         }
     }
 
@@ -409,6 +499,8 @@ impl Answered {
         match self {
             Answered::Capture => "captureId",
             Answered::Refund => "refundId",
+            Answered::Reversal => "reversalId",
+            Answered::Cancel | Answered::ChangeAmount | Answered::ChangeTips => "intent",
         }
     }
 
@@ -417,11 +509,15 @@ impl Answered {
         match self {
             Answered::Capture => "its amount is released",
             Answered::Refund => "its amount is no longer reserved",
+            Answered::Reversal
+            | Answered::Cancel
+            | Answered::ChangeAmount
+            | Answered::ChangeTips => "it is no longer pending",
         }
     }
 
     /// The codes of [`AnswerErrorKind`]'s variants, in declaration order.
-    fn codes(self) -> &'static [&'static str; 7] {
+    fn codes(self) -> &'static [&'static str; 8] {
         macro_rules! codes {
             ($prefix:literal) => {
                 &[
@@ -432,12 +528,17 @@ impl Answered {
                     concat!($prefix, "_answer_unreadable"),
                     concat!($prefix, "_id_already_recorded"),
                     concat!($prefix, "_no_answer"),
+                    concat!($prefix, "_answer_contradicts"),
                 ]
             };
         }
         match self {
             Answered::Capture => codes!("capture"),
             Answered::Refund => codes!("refund"),
+            Answered::Reversal => codes!("reversal"),
+            Answered::Cancel => codes!("cancel"),
+            Answered::ChangeAmount => codes!("change_amount"),
+            Answered::ChangeTips => codes!("change_tips"),
         }
     }
 }
@@ -463,6 +564,12 @@ pub(crate) enum AnswerErrorKind {
         id: Box<str>,
     },
     NoAnswer,
+    /// A 2xx whose intent contradicts the operation (a cancel answered with
+    /// another status, a change with another amount), or an intent here that
+    /// was paid since the operation was prepared.
+    Contradicts {
+        status: u16,
+    },
 }
 
 /// An [`AnswerErrorKind`] told of one operation.
@@ -509,6 +616,11 @@ impl fmt::Display for Told<'_> {
             AnswerErrorKind::NoAnswer => {
                 write!(f, "the {noun} request got no answer from Dojo: {unknown}")
             }
+            AnswerErrorKind::Contradicts { status } => write!(
+                f,
+                "Dojo accepted the {noun} with status {status} but the intent it answered with, \
+                 or the intent here, says otherwise: {unknown}"
+            ),
         }
     }
 }
@@ -547,10 +659,12 @@ impl<I> AnswerError<I> {
     }
 
     /// A stable snake_case name for what happened, prefixed with the
-    /// operation (`capture_…` or `refund_…`): `…_refused` (4xx),
+    /// operation (`capture_…`, `refund_…`, `reversal_…`, `cancel_…`,
+    /// `change_amount_…`, `change_tips_…`): `…_refused` (4xx),
     /// `…_server_error` (5xx), `…_unexpected_status`, `…_answer_unreadable`
     /// (a 2xx without a valid `captureId` or `refundId`),
-    /// `…_id_already_recorded`, `…_no_answer` (a transport failure), or
+    /// `…_id_already_recorded`, `…_no_answer` (a transport failure),
+    /// `…_answer_contradicts` (a 2xx whose intent says otherwise), or
     /// `…_not_pending`.
     pub fn code(&self) -> &'static str {
         let index = match self.kind {
@@ -561,6 +675,7 @@ impl<I> AnswerError<I> {
             AnswerErrorKind::Unreadable { .. } => 4,
             AnswerErrorKind::IdAlreadyRecorded { .. } => 5,
             AnswerErrorKind::NoAnswer => 6,
+            AnswerErrorKind::Contradicts { .. } => 7,
         };
         self.op.codes()[index]
     }
@@ -581,7 +696,8 @@ impl<I> AnswerError<I> {
             | AnswerErrorKind::ServerError { status }
             | AnswerErrorKind::UnexpectedStatus { status }
             | AnswerErrorKind::Unreadable { status }
-            | AnswerErrorKind::IdAlreadyRecorded { status, .. } => Some(status),
+            | AnswerErrorKind::IdAlreadyRecorded { status, .. }
+            | AnswerErrorKind::Contradicts { status } => Some(status),
             AnswerErrorKind::NotPending | AnswerErrorKind::NoAnswer => None,
         }
     }

@@ -259,6 +259,12 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         .and_then(|c| c.payment.as_ref())
         .and_then(|p| p.custom_amount_allowed)
         .unwrap_or(false);
+    let tips_allowed = wire
+        .config
+        .as_ref()
+        .and_then(|c| c.payment.as_ref())
+        .and_then(|p| p.tips_allowed)
+        .unwrap_or(false);
 
     let ledger = Ledger {
         id: wire.id.as_deref().map(Into::into),
@@ -266,6 +272,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         amount,
         tips: no_zero_tip(wire.tips_amount),
         custom_amount_allowed,
+        tips_allowed,
         auto_expiry,
         paid_at,
         phase,
@@ -277,6 +284,7 @@ fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         pending: Vec::new(),
         next_local_id: 0,
         pending_refunds: Vec::new(),
+        pending_operation: None,
     };
     check_status(status, &ledger)?;
     Ok(ledger)

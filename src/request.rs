@@ -19,7 +19,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ids::IdempotencyKey;
-use crate::wire::{CaptureRequest, RefundRequest};
+use crate::ledger::PendingKind;
+use crate::wire::{CaptureRequest, ChangeAmountRequest, ChangeTipsRequest, RefundRequest};
 
 /// A version of Dojo's API, sent in the `version` header.
 ///
@@ -223,6 +224,29 @@ impl Request {
             .headers
             .insert(1, ("idempotencyKey", key.as_str().into()));
         request
+    }
+
+    /// The request of a reversal (`POST …/reversal`, no body), a cancel
+    /// (`DELETE /payment-intents/{id}`, no body), or a change of amount or
+    /// tip (`POST …/amount`, `POST …/tips-amount`, with a `Money` body).
+    pub(crate) fn operation(intent_id: &str, kind: PendingKind, version: ApiVersion) -> Request {
+        let intent = format!("/payment-intents/{}", percent_encode(intent_id));
+        // Money always serialises.
+        let (method, path, body) = match kind {
+            PendingKind::Reversal => (Method::Post, format!("{intent}/reversal"), None),
+            PendingKind::Cancel => (Method::Delete, intent, None),
+            PendingKind::ChangeAmount(amount) => (
+                Method::Post,
+                format!("{intent}/amount"),
+                Some(serde_json::to_vec(&ChangeAmountRequest { amount }).unwrap_or_default()),
+            ),
+            PendingKind::ChangeTips(tips_amount) => (
+                Method::Post,
+                format!("{intent}/tips-amount"),
+                Some(serde_json::to_vec(&ChangeTipsRequest { tips_amount }).unwrap_or_default()),
+            ),
+        };
+        Request::new(method, path, version, body)
     }
 
     fn new(method: Method, path: String, version: ApiVersion, body: Option<Vec<u8>>) -> Request {

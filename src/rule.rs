@@ -51,11 +51,13 @@ pub enum Rule {
     /// and its answer not recorded yet or lost (a pending refund ends
     /// capturing if Dojo makes it, D3).
     OperationPending,
+    /// The intent does not allow tips (`config.payment.tipsAllowed`), so its tip cannot be changed.
+    TipsNotAllowed,
 }
 
 impl Rule {
     /// Every rule, in the order of the design document's table.
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Rule::OverCapture,
         Rule::OverRefund,
         Rule::CaptureAfterRefund,
@@ -73,6 +75,7 @@ impl Rule {
         Rule::OutcomeUnknown,
         Rule::MissingIntentId,
         Rule::OperationPending,
+        Rule::TipsNotAllowed,
     ];
 
     /// The stable snake_case code, e.g. `"over_capture"`.
@@ -95,6 +98,7 @@ impl Rule {
             Rule::OutcomeUnknown => "outcome_unknown",
             Rule::MissingIntentId => "missing_intent_id",
             Rule::OperationPending => "operation_pending",
+            Rule::TipsNotAllowed => "tips_not_allowed",
         }
     }
 }
@@ -125,6 +129,8 @@ pub enum OperationKind {
     Cancel,
     /// `POST /payment-intents/{id}/amount`.
     ChangeAmount,
+    /// `POST /payment-intents/{id}/tips-amount`.
+    ChangeTips,
 }
 
 impl OperationKind {
@@ -139,6 +145,22 @@ impl OperationKind {
             OperationKind::Reverse => "reverse",
             OperationKind::Cancel => "cancel",
             OperationKind::ChangeAmount => "change-amount",
+            OperationKind::ChangeTips => "change-tips",
+        }
+    }
+
+    /// The operation as a noun in a sentence: "a reversal", "a change of amount".
+    pub(crate) const fn noun(self) -> &'static str {
+        match self {
+            OperationKind::Create => "creation",
+            OperationKind::Authorize => "payment",
+            OperationKind::Capture => "capture",
+            OperationKind::RecordCaptureOutcome => "capture outcome",
+            OperationKind::Refund => "refund",
+            OperationKind::Reverse => "reversal",
+            OperationKind::Cancel => "cancel",
+            OperationKind::ChangeAmount => "change of amount",
+            OperationKind::ChangeTips => "change of tip",
         }
     }
 }
@@ -275,14 +297,19 @@ pub(crate) enum Detail {
     #[error("the intent has no id from Dojo, so no request path can name it")]
     MissingIntentId,
     #[error(
-        "a {pending} of {amount} is pending (its answer not recorded yet, or lost); \
-         no {operation} until that answer is recorded or the intent is read again"
+        "a {}{} is pending (its answer not recorded yet, or lost); \
+         no {} until that answer is recorded or the intent is read again",
+        .pending.noun(),
+        Of(*.amount),
+        .operation.noun()
     )]
     OperationPending {
         operation: OperationKind,
         pending: OperationKind,
-        amount: Money,
+        amount: Option<Money>,
     },
+    #[error("the intent was not created with tips allowed, so its tip cannot be changed")]
+    TipsNotAllowed,
 }
 
 impl Detail {
@@ -308,6 +335,7 @@ impl Detail {
             K::OutcomeUnknown { .. } => Rule::OutcomeUnknown,
             K::MissingIntentId => Rule::MissingIntentId,
             K::OperationPending { .. } => Rule::OperationPending,
+            K::TipsNotAllowed => Rule::TipsNotAllowed,
         }
     }
 }
@@ -364,6 +392,18 @@ impl RuleViolation {
 }
 
 crate::error::debug_code_and_message!(RuleViolation);
+
+/// ` of 1.00 GBP` after an operation's noun, or nothing.
+struct Of(Option<Money>);
+
+impl fmt::Display for Of {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(amount) => write!(f, " of {amount}"),
+            None => Ok(()),
+        }
+    }
+}
 
 /// A capture's amount and its tip, as a conflict names them: `10.00 GBP`,
 /// or `10.00 GBP with a tip of 1.00 GBP`.

@@ -174,6 +174,24 @@ pub trait CanCancel: sealed::Sealed + State {}
 )]
 pub trait CanChangeAmount: sealed::Sealed + State {}
 
+/// A state whose intent can have its tip changed: `prepare_change_tips` on
+/// [`PaymentIntent`](crate::PaymentIntent) (`POST /payment-intents/{id}/tips-amount`).
+///
+/// [`Created`] only. Dojo's own example of the endpoint answers with a
+/// Created intent, and once the customer has paid, a tip travels with a
+/// capture's `tipsAmount` (D10) rather than by changing the intent:
+/// changing it after payment would move money the authorisation never
+/// covered. Whether the intent allows tips (`config.payment.tipsAllowed`)
+/// is checked at run time (`tips_not_allowed`).
+///
+/// Sealed: only the crate's states implement it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` intent cannot have its tip changed",
+    label = "`{Self}` does not implement `CanChangeTips`",
+    note = "only a Created intent has its tip changed; after payment a tip travels with a capture"
+)]
+pub trait CanChangeTips: sealed::Sealed + State {}
+
 macro_rules! capabilities {
     ($($capability:ident: $($state:ident),*;)*) => {$($(
         impl $capability for $state {}
@@ -187,6 +205,7 @@ capabilities! {
     CanReverse: Authorized, Captured;
     CanCancel: Created;
     CanChangeAmount: Created;
+    CanChangeTips: Created;
 }
 
 impl<S: State> sealed::FromIntent<S> for crate::PaymentIntent<S> {

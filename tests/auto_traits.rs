@@ -6,17 +6,18 @@ use dojo_capture::check::{Amounts, InputError, Verdict};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
 use dojo_capture::wire::{
-    CaptureDetails, CaptureRequest, CaptureResponse, ChangeAmountRequest, IntentConfig,
-    PaymentConfig, PaymentDetails, PaymentIntentResource, ProblemDetails, RefundRequest,
-    RefundResponse, ReversalResponse, UnknownVariant,
+    CaptureDetails, CaptureRequest, CaptureResponse, ChangeAmountRequest, ChangeTipsRequest,
+    IntentConfig, PaymentConfig, PaymentDetails, PaymentIntentResource, ProblemDetails,
+    RefundRequest, RefundResponse, ReversalResponse, UnknownVariant,
 };
 use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, CaptureRecord, CaptureResolved,
     CaptureStatus, Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation,
-    OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingRefund,
-    PreparedCapture, PreparedRefund, RefundDetails, RefundDetailsError, RehydrateError, Rejected,
-    Rule, RuleViolation, WrongState,
+    OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingOperation,
+    PendingRefund, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
+    PreparedReversal, PreparedTipsChange, RefundDetails, RefundDetailsError, RehydrateError,
+    Rejected, Rule, RuleViolation, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -87,6 +88,7 @@ fn checked_types() -> Vec<&'static str> {
         RefundResponse,
         ReversalResponse,
         ChangeAmountRequest,
+        ChangeTipsRequest,
         ProblemDetails,
         // Around the HTTP call.
         ApiVersion,
@@ -97,6 +99,11 @@ fn checked_types() -> Vec<&'static str> {
         PendingCapture,
         PreparedRefund,
         PendingRefund,
+        PreparedReversal,
+        PreparedCancel,
+        PreparedAmountChange,
+        PreparedTipsChange,
+        PendingOperation,
         RefundDetails,
         RefundDetailsError,
         Answer<'static>,
@@ -104,6 +111,7 @@ fn checked_types() -> Vec<&'static str> {
         AnswerError<PaymentIntent<Authorized>>,
         AnswerError<PaymentIntent<Captured>>,
         AnswerError<PaymentIntent<Refunded>>,
+        AnswerError<PaymentIntent<Created>>,
         // The check command.
         Verdict,
         Amounts,

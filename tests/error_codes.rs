@@ -254,6 +254,83 @@ fn refund_answer_codes() -> Vec<Case> {
     ]
 }
 
+/// Created, 10.00 GBP, id `pi_errors`, custom amounts and tips allowed.
+fn created_with_id() -> AnyPaymentIntent {
+    created()
+        .with_id("pi_errors")
+        .with_custom_amount_allowed(true)
+        .with_tips_allowed(true)
+        .into_any()
+}
+
+/// Each answer error a reversal, a cancel, a change of amount and a change
+/// of tip can give, in the order of the kinds.
+fn operation_answer_codes() -> Vec<Case> {
+    let http = |status, body| Answer::Http { status, body };
+    let problem = br#"{"title":"Bad Request","detail":"Not allowed","traceId":"00-abc"}"#;
+    let answers: [Answer<'static>; 4] = [
+        http(400, problem),
+        http(503, b""),
+        http(302, b""),
+        Answer::TransportFailure,
+    ];
+    let mut cases = Vec::new();
+    // Reversal: a Manual intent, authorised.
+    let reversal = || {
+        manual_authorized_with_id()
+            .prepare_reversal(now(), ApiVersion::default())
+            .unwrap()
+    };
+    let (_, stray) = reversal();
+    cases.push(case!(
+        AnyAnswerError as "AnswerError",
+        manual_authorized_with_id()
+            .record_reversal_answer(stray, http(200, b"{}"))
+            .unwrap_err()
+    ));
+    for answer in answers {
+        let (intent, prepared) = reversal();
+        cases.push(case!(
+            AnyAnswerError as "AnswerError",
+            intent.record_reversal_answer(prepared, answer).unwrap_err()
+        ));
+    }
+    // Cancel, change of amount, change of tip: a Created intent.
+    let contradicting = br#"{"id":"pi_errors","status":"Authorized","amount":{"value":1,"currencyCode":"GBP"},"tipsAmount":{"value":1,"currencyCode":"GBP"}}"#;
+    macro_rules! created_operation {
+        ($prepare:ident ($($arg:expr),*), $record:ident) => {{
+            let (_, stray) = created_with_id().$prepare($($arg,)* ApiVersion::default()).unwrap();
+            cases.push(case!(
+                AnyAnswerError as "AnswerError",
+                created_with_id().$record(stray, http(200, b"{}")).unwrap_err()
+            ));
+            for answer in answers.into_iter().chain([http(200, &contradicting[..])]) {
+                let (intent, prepared) =
+                    created_with_id().$prepare($($arg,)* ApiVersion::default()).unwrap();
+                cases.push(case!(
+                    AnyAnswerError as "AnswerError",
+                    intent.$record(prepared, answer).unwrap_err()
+                ));
+            }
+        }};
+    }
+    created_operation!(prepare_cancel(), record_cancel_answer);
+    created_operation!(
+        prepare_change_amount(gbp(2000)),
+        record_change_amount_answer
+    );
+    created_operation!(prepare_change_tips(gbp(200)), record_change_tips_answer);
+    cases
+}
+
+/// Manual, 10.00 GBP authorised, id `pi_errors`.
+fn manual_authorized_with_id() -> AnyPaymentIntent {
+    match created().with_id("pi_errors").authorize(paid()) {
+        Authorization::Manual(intent) => intent.into_any(),
+        Authorization::Auto(_) => unreachable!("a Manual intent is authorised, not captured"),
+    }
+}
+
 fn refund_details_codes() -> Vec<Case> {
     vec![
         case!(
@@ -424,6 +501,13 @@ fn rule_codes() -> Vec<Case> {
                 .prepare_capture(gbp(100), None, now(), ApiVersion::default())
                 .map(|(intent, _)| intent),
         ),
+        rule(
+            created()
+                .with_id("pi_errors")
+                .into_any()
+                .prepare_change_tips(gbp(100), ApiVersion::default())
+                .map(|(intent, _)| intent),
+        ),
     ]
 }
 
@@ -439,6 +523,7 @@ fn every_case() -> Vec<Case> {
         answer_codes(),
         refund_answer_codes(),
         refund_details_codes(),
+        operation_answer_codes(),
         input_codes(),
         rehydrate_codes(),
     ]

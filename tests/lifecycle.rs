@@ -1095,6 +1095,7 @@ fn rule_codes_are_stable() {
             "outcome_unknown",
             "missing_intent_id",
             "operation_pending",
+            "tips_not_allowed",
         ]
     );
     for rule in Rule::ALL {

@@ -33,8 +33,8 @@ pub use intent::{
     CaptureDetails, IntentConfig, PaymentConfig, PaymentDetails, PaymentIntentResource,
 };
 pub use operations::{
-    CaptureRequest, CaptureResponse, ChangeAmountRequest, ProblemDetails, RefundRequest,
-    RefundResponse, ReversalResponse,
+    CaptureRequest, CaptureResponse, ChangeAmountRequest, ChangeTipsRequest, ProblemDetails,
+    RefundRequest, RefundResponse, ReversalResponse,
 };
 pub use status::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus, UnknownVariant,

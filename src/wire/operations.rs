@@ -98,6 +98,14 @@ pub struct ChangeAmountRequest {
     pub amount: Money,
 }
 
+/// Body of `POST /payment-intents/{id}/tips-amount` (spec schema `SetTipsAmountRequest`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeTipsRequest {
+    /// The new tip, with its currency; zero takes the tip away.
+    pub tips_amount: Money,
+}
+
 /// An error body in the RFC 7807 format (spec schema `ProblemDetails`).
 ///
 /// Every field is optional because RFC 7807 makes them all optional, and an

@@ -171,9 +171,12 @@ pub fn check_intent(intent: &AnyPaymentIntent) -> Result<(), String> {
             .pending_captures()
             .iter()
             .any(|p| p.outcome_unknown())
-            || intent.pending_refunds().iter().any(|p| p.outcome_unknown()))
+            || intent.pending_refunds().iter().any(|p| p.outcome_unknown())
+            || intent
+                .pending_operation()
+                .is_some_and(|p| p.outcome_unknown()))
     {
-        return Err("needs_read disagrees with the pending captures and refunds".into());
+        return Err("needs_read disagrees with the pending operations".into());
     }
     if intent
         .pending_captures()
