@@ -114,8 +114,10 @@ pub trait CanRecordCaptureOutcome: sealed::Sealed + State + Sized {
     type Resolved: sealed::FromIntent<Self>;
 }
 
-/// A state whose intent can be refunded: `refund` on
-/// [`PaymentIntent`](crate::PaymentIntent), which always yields a [`Refunded`] intent.
+/// A state whose intent can be refunded: `refund`, `prepare_refund` and
+/// `record_refund_answer` on [`PaymentIntent`](crate::PaymentIntent); a
+/// refund made yields a [`Refunded`] intent. A pending refund keeps the
+/// state (Captured or Refunded) until its answer is recorded.
 ///
 /// [`Captured`] and [`Refunded`]: refunds together never pass what was
 /// captured (rule 5, D2), so there is nothing to refund before a capture; a
@@ -130,8 +132,9 @@ pub trait CanRecordCaptureOutcome: sealed::Sealed + State + Sized {
 )]
 pub trait CanRefund: sealed::Sealed + State {}
 
-/// A state whose intent can be reversed: `reverse` on
-/// [`PaymentIntent`](crate::PaymentIntent), which yields a [`Reversed`] intent.
+/// A state whose intent can be reversed: `reverse`, `prepare_reversal` and
+/// `record_reversal_answer` on [`PaymentIntent`](crate::PaymentIntent); a
+/// reversal made yields a [`Reversed`] intent.
 ///
 /// [`Authorized`] (a Manual intent, with no capture in flight, within its
 /// deadline) and [`Captured`] (an Auto intent, on the payment's day): rule 6.
@@ -147,8 +150,9 @@ pub trait CanRefund: sealed::Sealed + State {}
 )]
 pub trait CanReverse: sealed::Sealed + State {}
 
-/// A state whose intent can be canceled: `cancel` on
-/// [`PaymentIntent`](crate::PaymentIntent), which yields a [`Canceled`] intent.
+/// A state whose intent can be canceled: `cancel`, `prepare_cancel` and
+/// `record_cancel_answer` on [`PaymentIntent`](crate::PaymentIntent); a
+/// cancel made yields a [`Canceled`] intent.
 ///
 /// [`Created`] only: rule 4, cancel only an intent not yet paid.
 ///
@@ -160,7 +164,8 @@ pub trait CanReverse: sealed::Sealed + State {}
 )]
 pub trait CanCancel: sealed::Sealed + State {}
 
-/// A state whose intent can have its amount changed: `change_amount` on
+/// A state whose intent can have its amount changed: `change_amount`,
+/// `prepare_change_amount` and `record_change_amount_answer` on
 /// [`PaymentIntent`](crate::PaymentIntent).
 ///
 /// [`Created`] only: rule 8, the amount changes only before the payment
@@ -174,8 +179,9 @@ pub trait CanCancel: sealed::Sealed + State {}
 )]
 pub trait CanChangeAmount: sealed::Sealed + State {}
 
-/// A state whose intent can have its tip changed: `prepare_change_tips` on
-/// [`PaymentIntent`](crate::PaymentIntent) (`POST /payment-intents/{id}/tips-amount`).
+/// A state whose intent can have its tip changed: `prepare_change_tips` and
+/// `record_change_tips_answer` on [`PaymentIntent`](crate::PaymentIntent)
+/// (`POST /payment-intents/{id}/tips-amount`).
 ///
 /// [`Created`] only. Dojo's own example of the endpoint answers with a
 /// Created intent, and once the customer has paid, a tip travels with a
