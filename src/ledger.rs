@@ -602,14 +602,28 @@ impl Ledger {
     /// Whether `operation` would be accepted at `now`, without changing
     /// anything or allocating: the checks of the operation's method, with no
     /// id or key to replay. A capture is checked as [`Ledger::prepare_capture`]
-    /// checks it, `outcome_unknown` included, but without Dojo's id of the intent.
+    /// checks it, `outcome_unknown` included, but without Dojo's id of the intent;
+    /// every operation is checked against what is pending as its `prepare_…` checks it.
     pub(crate) fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         match operation {
             Operation::Capture(amount) => self.check_capture_request(amount, None, now),
-            Operation::Refund(amount) => self.check_refund(None, amount).map(drop),
-            Operation::Reverse => self.check_reverse(now),
-            Operation::Cancel => self.check_cancel(),
-            Operation::ChangeAmount(amount) => self.check_change_amount(amount),
+            Operation::Refund(amount) => {
+                self.check_refund(None, amount)?;
+                self.nothing_pending(OperationKind::Refund)
+            }
+            Operation::Reverse => {
+                self.check_reverse(now)?;
+                self.no_refund_pending(OperationKind::Reverse)?;
+                self.nothing_pending(OperationKind::Reverse)
+            }
+            Operation::Cancel => {
+                self.check_cancel()?;
+                self.nothing_pending(OperationKind::Cancel)
+            }
+            Operation::ChangeAmount(amount) => {
+                self.check_change_amount(amount)?;
+                self.nothing_pending(OperationKind::ChangeAmount)
+            }
         }
     }
 

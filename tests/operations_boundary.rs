@@ -307,6 +307,24 @@ fn a_pending_reversal_blocks_captures_refunds_and_another_reversal() {
 }
 
 #[test]
+fn check_sees_what_is_pending_as_prepare_does() {
+    let (intent, _prepared) = auto_captured().prepare_reversal(now(), v()).unwrap();
+    let any = intent.into_any();
+    let refused = any
+        .check(dojo_capture::Operation::Refund(gbp(100)), now())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::OperationPending);
+    let (intent, _prepared) = auto_captured()
+        .prepare_refund(key("rf-1"), gbp(100), RefundDetails::default(), v())
+        .unwrap();
+    let refused = intent
+        .into_any()
+        .check(dojo_capture::Operation::Reverse, now())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::OperationPending);
+}
+
+#[test]
 fn a_pending_refund_blocks_a_reversal() {
     let (captured, _refund) = auto_captured()
         .prepare_refund(key("rf-1"), gbp(100), RefundDetails::default(), v())
