@@ -171,6 +171,22 @@ fn a_pending_capture_puts_its_amount_in_flight() {
 }
 
 #[test]
+fn each_pending_capture_keeps_its_own_number_and_tip() {
+    let (intent, first) = prepare(authorized(), 300);
+    let (intent, second) = intent
+        .prepare_capture(gbp(200), Some(gbp(40)), now(), ApiVersion::default())
+        .unwrap();
+    assert_ne!(first.local_id(), second.local_id());
+    let pending = intent.pending_captures();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].local_id(), first.local_id());
+    assert_eq!(pending[1].local_id(), second.local_id());
+    assert_eq!(pending[0].tips(), None);
+    assert_eq!(pending[1].tips(), Some(gbp(40)));
+    assert_eq!(second.tips(), Some(gbp(40)));
+}
+
+#[test]
 fn over_capture_counts_pending_captures() {
     let (intent, _first) = prepare(authorized(), 600);
     let rejected = intent
