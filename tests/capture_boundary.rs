@@ -184,6 +184,8 @@ fn each_pending_capture_keeps_its_own_number_and_tip() {
     assert_eq!(pending[0].tips(), None);
     assert_eq!(pending[1].tips(), Some(gbp(40)));
     assert_eq!(second.tips(), Some(gbp(40)));
+    assert_eq!(second.prepared_at(), now());
+    assert_eq!(second.amount(), gbp(200));
 }
 
 #[test]
