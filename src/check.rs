@@ -35,9 +35,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::any::{AnyPaymentIntent, Operation};
-use crate::ids::{CaptureId, IdempotencyKey};
+use crate::ids::{CaptureId, IdError, IdempotencyKey};
 use crate::money::{Currency, Money, MoneyError};
 use crate::rehydrate::RehydrateError;
+use crate::request::UnknownApiVersion;
 use crate::rule::{OperationKind, Rule, RuleViolation};
 use crate::state::IntentState;
 
@@ -139,10 +140,17 @@ fn parse_operation(text: &str) -> Result<(OperationKind, Shape), InputError> {
     OPERATIONS
         .into_iter()
         .find(|(kind, _)| kind.as_str() == text)
-        .ok_or_else(|| InputError::new(InputErrorKind::UnknownOperation(text.into())))
+        .ok_or_else(|| {
+            InputError::new(InputErrorKind::UnknownOperation(
+                text.into(),
+                operation_words(),
+            ))
+        })
 }
 
-fn parse_amount(text: &str, intent_currency: Currency) -> Result<Money, InputError> {
+/// Parses the command line's AMOUNT in the intent's currency, or in the
+/// currency it names; shared by `check` and `request`.
+pub(crate) fn parse_amount(text: &str, intent_currency: Currency) -> Result<Money, InputError> {
     // Both parsers are Money's own, so the command line accepts exactly the
     // text that Money's Display writes, and nothing is guessed.
     let parsed = if text.contains(' ') {
@@ -366,11 +374,13 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Input `check` cannot judge: the intent, the operation, the amount or the
-/// time is unusable. The message starts with [`InputError::code`] and names
+/// Input the `check` or the `request` command cannot use: the intent, the
+/// operation, the amount, the time or (for `request`) the key, the version or
+/// the base URL is unusable. The message starts with [`InputError::code`] and names
 /// the value and what is wrong with it.
 ///
-/// When the cause is a [`RehydrateError`] or a [`MoneyError`], the message
+/// When the cause is a [`RehydrateError`], a [`MoneyError`], an [`IdError`]
+/// or an [`UnknownApiVersion`], the message
 /// includes the cause's own message and `source()` is `None`, so an error
 /// chain prints that text once.
 ///
@@ -396,11 +406,11 @@ pub struct InputError {
 // Values from the command line are printed with `{:?}`: quoted, and with
 // control characters escaped, so an odd argument stays visible.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
-enum InputErrorKind {
+pub(crate) enum InputErrorKind {
     #[error("{0}")]
     Intent(RehydrateError),
-    #[error("{0:?} is not an operation; expected one of {words}", words = operation_words())]
-    UnknownOperation(Box<str>),
+    #[error("{0:?} is not an operation; expected one of {1}")]
+    UnknownOperation(Box<str>, String),
     #[error("{0} needs an AMOUNT in major units, e.g. 7.50 or 7.50 GBP")]
     AmountRequired(OperationKind),
     #[error("{0} takes no AMOUNT, yet {1:?} was given")]
@@ -409,6 +419,19 @@ enum InputErrorKind {
     Amount(Box<str>, MoneyError),
     #[error("--now {0:?} is not an RFC 3339 time such as 2024-07-25T12:00:00Z: {1}")]
     Now(Box<str>, Box<str>),
+    #[error("refund needs --key, the idempotency key Dojo deduplicates the refund by")]
+    KeyRequired,
+    #[error("{0} takes no --key, yet {1:?} was given; only a refund carries an idempotency key")]
+    UnexpectedKey(OperationKind, Box<str>),
+    #[error("--key {0}")]
+    Key(IdError),
+    #[error("--version {0}")]
+    Version(UnknownApiVersion),
+    #[error(
+        "--base-url {0:?} is not usable: expected http:// or https:// and a host, in visible \
+         ASCII, without a query or a fragment"
+    )]
+    BaseUrl(Box<str>),
 }
 
 /// The operation words in the usage text's order, for the message.
@@ -421,23 +444,31 @@ impl InputErrorKind {
     fn code(&self) -> &'static str {
         match self {
             InputErrorKind::Intent(e) => e.code(),
-            InputErrorKind::UnknownOperation(_) => "unknown_operation",
+            InputErrorKind::UnknownOperation(..) => "unknown_operation",
             InputErrorKind::AmountRequired(_) => "amount_required",
             InputErrorKind::UnexpectedAmount(..) => "unexpected_amount",
             InputErrorKind::Amount(_, e) => e.code(),
             InputErrorKind::Now(..) => "invalid_time",
+            InputErrorKind::KeyRequired => "key_required",
+            InputErrorKind::UnexpectedKey(..) => "unexpected_key",
+            InputErrorKind::Key(e) => e.code(),
+            InputErrorKind::Version(e) => e.code(),
+            InputErrorKind::BaseUrl(_) => "invalid_base_url",
         }
     }
 }
 
 impl InputError {
-    fn new(kind: InputErrorKind) -> Self {
+    pub(crate) fn new(kind: InputErrorKind) -> Self {
         InputError { kind }
     }
 
-    /// A stable snake_case name for what is wrong: the [`RehydrateError`] or
-    /// [`MoneyError`] code when one of those is the cause, else
-    /// `unknown_operation`, `amount_required`, `unexpected_amount` or `invalid_time`.
+    /// A stable snake_case name for what is wrong: the [`RehydrateError`],
+    /// [`MoneyError`], [`IdError`] or [`UnknownApiVersion`] code when one of
+    /// those is the cause, else `unknown_operation`, `amount_required`,
+    /// `unexpected_amount`, `invalid_time`, or, for the `request` command
+    /// ([`crate::request_command`]), `key_required`, `unexpected_key` or
+    /// `invalid_base_url`.
     ///
     /// ```
     /// use dojo_capture::check;

@@ -15,6 +15,7 @@ pub mod money;
 mod prepared;
 mod rehydrate;
 pub mod request;
+pub mod request_command;
 mod rule;
 pub mod state;
 #[cfg(feature = "proptest")]

@@ -4,6 +4,7 @@
 
 use dojo_capture::check::{Amounts, InputError, Verdict};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
+use dojo_capture::request_command::{Args, Outcome};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
 use dojo_capture::wire::{
     CaptureDetails, CaptureRequest, CaptureResponse, ChangeAmountRequest, ChangeTipsRequest,
@@ -116,6 +117,9 @@ fn checked_types() -> Vec<&'static str> {
         Verdict,
         Amounts,
         InputError,
+        // The request command.
+        Args<'static>,
+        Outcome,
     ]
 }
 

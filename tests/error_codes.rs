@@ -8,6 +8,7 @@ use std::error::Error;
 
 use dojo_capture::check::{self, InputError};
 use dojo_capture::request::{ApiVersion, UnknownApiVersion};
+use dojo_capture::request_command::{self, Args};
 use dojo_capture::state::{Authorized, Created};
 use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
@@ -416,7 +417,21 @@ fn input_codes() -> Vec<Case> {
         case!(InputError, run("capture", None)),
         case!(InputError, run("cancel", Some("1.00"))),
         case!(InputError, check::parse_now("tomorrow").unwrap_err()),
+        case!(InputError, request(Args::new("refund").amount("1.00"))),
+        case!(
+            InputError,
+            request(Args::new("capture").amount("1.00").key("r_1"))
+        ),
+        case!(
+            InputError,
+            request(Args::new("reverse").base_url("api.dojo.tech"))
+        ),
     ]
+}
+
+/// The `request` command's input error for `args` on an authorised intent.
+fn request(args: Args<'_>) -> InputError {
+    request_command::run(&manual_intent(json!({})), &args, now()).unwrap_err()
 }
 
 fn manual_authorized() -> AnyPaymentIntent {
@@ -737,6 +752,21 @@ fn an_input_error_includes_its_cause_once_and_takes_its_code() {
     assert_eq!(
         error.to_string(),
         format!("{}: {rehydrate}", rehydrate.code())
+    );
+    assert!(error.source().is_none());
+
+    let id = IdempotencyKey::new("a b").unwrap_err();
+    let error = request(Args::new("refund").amount("1.00").key("a b"));
+    assert_eq!(error.code(), id.code());
+    assert_eq!(error.to_string(), format!("{}: --key {id}", id.code()));
+    assert!(error.source().is_none());
+
+    let version = "latest".parse::<ApiVersion>().unwrap_err();
+    let error = request(Args::new("reverse").version("latest"));
+    assert_eq!(error.code(), version.code());
+    assert_eq!(
+        error.to_string(),
+        format!("{}: --version {version}", version.code())
     );
     assert!(error.source().is_none());
 }

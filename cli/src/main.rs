@@ -3,14 +3,17 @@
 //!
 //! ```text
 //! dojo-capture check INTENT.json OPERATION [AMOUNT] [--now RFC3339] [--json]
+//! dojo-capture request INTENT.json OPERATION [AMOUNT] [--key KEY] [--version V]
+//!     [--now RFC3339] [--base-url URL] [--curl | --json]
 //! ```
 //!
 //! Exit status: 0 allowed, 1 refused by a rule (the rule's code starts the
-//! line), 2 unusable input (the reason is on stderr). The verdict goes to
-//! stdout, one line of text or, with `--json`, one JSON object.
+//! line), 2 unusable input (the reason is on stderr). The verdict or the
+//! request goes to stdout; with `--json`, one JSON object.
 //!
-//! This is a thin shell over [`dojo_capture::check`]: it reads the file and
-//! the clock, and every other piece of text is parsed by the library.
+//! This is a thin shell over [`dojo_capture::check`] and
+//! [`dojo_capture::request_command`]: it reads the file and the clock, and
+//! every other piece of text is parsed by the library.
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +24,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use dojo_capture::check::{self, InputError};
+use dojo_capture::request_command;
 
 /// Checks the capture lifecycle rules of a Dojo payment intent.
 #[derive(Parser)]
@@ -36,6 +40,52 @@ enum Command {
     ///
     /// Exit status: 0 allowed, 1 refused by a rule, 2 unusable input.
     Check(CheckArgs),
+    /// Prints the request OPERATION would send to Dojo, or the rule that refuses it.
+    ///
+    /// The request is printed without its Authorization header; `--curl`
+    /// adds one that reads the secret key from $DOJO_SECRET_KEY.
+    /// Exit status: 0 request printed, 1 refused by a rule, 2 unusable input.
+    Request(RequestArgs),
+}
+
+#[derive(Args)]
+struct RequestArgs {
+    /// The payment intent as `GET /payment-intents/{id}` returns it; `-` reads stdin.
+    #[arg(value_name = "INTENT")]
+    intent: PathBuf,
+
+    /// capture, refund, reverse, cancel, change-amount or change-tips.
+    #[arg(value_name = "OPERATION")]
+    operation: String,
+
+    /// In major units, for capture, refund, change-amount and change-tips:
+    /// `7.50` (the intent's currency) or `7.50 GBP`, quoted or as two words.
+    #[arg(value_name = "AMOUNT", num_args = 0.., allow_negative_numbers = true)]
+    amount: Vec<String>,
+
+    /// The refund's idempotency key (refund only, required there).
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+    key: Option<String>,
+
+    /// The Dojo API version: 2024-02-05 or 2025-09-10 (the default).
+    #[arg(long, value_name = "V", allow_hyphen_values = true)]
+    version: Option<String>,
+
+    /// Check at this time instead of the system clock, e.g. 2024-07-26T10:00:00Z.
+    #[arg(long, value_name = "RFC3339", allow_hyphen_values = true)]
+    now: Option<String>,
+
+    /// The API's base URL [default: https://api.dojo.tech].
+    #[arg(long, value_name = "URL", allow_hyphen_values = true)]
+    base_url: Option<String>,
+
+    /// Print the request as one curl command line.
+    #[arg(long, conflicts_with = "json")]
+    curl: bool,
+
+    /// Print the request as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -79,6 +129,53 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check_command(&args),
+        Command::Request(args) => request_command(&args),
+    }
+}
+
+fn request_command(args: &RequestArgs) -> ExitCode {
+    let now = match args.now.as_deref() {
+        Some(text) => match check::parse_now(text) {
+            Ok(now) => now,
+            Err(error) => return input_error(&error.to_string(), &error),
+        },
+        // As for `check`, the only other place the clock is read (D8).
+        None => jiff::Timestamp::now(),
+    };
+    let bytes = match read_intent(&args.intent) {
+        Ok(bytes) => bytes,
+        Err(reason) => {
+            let _ = writeln!(io::stderr().lock(), "dojo-capture: {reason}");
+            return ExitCode::from(2);
+        }
+    };
+    let amount = (!args.amount.is_empty()).then(|| args.amount.join(" "));
+    let mut request_args = request_command::Args::new(&args.operation);
+    request_args.amount = amount.as_deref();
+    request_args.key = args.key.as_deref();
+    request_args.version = args.version.as_deref();
+    request_args.base_url = args.base_url.as_deref();
+    match request_command::run(&bytes, &request_args, now) {
+        Ok(outcome) => {
+            let text = if args.json {
+                outcome.to_json().to_string()
+            } else if args.curl {
+                outcome.curl()
+            } else {
+                outcome.text()
+            };
+            // A closed pipe is not worth a panic; the exit status still tells.
+            let _ = writeln!(io::stdout().lock(), "{text}");
+            ExitCode::from(outcome.exit_code())
+        }
+        Err(error) => {
+            let context = if error.concerns_intent() {
+                format!("{}: {error}", intent_name(&args.intent))
+            } else {
+                error.to_string()
+            };
+            input_error(&context, &error)
+        }
     }
 }
 

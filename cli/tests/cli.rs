@@ -736,3 +736,215 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+// The `request` command.
+
+fn request_args(args: &[&str]) -> Vec<String> {
+    let mut full = vec!["request".to_owned(), example(args[0])];
+    full.extend(args[1..].iter().map(|s| (*s).to_owned()));
+    if args.get(1) == Some(&"refund") {
+        full.extend(["--key".to_owned(), "r_cli".to_owned()]);
+    }
+    full
+}
+
+#[test]
+fn request_refuses_as_check_does_and_prints_the_allowed_request() {
+    for (code, refused, allowed) in RULES {
+        let checked = run(&check_args(refused));
+        let requested = run(&request_args(refused));
+        assert_eq!(requested.code, 1, "{refused:?}: {}", requested.stderr);
+        assert_one_line(&requested.stdout);
+        assert!(requested.stdout.starts_with(&format!("{code}: ")));
+        assert_eq!(requested.stdout, checked.stdout, "{refused:?}");
+        assert_eq!(requested.stderr, "");
+
+        let mut json = request_args(refused);
+        json.push("--json".to_owned());
+        let result = run(&json);
+        assert_eq!(result.code, 1);
+        assert_one_line(&result.stdout);
+        let value: Value = serde_json::from_str(&result.stdout).expect("JSON on stdout");
+        assert_eq!(value["allowed"], Value::Bool(false));
+        assert_eq!(value["rule"], Value::String((*code).to_owned()));
+
+        let requested = run(&request_args(allowed));
+        assert_eq!(requested.code, 0, "{allowed:?}: {}", requested.stderr);
+        assert!(
+            requested
+                .stdout
+                .starts_with("POST https://api.dojo.tech/payment-intents/")
+                || requested
+                    .stdout
+                    .starts_with("DELETE https://api.dojo.tech/payment-intents/"),
+            "{allowed:?}: {}",
+            requested.stdout
+        );
+        assert_eq!(requested.stderr, "");
+    }
+}
+
+#[test]
+fn request_prints_text_curl_and_json_word_for_word() {
+    let args = ["manual-fresh.json", "capture", "1.00", "--now", NOW];
+    let text = run(&request_args(&args));
+    assert_eq!(text.code, 0);
+    assert_eq!(
+        text.stdout,
+        "POST https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/captures\n\
+         version: 2025-09-10\n\
+         content-type: application/json\n\
+         \n\
+         {\"amount\":100}\n"
+    );
+
+    let mut curl = request_args(&args);
+    curl.extend([
+        "--curl".to_owned(),
+        "--version".to_owned(),
+        "2024-02-05".to_owned(),
+    ]);
+    // The secret stays in the environment: the command line names the variable only.
+    let result = finish(
+        bin()
+            .args(&curl)
+            .env("DOJO_SECRET_KEY", "sk_sandbox_not_to_be_printed")
+            .output()
+            .expect("run the binary"),
+    );
+    assert_eq!(result.code, 0);
+    assert_one_line(&result.stdout);
+    assert_eq!(
+        result.stdout,
+        "curl -X POST \
+         'https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/captures' \
+         -H 'version: 2024-02-05' -H 'content-type: application/json' \
+         -H \"Authorization: Basic $DOJO_SECRET_KEY\" --data-binary '{\"amount\":100}'\n"
+    );
+    assert!(!result.stdout.contains("sk_sandbox"));
+
+    let mut json = request_args(&args);
+    json.push("--json".to_owned());
+    let result = run(&json);
+    assert_eq!(result.code, 0);
+    assert_one_line(&result.stdout);
+    let value: Value = serde_json::from_str(&result.stdout).expect("JSON on stdout");
+    assert_eq!(
+        value,
+        serde_json::json!({
+            "allowed": true,
+            "operation": "capture",
+            "method": "POST",
+            "url": "https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/captures",
+            "headers": {"version": "2025-09-10", "content-type": "application/json"},
+            "body": {"amount": 100},
+        })
+    );
+}
+
+#[test]
+fn request_reads_stdin() {
+    let result = run_stdin(
+        &[
+            "request", "-", "refund", "1.00", "--key", "r_1", "--now", NOW,
+        ],
+        &example_bytes("manual-authorized.json"),
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(
+        result.stdout.contains("\nidempotencyKey: r_1\n"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn request_input_errors_exit_2_with_their_codes() {
+    let fresh = example("manual-fresh.json");
+    let cases: &[(&[&str], &str)] = &[
+        (&["settle"], "unknown_operation"),
+        (&["refund", "1.00"], "key_required"),
+        (&["capture", "1.00", "--key", "k"], "unexpected_key"),
+        (&["refund", "1.00", "--key", "a b"], "id_not_visible_ascii"),
+        (&["refund", "1.00", "--key", ""], "empty_id"),
+        (
+            &["reverse", "--version", "2023-01-01"],
+            "unknown_api_version",
+        ),
+        (&["reverse", "--base-url", "ftp://x"], "invalid_base_url"),
+        (&["change-tips"], "amount_required"),
+        (&["cancel", "1.00"], "unexpected_amount"),
+        (&["capture", "-1"], "negative_amount"),
+        (&["reverse", "--now", "tomorrow"], "invalid_time"),
+    ];
+    for (args, code) in cases {
+        let mut full = vec!["request", fresh.as_str()];
+        full.extend_from_slice(args);
+        assert_input_error(&run(&full), code);
+    }
+    let missing = run(&["request", "docs/examples/missing.json", "reverse"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("docs/examples/missing.json"));
+    let garbage = run_stdin(&["request", "-", "reverse"], b"\xff{");
+    assert_input_error(&garbage, "malformed_json");
+    assert!(garbage.stderr.starts_with("dojo-capture: stdin: "));
+    // --curl and --json are one or the other.
+    let both = run(&["request", fresh.as_str(), "reverse", "--curl", "--json"]);
+    assert_eq!(both.code, 2);
+}
+
+#[test]
+fn request_with_odd_arguments_never_panics() {
+    let fresh = example("manual-fresh.json");
+    let odd: &[&[&str]] = &[
+        &["capture", "99999999999999999999999"],
+        &["capture", "1e3"],
+        &["capture", "1.00", "XXX"],
+        &["change-tips", "0"],
+        &["refund", "1", "--key", &"k".repeat(101)],
+        &["refund", "1", "--key", "k\u{7f}"],
+        &["refund", "1", "--key", "-"],
+        &["reverse", "--version", "\u{1b}[31m"],
+        &["reverse", "--base-url", "https://x\n"],
+        &["reverse", "--base-url", "https://'$(rm -rf /)'"],
+        &["\u{202e}"],
+        &[""],
+    ];
+    for args in odd {
+        let mut full = vec!["request", fresh.as_str(), "--now", NOW];
+        full.extend_from_slice(args);
+        let result = run(&full);
+        assert!(matches!(result.code, 0..=2), "{args:?}: {}", result.stderr);
+    }
+}
+
+#[test]
+fn the_readme_s_request_examples_print_what_it_shows() {
+    // Each `$ dojo-capture request …` line of the README, then the lines it
+    // shows up to the next command or the end of the block.
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).expect("the README");
+    let mut examples: Vec<(Vec<String>, String)> = Vec::new();
+    let mut in_example = false;
+    for line in readme.lines() {
+        if let Some(command) = line.strip_prefix("$ dojo-capture request ") {
+            let args = std::iter::once("request")
+                .chain(command.split(' '))
+                .map(str::to_owned)
+                .collect();
+            examples.push((args, String::new()));
+            in_example = true;
+        } else if line.starts_with("```") {
+            in_example = false;
+        } else if in_example {
+            let shown = &mut examples.last_mut().expect("a command").1;
+            shown.push_str(line);
+            shown.push('\n');
+        }
+    }
+    assert_eq!(examples.len(), 2, "the README shows text and --curl");
+    for (args, shown) in examples {
+        let result = run(&args);
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        assert_eq!(result.stdout, shown, "{args:?}");
+    }
+}
