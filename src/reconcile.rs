@@ -464,7 +464,7 @@ pub(crate) fn reconcile(
     // The pending reversal, cancel or change, from Dojo's status and amounts.
     if let Some(kind) = pending_kind {
         let applied = match kind {
-            PendingKind::Reversal => matches!(fresh.phase, Phase::Reversed | Phase::Released),
+            PendingKind::Reversal => fresh.phase == Phase::Reversed,
             PendingKind::Cancel => fresh.phase == Phase::Canceled,
             PendingKind::ChangeAmount(amount) => fresh.amount == amount,
             PendingKind::ChangeTips(tips) => fresh.tips == no_zero_tip(Some(tips)),

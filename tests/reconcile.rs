@@ -652,6 +652,20 @@ fn a_terminal_state_left_is_refused() {
 }
 
 #[test]
+fn a_partly_captured_intent_released_at_expiry_is_reachable() {
+    let intent = authorized()
+        .capture(cid("cp_1"), gbp(400), now())
+        .unwrap()
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
+        .unwrap();
+    let mut fresh = intent.to_resource();
+    fresh.status = PaymentIntentStatus::Reversed;
+    let (intent, _) = reconciled(intent, &fresh);
+    assert_eq!(intent.captured(), gbp(400));
+    assert_eq!(intent.capturable(), gbp(0));
+}
+
+#[test]
 fn a_paid_intent_is_not_created_again() {
     let error = refused(authorized(), &created().to_resource());
     assert_eq!(error.code(), "reconcile_state_unreachable");
