@@ -875,3 +875,53 @@ fn e2e_a_refund_applied_then_timed_out_is_matched_and_its_retry_is_a_replay() {
     assert_eq!(intent.refunded(), gbp(300));
     assert_eq!(dojo.refund_applied(&id, "rf-1"), 1);
 }
+
+#[test]
+fn every_awaited_operation_is_named() {
+    let (intent, _p) = created().prepare_cancel(v()).unwrap();
+    let error = refused(intent, &created().to_resource());
+    assert_eq!(
+        error.to_string(),
+        "a prepared cancel awaits its answer: record it before reconciling, or the request could still arrive after the read"
+    );
+    let (intent, _p) = created().prepare_change_amount(gbp(700), v()).unwrap();
+    let error = refused(intent, &created().to_resource());
+    assert!(
+        error
+            .to_string()
+            .starts_with("a prepared change of amount awaits")
+    );
+    let tipping = PaymentIntent::new(gbp(1000), CaptureMode::Manual)
+        .with_id("pi_1")
+        .with_tips_allowed(true)
+        .into_any();
+    let fresh = tipping.to_resource();
+    let (intent, _p) = tipping.prepare_change_tips(gbp(100), v()).unwrap();
+    let error = refused(intent, &fresh);
+    assert!(
+        error
+            .to_string()
+            .starts_with("a prepared change of tip awaits")
+    );
+}
+
+#[test]
+fn e2e_a_capture_by_another_worker_is_adopted() {
+    let mut dojo = FakeDojo::new(paid());
+    let id = dojo.create(NewIntent::manual(1000));
+    dojo.authorize(&id, paid()).unwrap();
+    let mine = AnyPaymentIntent::from_json(&get(&mut dojo, &id)).unwrap();
+    let theirs = mine.clone();
+    let (theirs, prepared) = theirs
+        .prepare_capture(gbp(300), None, dojo.now(), v())
+        .unwrap();
+    let reply = dojo.handle_request(prepared.request());
+    let (_theirs, capture_id) = theirs
+        .record_capture_answer(prepared, answer(&reply))
+        .unwrap();
+    let (mine, report) = mine.reconcile_read_json(&get(&mut dojo, &id)).unwrap();
+    check_intent(&mine).unwrap();
+    assert_eq!(report.captures_adopted(), &[capture_id]);
+    assert_eq!(mine.capturable(), gbp(700));
+    assert_eq!(mine.in_flight().minor_units(), dojo.in_flight_total(&id));
+}
