@@ -13,6 +13,7 @@ mod intent;
 mod ledger;
 pub mod money;
 mod prepared;
+mod reconcile;
 mod rehydrate;
 pub mod request;
 pub mod request_command;
@@ -40,6 +41,7 @@ pub use prepared::{
     Answer, AnswerError, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
     PreparedReversal, PreparedTipsChange, RefundDetails, RefundDetailsError,
 };
+pub use reconcile::{ReconcileError, Reconciled};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;

@@ -35,14 +35,19 @@ impl AnyPaymentIntent {
     /// status, capture mode or auto-expire action the crate does not know is
     /// refused with an error naming the word and the field (D20).
     pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
-        let resource = PaymentIntentResource::from_json(bytes).map_err(|e| {
-            // The happy path decodes once; only a refusal pays for a second
-            // look, to name the field when the cause is an unknown word.
-            unknown_word(without_bom(bytes))
-                .unwrap_or_else(|| RehydrateError::new(Kind::Json(e.to_string().into_boxed_str())))
-        })?;
-        AnyPaymentIntent::try_from(&resource)
+        AnyPaymentIntent::try_from(&decode(bytes)?)
     }
+}
+
+/// Decodes a payment intent's JSON, naming the field when the cause is a
+/// word its enum does not know (D20).
+pub(crate) fn decode(bytes: &[u8]) -> Result<PaymentIntentResource, RehydrateError> {
+    PaymentIntentResource::from_json(bytes).map_err(|e| {
+        // The happy path decodes once; only a refusal pays for a second
+        // look, to name the field when the cause is an unknown word.
+        unknown_word(without_bom(bytes))
+            .unwrap_or_else(|| RehydrateError::new(Kind::Json(e.to_string().into_boxed_str())))
+    })
 }
 
 impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
@@ -108,7 +113,7 @@ fn contradiction(status: PaymentIntentStatus, why: &'static str) -> RehydrateErr
     RehydrateError::new(Kind::StatusContradictsAmounts { status, why })
 }
 
-fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
+pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
     let amount = wire
         .amount
         .ok_or(RehydrateError::new(Kind::MissingAmount))?;

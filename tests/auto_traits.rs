@@ -17,8 +17,8 @@ use dojo_capture::{
     CaptureStatus, Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation,
     OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingOperation,
     PendingRefund, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
-    PreparedReversal, PreparedTipsChange, RefundDetails, RefundDetailsError, RehydrateError,
-    Rejected, Rule, RuleViolation, WrongState,
+    PreparedReversal, PreparedTipsChange, ReconcileError, Reconciled, RefundDetails,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -113,6 +113,9 @@ fn checked_types() -> Vec<&'static str> {
         AnswerError<PaymentIntent<Captured>>,
         AnswerError<PaymentIntent<Refunded>>,
         AnswerError<PaymentIntent<Created>>,
+        Reconciled,
+        ReconcileError<AnyPaymentIntent>,
+        ReconcileError<PaymentIntent<Authorized>>,
         // The check command.
         Verdict,
         Amounts,

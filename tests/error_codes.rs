@@ -13,8 +13,9 @@ use dojo_capture::state::{Authorized, Created};
 use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey,
-    Money, MoneyError, PaymentIntent, PaymentIntentStatus, RefundDetails, RefundDetailsError,
-    RehydrateError, Rejected, Rule, RuleViolation, WrongState, wire::UnknownVariant,
+    Money, MoneyError, PaymentIntent, PaymentIntentStatus, ReconcileError, RefundDetails,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
+    wire::UnknownVariant,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -541,6 +542,7 @@ fn every_case() -> Vec<Case> {
         operation_answer_codes(),
         input_codes(),
         rehydrate_codes(),
+        reconcile_codes(),
     ]
     .into_iter()
     .flatten()
@@ -769,4 +771,134 @@ fn an_input_error_includes_its_cause_once_and_takes_its_code() {
         format!("{}: --version {version}", version.code())
     );
     assert!(error.source().is_none());
+}
+
+type AnyReconcileError = ReconcileError<AnyPaymentIntent>;
+
+/// Reconciles `intent` with its own encoding changed by `change`.
+fn reconcile_error(
+    intent: AnyPaymentIntent,
+    change: impl FnOnce(&mut dojo_capture::wire::PaymentIntentResource),
+) -> AnyReconcileError {
+    let mut fresh = intent.to_resource();
+    change(&mut fresh);
+    intent.reconcile_read(&fresh).unwrap_err()
+}
+
+/// One `ReconcileError` per kind, in the order of the kinds.
+fn reconcile_codes() -> Vec<Case> {
+    use dojo_capture::CaptureStatus;
+    use dojo_capture::wire::CaptureDetails;
+    let v = ApiVersion::default;
+    let new_capture = |id: &str| CaptureDetails {
+        id: Some(id.into()),
+        amount: 100,
+        tips_amount: None,
+        status: CaptureStatus::Created,
+        created_at: Some(now()),
+    };
+    let lost = |intent: AnyPaymentIntent| {
+        let (intent, prepared) = intent.prepare_capture(gbp(100), None, now(), v()).unwrap();
+        intent
+            .record_capture_answer(prepared, Answer::TransportFailure)
+            .unwrap_err()
+            .into_intent()
+    };
+    let in_flight = with_id().capture(cid("cp_1"), gbp(100), now()).unwrap();
+    let successful = in_flight
+        .clone()
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
+        .unwrap();
+    let declined = in_flight
+        .clone()
+        .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
+        .unwrap();
+    let refunded = successful.clone().refund(key("r_1"), gbp(100)).unwrap();
+    let lost_refunds = {
+        let mut intent = successful.clone();
+        for name in ["r_1", "r_2"] {
+            let (next, prepared) = intent
+                .prepare_refund(key(name), gbp(40), RefundDetails::default(), v())
+                .unwrap();
+            intent = next
+                .record_refund_answer(prepared, Answer::TransportFailure)
+                .unwrap_err()
+                .into_intent();
+        }
+        intent
+    };
+    let awaited = with_id()
+        .prepare_capture(gbp(100), None, now(), v())
+        .unwrap()
+        .0;
+    vec![
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(with_id(), |f| f.amount = None)
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(with_id(), |f| f.id = Some("pi_other".into()))
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(with_id(), |f| {
+                f.amount = Some(eur(1000));
+                f.total_amount = None;
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(with_id(), |f| f.amount = Some(gbp(900)))
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(with_id().reverse(now()).unwrap(), |f| {
+                f.status = PaymentIntentStatus::Authorized;
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(successful.clone(), |f| {
+                f.captures.as_mut().unwrap()[0].status = CaptureStatus::Failed;
+                f.status = PaymentIntentStatus::Authorized;
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(refunded, |f| f.refunded_amount = Some(60))
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(in_flight.clone(), |f| f.captures = None)
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(in_flight, |f| f.captures.as_mut().unwrap()[0].amount = 200)
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(declined, |f| {
+                f.captures.as_mut().unwrap()[0].status = CaptureStatus::Successful;
+                f.status = PaymentIntentStatus::Captured;
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(lost(with_id()), |f| {
+                f.captures = Some(vec![new_capture("cp_1"), new_capture("cp_2")]);
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(lost_refunds, |f| {
+                f.refunded_amount = Some(40);
+                f.status = PaymentIntentStatus::Refunded;
+            })
+        ),
+        case!(
+            AnyReconcileError as "ReconcileError",
+            reconcile_error(awaited, |_| {})
+        ),
+    ]
 }

@@ -122,10 +122,58 @@ pub fn wire_rehydrate(data: &[u8]) {
             e,
         );
     }
+    reconcile_any_read(data);
     if let Ok(intent) = direct {
         holds(invariants::check_intent(&intent), &intent);
         holds(invariants::check_round_trip(&intent), &intent);
         check_figures(&intent);
+        // The read the intent came from changes nothing when reconciled.
+        match intent.clone().reconcile_read_json(data) {
+            Ok((again, report)) => ensure(
+                again == intent && !report.changed(),
+                "reconciling an intent with its own read changes nothing",
+                &(&again, &report),
+            ),
+            Err(e) => panic!("property violated: an intent reconciles with its own read: {e}"),
+        }
+    }
+}
+
+/// Any read reconciled with a Manual intent whose capture's answer was
+/// lost either refuses, handing the intent back untouched, or gives an
+/// intent that holds the invariants and needs no read.
+fn reconcile_any_read(data: &[u8]) {
+    use dojo_capture::request::ApiVersion;
+    use dojo_capture::{Answer, Authorization};
+    let gbp = |minor| Money::new(minor, Currency::GBP);
+    let paid: Timestamp = "2024-07-25T08:49:20Z".parse().expect("a timestamp");
+    let intent = PaymentIntent::new(gbp(1000), CaptureMode::Manual).with_id("pi_1");
+    let Authorization::Manual(authorized) = intent.authorize(paid) else {
+        panic!("a Manual intent is authorised");
+    };
+    let Ok((authorized, prepared)) =
+        authorized.prepare_capture(gbp(600), None, paid, ApiVersion::default())
+    else {
+        panic!("a capture of 6.00 GBP of 10.00 GBP is prepared");
+    };
+    let local = match authorized.record_capture_answer(prepared, Answer::TransportFailure) {
+        Ok(_) => panic!("a transport failure binds no capture"),
+        Err(e) => e.into_intent().into_any(),
+    };
+    match local.clone().reconcile_read_json(data) {
+        Ok((merged, _)) => {
+            holds(invariants::check_intent(&merged), &merged);
+            ensure(
+                !merged.needs_read(),
+                "after a reconcile nothing needs a read",
+                &merged,
+            );
+        }
+        Err(e) => ensure(
+            e.intent() == &local && e.code().starts_with("reconcile_"),
+            "a refused reconcile hands the intent back untouched, with a reconcile_ code",
+            &e,
+        ),
     }
 }
 

@@ -1,0 +1,487 @@
+//! Reconcile: merging a fresh read of the intent (`GET /payment-intents/{id}`)
+//! into the local intent, after Dojo's answer to an operation was lost.
+//!
+//! The fresh read is rehydrated with the checked rehydration first: it is
+//! never trusted. Then what was pending with its outcome unknown is matched
+//! to what Dojo shows, or released; what Dojo shows that the local intent
+//! never saw is adopted; and anything the local intent cannot reach from
+//! where it is refuses the reconcile, the intent handed back untouched.
+
+use std::fmt;
+
+use crate::any::AnyPaymentIntent;
+use crate::ids::{CaptureId, IdempotencyKey};
+use crate::intent::PaymentIntent;
+use crate::ledger::{Ledger, PendingKind, Phase, RefundRecord, no_zero_tip};
+use crate::money::{Currency, Money};
+use crate::rehydrate::{RehydrateError, decode, rehydrate};
+use crate::rule::OperationKind;
+use crate::state::IntentState;
+use crate::state::State;
+use crate::wire::{CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
+
+/// A capture's tip as a message tells it: ` with a tip of …`, or nothing.
+struct Tip(Option<Money>);
+
+impl fmt::Display for Tip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(tips) => write!(f, " with a tip of {tips}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What a reconcile changed in the local intent.
+///
+/// ```
+/// # use dojo_capture::Reconciled;
+/// let nothing = Reconciled::default();
+/// assert!(!nothing.changed());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    adopted: Vec<CaptureId>,
+    resolved: Vec<(CaptureId, CaptureStatus, CaptureStatus)>,
+    bound: Vec<(u64, CaptureId)>,
+    released: Vec<u64>,
+    refunds_matched: Vec<IdempotencyKey>,
+    refunds_released: Vec<IdempotencyKey>,
+    refunded_elsewhere: Option<Money>,
+    operation_applied: Option<OperationKind>,
+    operation_released: Option<OperationKind>,
+}
+
+impl Reconciled {
+    /// Captures Dojo shows that the local intent never saw and no pending
+    /// capture explains (another worker, the dashboard), now recorded.
+    pub fn captures_adopted(&self) -> &[CaptureId] {
+        &self.adopted
+    }
+    /// Known captures whose status moved: (id, old status, new status).
+    pub fn captures_resolved(&self) -> &[(CaptureId, CaptureStatus, CaptureStatus)] {
+        &self.resolved
+    }
+    /// Pending captures of unknown outcome that Dojo did make: (the pending
+    /// capture's local id, Dojo's id); each is now the capture Dojo shows.
+    pub fn captures_bound(&self) -> &[(u64, CaptureId)] {
+        &self.bound
+    }
+    /// Pending captures of unknown outcome that Dojo did not make, by local
+    /// id: their amount is no longer in flight.
+    pub fn captures_released(&self) -> &[u64] {
+        &self.released
+    }
+    /// Pending refunds that Dojo's `refundedAmount` shows applied: now
+    /// refunds, whose keys stay recorded so that a retry is a replay.
+    pub fn refunds_matched(&self) -> &[IdempotencyKey] {
+        &self.refunds_matched
+    }
+    /// Pending refunds that Dojo's `refundedAmount` shows not applied:
+    /// their amount is no longer reserved.
+    pub fn refunds_released(&self) -> &[IdempotencyKey] {
+        &self.refunds_released
+    }
+    /// The growth of `refundedAmount` that no pending refund explains (a
+    /// refund made elsewhere), when there is one.
+    pub fn refunded_elsewhere(&self) -> Option<Money> {
+        self.refunded_elsewhere
+    }
+    /// The pending reversal, cancel or change that Dojo shows applied.
+    pub fn operation_applied(&self) -> Option<OperationKind> {
+        self.operation_applied
+    }
+    /// The pending reversal, cancel or change that Dojo shows not applied.
+    pub fn operation_released(&self) -> Option<OperationKind> {
+        self.operation_released
+    }
+    /// Whether the reconcile changed anything at all.
+    pub fn changed(&self) -> bool {
+        *self != Reconciled::default()
+    }
+}
+
+/// A reconcile refused: the fresh read does not rehydrate, shows something
+/// the local intent cannot reach, or leaves a pending operation ambiguous.
+/// The local intent comes back inside, untouched.
+///
+/// `Debug` prints the code and the message, not the intent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReconcileError<I> {
+    intent: I,
+    kind: ReconcileErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ReconcileErrorKind {
+    #[error("the fresh read does not rehydrate: {0}")]
+    Unreadable(RehydrateError),
+    #[error("the fresh read is of intent {fresh}, not of {local}")]
+    DifferentIntent { local: Box<str>, fresh: Box<str> },
+    #[error("the fresh read is in {fresh}, but the intent is in {local}")]
+    CurrencyChanged { local: Currency, fresh: Currency },
+    #[error(
+        "the fresh read's amount is {fresh}, but the intent's is {local} and no change of amount to it is pending"
+    )]
+    AmountChanged { local: Money, fresh: Money },
+    #[error("the intent is {local} here, and Dojo's status {fresh:?} cannot follow from it")]
+    StateUnreachable {
+        local: IntentState,
+        fresh: PaymentIntentStatus,
+    },
+    #[error("the captured total shrank from {local} to {fresh}")]
+    CapturedShrank { local: Money, fresh: Money },
+    #[error("the refunded total shrank from {local} to {fresh}")]
+    RefundedShrank { local: Money, fresh: Money },
+    #[error("capture {0} is recorded here but missing from the fresh read")]
+    CaptureDisappeared(CaptureId),
+    #[error(
+        "capture {id} is recorded here for {local}{} but the fresh read shows {fresh}{}",
+        Tip(*local_tips),
+        Tip(*fresh_tips)
+    )]
+    CaptureChanged {
+        id: CaptureId,
+        local: Money,
+        local_tips: Option<Money>,
+        fresh: Money,
+        fresh_tips: Option<Money>,
+    },
+    #[error("capture {id} is {local:?} here, a final status, but {fresh:?} in the fresh read")]
+    CaptureStatusChanged {
+        id: CaptureId,
+        local: CaptureStatus,
+        fresh: CaptureStatus,
+    },
+    #[error(
+        "pending capture {local_id} of {amount} could be any of {candidates} new captures in the fresh read, or shares one with another pending capture; nothing is guessed"
+    )]
+    AmbiguousCapture {
+        local_id: u64,
+        amount: Money,
+        candidates: usize,
+    },
+    #[error(
+        "the refunded total grew by {growth}, which is neither nothing nor the {pending} of the pending refunds; nothing is guessed"
+    )]
+    AmbiguousRefund { growth: Money, pending: Money },
+    #[error(
+        "a prepared {0} awaits its answer: record it before reconciling, or the request could still arrive after the read"
+    )]
+    AnswerAwaited(&'static str),
+}
+
+impl<I> ReconcileError<I> {
+    /// A stable snake_case name for the refusal, all starting `reconcile_`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            ReconcileErrorKind::Unreadable(_) => "reconcile_unreadable",
+            ReconcileErrorKind::DifferentIntent { .. } => "reconcile_different_intent",
+            ReconcileErrorKind::CurrencyChanged { .. } => "reconcile_currency_changed",
+            ReconcileErrorKind::AmountChanged { .. } => "reconcile_amount_changed",
+            ReconcileErrorKind::StateUnreachable { .. } => "reconcile_state_unreachable",
+            ReconcileErrorKind::CapturedShrank { .. } => "reconcile_captured_shrank",
+            ReconcileErrorKind::RefundedShrank { .. } => "reconcile_refunded_shrank",
+            ReconcileErrorKind::CaptureDisappeared(_) => "reconcile_capture_disappeared",
+            ReconcileErrorKind::CaptureChanged { .. } => "reconcile_capture_changed",
+            ReconcileErrorKind::CaptureStatusChanged { .. } => "reconcile_capture_status_changed",
+            ReconcileErrorKind::AmbiguousCapture { .. } => "reconcile_ambiguous_capture",
+            ReconcileErrorKind::AmbiguousRefund { .. } => "reconcile_ambiguous_refund",
+            ReconcileErrorKind::AnswerAwaited(_) => "reconcile_answer_awaited",
+        }
+    }
+
+    /// Whether a pending operation could not be matched without guessing.
+    pub fn ambiguous(&self) -> bool {
+        matches!(
+            self.kind,
+            ReconcileErrorKind::AmbiguousCapture { .. }
+                | ReconcileErrorKind::AmbiguousRefund { .. }
+        )
+    }
+
+    /// The intent, untouched.
+    pub fn intent(&self) -> &I {
+        &self.intent
+    }
+
+    /// Takes the intent back.
+    pub fn into_intent(self) -> I {
+        self.intent
+    }
+}
+
+impl<I> fmt::Display for ReconcileError<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+// By hand rather than with `debug_code_and_message!`: the type is generic.
+impl<I> fmt::Debug for ReconcileError<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReconcileError")
+            .field("code", &self.code())
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl<I> std::error::Error for ReconcileError<I> {}
+
+impl AnyPaymentIntent {
+    /// After reading the intent again from Dojo: merges the fresh read into
+    /// this intent (see the crate's "Around the HTTP call").
+    ///
+    /// # Errors
+    /// The fresh read does not rehydrate, shows what this intent cannot
+    /// reach, leaves a pending operation ambiguous, or a prepared operation
+    /// still awaits its answer; the intent comes back untouched.
+    pub fn reconcile_read(
+        self,
+        fresh: &PaymentIntentResource,
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
+        match reconcile(self.ledger(), fresh) {
+            Ok((ledger, report)) => Ok((AnyPaymentIntent::from_ledger(Box::new(ledger)), report)),
+            Err(kind) => Err(ReconcileError { intent: self, kind }),
+        }
+    }
+
+    /// [`reconcile_read`](Self::reconcile_read) from the body of `GET
+    /// /payment-intents/{id}`.
+    ///
+    /// # Errors
+    /// As `reconcile_read`; malformed JSON is `reconcile_unreadable`.
+    pub fn reconcile_read_json(
+        self,
+        bytes: &[u8],
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
+        match decode(bytes) {
+            Ok(fresh) => self.reconcile_read(&fresh),
+            Err(error) => Err(ReconcileError {
+                intent: self,
+                kind: ReconcileErrorKind::Unreadable(error),
+            }),
+        }
+    }
+}
+
+impl<S: State> PaymentIntent<S> {
+    /// After reading the intent again from Dojo: merges the fresh read in,
+    /// as [`AnyPaymentIntent::reconcile_read`] does; the state may change.
+    ///
+    /// # Errors
+    /// As `AnyPaymentIntent::reconcile_read`; the typed intent comes back untouched.
+    pub fn reconcile_read(
+        self,
+        fresh: &PaymentIntentResource,
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<Self>> {
+        match reconcile(self.ledger(), fresh) {
+            Ok((ledger, report)) => Ok((AnyPaymentIntent::from_ledger(Box::new(ledger)), report)),
+            Err(kind) => Err(ReconcileError { intent: self, kind }),
+        }
+    }
+}
+
+/// Whether Dojo can have moved an intent from `local` to `fresh`.
+fn reachable(local: Phase, fresh: Phase) -> bool {
+    local == fresh
+        || local == Phase::Created
+        || (local == Phase::Paid && matches!(fresh, Phase::Released | Phase::Reversed))
+}
+
+fn awaited(local: &Ledger) -> Option<&'static str> {
+    if local.pending.iter().any(|p| !p.outcome_unknown) {
+        return Some("capture");
+    }
+    if local.pending_refunds.iter().any(|p| !p.outcome_unknown) {
+        return Some("refund");
+    }
+    match local.pending_operation.as_ref() {
+        Some(p) if !p.outcome_unknown => Some(match p.kind {
+            PendingKind::Reversal => "reversal",
+            PendingKind::Cancel => "cancel",
+            PendingKind::ChangeAmount(_) => "change of amount",
+            PendingKind::ChangeTips(_) => "change of tip",
+        }),
+        _ => None,
+    }
+}
+
+/// The merged ledger and what changed, or why the fresh read cannot be merged.
+pub(crate) fn reconcile(
+    local: &Ledger,
+    fresh_wire: &PaymentIntentResource,
+) -> Result<(Ledger, Reconciled), ReconcileErrorKind> {
+    use ReconcileErrorKind as E;
+    if let Some(what) = awaited(local) {
+        return Err(E::AnswerAwaited(what));
+    }
+    let mut fresh = rehydrate(fresh_wire).map_err(E::Unreadable)?;
+    if let (Some(local_id), Some(fresh_id)) = (&local.id, &fresh.id)
+        && local_id != fresh_id
+    {
+        return Err(E::DifferentIntent {
+            local: local_id.clone(),
+            fresh: fresh_id.clone(),
+        });
+    }
+    if fresh.currency() != local.currency() {
+        return Err(E::CurrencyChanged {
+            local: local.currency(),
+            fresh: fresh.currency(),
+        });
+    }
+    let pending_kind = local.pending_operation.as_ref().map(|p| p.kind);
+    if fresh.amount != local.amount && pending_kind != Some(PendingKind::ChangeAmount(fresh.amount))
+    {
+        return Err(E::AmountChanged {
+            local: local.amount,
+            fresh: fresh.amount,
+        });
+    }
+    if !reachable(local.phase, fresh.phase) {
+        return Err(E::StateUnreachable {
+            local: local.state(),
+            fresh: fresh_wire.status,
+        });
+    }
+    if fresh.captured().minor_units() < local.captured().minor_units() {
+        return Err(E::CapturedShrank {
+            local: local.captured(),
+            fresh: fresh.captured(),
+        });
+    }
+    if fresh.refunded.minor_units() < local.refunded.minor_units() {
+        return Err(E::RefundedShrank {
+            local: local.refunded,
+            fresh: fresh.refunded,
+        });
+    }
+
+    let mut report = Reconciled::default();
+    // Known captures: the same amount and tip; a final status stays.
+    for known in &local.captures {
+        let Some(id) = &known.id else { continue };
+        let Some(seen) = fresh.captures.iter().find(|c| c.id.as_ref() == Some(id)) else {
+            return Err(E::CaptureDisappeared(id.clone()));
+        };
+        if seen.amount != known.amount || seen.tips != known.tips {
+            return Err(E::CaptureChanged {
+                id: id.clone(),
+                local: known.amount,
+                local_tips: known.tips,
+                fresh: seen.amount,
+                fresh_tips: seen.tips,
+            });
+        }
+        if seen.status != known.status {
+            if known.status != CaptureStatus::Created {
+                return Err(E::CaptureStatusChanged {
+                    id: id.clone(),
+                    local: known.status,
+                    fresh: seen.status,
+                });
+            }
+            report
+                .resolved
+                .push((id.clone(), known.status, seen.status));
+        }
+    }
+
+    // New captures: in the fresh read with an id the local intent does not know.
+    let new: Vec<(usize, CaptureId)> = fresh
+        .captures
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| {
+            let id = c.id.as_ref()?;
+            (!local.captures.iter().any(|k| k.id.as_ref() == Some(id))).then(|| (index, id.clone()))
+        })
+        .collect();
+    let fits = |pending: &crate::ledger::PendingCapture, index: usize| {
+        let c = &fresh.captures[index];
+        c.amount == pending.amount
+            && c.tips == no_zero_tip(pending.tips)
+            // A capture whose creation time Dojo leaves out could be it.
+            && c.created_at.is_none_or(|at| at >= pending.prepared_at)
+    };
+    let mut bound_new: Vec<usize> = Vec::new();
+    for pending in &local.pending {
+        let candidates: Vec<&(usize, CaptureId)> =
+            new.iter().filter(|(i, _)| fits(pending, *i)).collect();
+        match candidates.as_slice() {
+            [] => report.released.push(pending.local_id),
+            [(only, id)] if local.pending.iter().filter(|p| fits(p, *only)).count() == 1 => {
+                bound_new.push(*only);
+                report.bound.push((pending.local_id, id.clone()));
+            }
+            _ => {
+                return Err(E::AmbiguousCapture {
+                    local_id: pending.local_id,
+                    amount: pending.amount,
+                    candidates: candidates.len(),
+                });
+            }
+        }
+    }
+    for (index, id) in new {
+        if !bound_new.contains(&index) {
+            report.adopted.push(id);
+        }
+    }
+
+    // Refunds: Dojo lists none, only the total; match conservatively.
+    let growth = fresh.refunded.minor_units() - local.refunded.minor_units();
+    let pending_sum = local.pending_refunded().minor_units();
+    let mut refunds = local.refunds.clone();
+    if local.pending_refunds.is_empty() {
+        if growth > 0 {
+            report.refunded_elsewhere = Some(Money::new(growth, local.currency()));
+        }
+    } else if growth == pending_sum {
+        for pending in &local.pending_refunds {
+            report.refunds_matched.push(pending.key.clone());
+            refunds.push(RefundRecord {
+                key: pending.key.clone(),
+                amount: pending.amount,
+                refund_id: None,
+            });
+        }
+    } else if growth == 0 {
+        report.refunds_released = local
+            .pending_refunds
+            .iter()
+            .map(|p| p.key.clone())
+            .collect();
+    } else {
+        return Err(E::AmbiguousRefund {
+            growth: Money::new(growth, local.currency()),
+            pending: local.pending_refunded(),
+        });
+    }
+
+    // The pending reversal, cancel or change, from Dojo's status and amounts.
+    if let Some(kind) = pending_kind {
+        let applied = match kind {
+            PendingKind::Reversal => fresh.phase == Phase::Reversed,
+            PendingKind::Cancel => fresh.phase == Phase::Canceled,
+            PendingKind::ChangeAmount(amount) => fresh.amount == amount,
+            PendingKind::ChangeTips(tips) => fresh.tips == no_zero_tip(Some(tips)),
+        };
+        if applied {
+            report.operation_applied = Some(kind.operation());
+        } else {
+            report.operation_released = Some(kind.operation());
+        }
+    }
+
+    // Dojo's facts, with what only the local intent knows: its refund keys,
+    // its id when the read has none, and its counter of prepared captures.
+    fresh.refunds = refunds;
+    if fresh.id.is_none() {
+        fresh.id = local.id.clone();
+    }
+    fresh.next_local_id = local.next_local_id;
+    Ok((fresh, report))
+}
