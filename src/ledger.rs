@@ -520,6 +520,38 @@ impl Ledger {
         ))
     }
 
+    // The rules of an operation applied at once (not prepared), with what is
+    // pending: the direct methods and `check` share these, so they cannot
+    // disagree. A replay changes nothing and so conflicts with nothing.
+
+    fn check_refund_now(
+        &self,
+        key: Option<&IdempotencyKey>,
+        amount: Money,
+    ) -> Result<Effect, RuleViolation> {
+        let effect = self.check_refund(key, amount)?;
+        if effect == Effect::Applies {
+            self.nothing_pending(OperationKind::Refund)?;
+        }
+        Ok(effect)
+    }
+
+    fn check_reverse_now(&self, now: Timestamp) -> Result<(), RuleViolation> {
+        self.check_reverse(now)?;
+        self.no_refund_pending(OperationKind::Reverse)?;
+        self.nothing_pending(OperationKind::Reverse)
+    }
+
+    fn check_cancel_now(&self) -> Result<(), RuleViolation> {
+        self.check_cancel()?;
+        self.nothing_pending(OperationKind::Cancel)
+    }
+
+    fn check_change_amount_now(&self, amount: Money) -> Result<(), RuleViolation> {
+        self.check_change_amount(amount)?;
+        self.nothing_pending(OperationKind::ChangeAmount)
+    }
+
     /// The amount of the pending refunds, reserved whatever became of their answer.
     pub(crate) fn pending_refunded(&self) -> Money {
         let minor = self
@@ -607,23 +639,10 @@ impl Ledger {
     pub(crate) fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         match operation {
             Operation::Capture(amount) => self.check_capture_request(amount, None, now),
-            Operation::Refund(amount) => {
-                self.check_refund(None, amount)?;
-                self.nothing_pending(OperationKind::Refund)
-            }
-            Operation::Reverse => {
-                self.check_reverse(now)?;
-                self.no_refund_pending(OperationKind::Reverse)?;
-                self.nothing_pending(OperationKind::Reverse)
-            }
-            Operation::Cancel => {
-                self.check_cancel()?;
-                self.nothing_pending(OperationKind::Cancel)
-            }
-            Operation::ChangeAmount(amount) => {
-                self.check_change_amount(amount)?;
-                self.nothing_pending(OperationKind::ChangeAmount)
-            }
+            Operation::Refund(amount) => self.check_refund_now(None, amount).map(drop),
+            Operation::Reverse => self.check_reverse_now(now),
+            Operation::Cancel => self.check_cancel_now(),
+            Operation::ChangeAmount(amount) => self.check_change_amount_now(amount),
         }
     }
 
@@ -732,6 +751,10 @@ impl Ledger {
         now: Timestamp,
     ) -> Result<(), RuleViolation> {
         if self.check_capture(Some(&id), amount, tips, now)? == Effect::Applies {
+            // A new capture conflicts with a reversal, cancel or change in
+            // progress, and with a refund in progress (D3); a replay does not.
+            self.nothing_pending(OperationKind::Capture)?;
+            self.no_refund_pending(OperationKind::Capture)?;
             self.captures.push(CaptureRecord {
                 id: Some(id),
                 amount,
@@ -1001,7 +1024,7 @@ impl Ledger {
         key: IdempotencyKey,
         amount: Money,
     ) -> Result<(), RuleViolation> {
-        if self.check_refund(Some(&key), amount)? == Effect::Applies {
+        if self.check_refund_now(Some(&key), amount)? == Effect::Applies {
             self.refunded = Money::new(
                 self.refunded
                     .minor_units()
@@ -1217,7 +1240,7 @@ impl Ledger {
 
     /// Reverses the whole payment.
     pub(crate) fn reverse(&mut self, now: Timestamp) -> Result<(), RuleViolation> {
-        self.check_reverse(now)?;
+        self.check_reverse_now(now)?;
         self.phase = Phase::Reversed;
         Ok(())
     }
@@ -1427,6 +1450,10 @@ impl Ledger {
 
     /// Cancels the intent.
     pub(crate) fn cancel(&mut self) -> Result<(), RuleViolation> {
+        // Not `check_cancel_now`: the typed `cancel` cannot be refused (a
+        // Created intent is always canceled), so a cancel recorded at once
+        // is not blocked by a pending change; `check` and `prepare_cancel`
+        // are, and a later reconcile settles the pending change.
         self.check_cancel()?;
         self.phase = Phase::Canceled;
         Ok(())
@@ -1447,7 +1474,7 @@ impl Ledger {
 
     /// Changes the amount to be paid.
     pub(crate) fn change_amount(&mut self, amount: Money) -> Result<(), RuleViolation> {
-        self.check_change_amount(amount)?;
+        self.check_change_amount_now(amount)?;
         self.amount = amount;
         Ok(())
     }

@@ -307,6 +307,66 @@ fn a_pending_reversal_blocks_captures_refunds_and_another_reversal() {
 }
 
 #[test]
+fn operations_recorded_at_once_respect_what_is_pending_too() {
+    // A pending reversal: recording a new capture, reversing again, are refused.
+    let (intent, _prepared) = authorized().prepare_reversal(now(), v()).unwrap();
+    let rejected = intent
+        .clone()
+        .capture(common::cid("cp_new"), gbp(100), now())
+        .unwrap_err();
+    assert_eq!(rejected.rule(), Rule::OperationPending);
+    assert_eq!(rejected.intent(), &intent);
+    assert_eq!(
+        intent.reverse(now()).unwrap_err().rule(),
+        Rule::OperationPending
+    );
+
+    // A pending refund: no new capture (D3), no reversal; a pending reversal: no refund.
+    let captured = authorized()
+        .capture(common::cid("cp_1"), gbp(600), now())
+        .unwrap();
+    let dojo_capture::CaptureResolved::Captured(captured) = captured
+        .record_capture_outcome(
+            &common::cid("cp_1"),
+            dojo_capture::CaptureOutcome::Successful,
+        )
+        .unwrap()
+    else {
+        panic!("a Successful capture captures");
+    };
+    let (refunding, _prepared) = captured
+        .clone()
+        .prepare_refund(key("rf-1"), gbp(100), RefundDetails::default(), v())
+        .unwrap();
+    let rejected = refunding
+        .clone()
+        .capture(common::cid("cp_2"), gbp(100), now())
+        .unwrap_err();
+    assert_eq!(rejected.rule(), Rule::OperationPending);
+    // A recorded refund under another key is not blocked by a pending refund.
+    assert!(refunding.refund(key("rf-2"), gbp(100)).is_ok());
+
+    let (reversing, _prepared) = auto_captured().prepare_reversal(now(), v()).unwrap();
+    let rejected = reversing.refund(key("rf-3"), gbp(100)).unwrap_err();
+    assert_eq!(rejected.rule(), Rule::OperationPending);
+
+    // Cancel and change of amount on a Created intent with a change pending.
+    let (changing, _prepared) = created().prepare_change_amount(gbp(900), v()).unwrap();
+    assert_eq!(
+        changing.clone().change_amount(gbp(800)).unwrap_err().rule(),
+        Rule::OperationPending
+    );
+    assert_eq!(
+        changing
+            .into_any()
+            .check(dojo_capture::Operation::Cancel, now())
+            .unwrap_err()
+            .rule(),
+        Rule::OperationPending
+    );
+}
+
+#[test]
 fn check_sees_what_is_pending_as_prepare_does() {
     let (intent, _prepared) = auto_captured().prepare_reversal(now(), v()).unwrap();
     let any = intent.into_any();
