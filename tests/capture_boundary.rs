@@ -893,3 +893,15 @@ fn an_http_response_is_an_answer() {
         .unwrap();
     assert_eq!(id, cid("cp_1"));
 }
+
+#[test]
+fn methods_display_as_http_spells_them() {
+    for (method, word) in [
+        (Method::Get, "GET"),
+        (Method::Post, "POST"),
+        (Method::Delete, "DELETE"),
+    ] {
+        assert_eq!(method.to_string(), word);
+        assert_eq!(method.as_str(), word);
+    }
+}
