@@ -711,7 +711,7 @@ fn run(clients: usize, captured_first: bool, steps: &[Step]) -> Result<Counts, S
 }
 
 proptest! {
-    #![proptest_config(proptest_config("simulation", 500))]
+    #![proptest_config(proptest_config("simulation", 2_000))]
 
     #[test]
     fn clients_racing_through_faults_never_double_capture_and_agree_with_dojo_at_the_end(
