@@ -1,4 +1,4 @@
-"""Writes the hand-written seeds of the structured targets (op_sequence,
+"""Writes the hand-written seeds of the structured targets (op_sequence, record_answer,
 check_command): `python3 fuzz/seeds.py fuzz/corpus`.
 
 Random bytes rarely decode to a meaningful scenario, so each seed here is one
@@ -242,3 +242,83 @@ cmd('created-fixed-change-amount', 'created-fixed-amount', 'change-amount', ('co
 cmd('created-fixed-cancel', 'created-fixed-amount', 'cancel', None, 60)
 cmd('canceled-cancel', 'canceled', 'cancel', None, 60)
 cmd('canceled-capture', 'canceled', 'capture', ('plain', half()), -60)
+
+# record_answer: RecordAnswerInput { intent, steps }, each step a prepare, an
+# answer to an outstanding token (consumed), or a reconcile.
+def typed(amount, manual=True, custom=False, tips=False, paid=True):
+    return tag(0, 2) + u16(amount) + b(manual) + b(custom) + b(tips) + b(paid)
+def wire_intent(data): return tag(1, 2) + data
+def prep(op, seconds=60): return tag(0, 3) + op + u16(seconds)
+def p_capture(a, tips=None): return tag(0, 6) + a + (b(1) + tips if tips else b(0))
+def p_refund(k, a): return tag(1, 6) + u8(k) + a
+def p_reversal(): return tag(2, 6)
+def p_cancel(): return tag(3, 6)
+def p_change_amount(a): return tag(4, 6) + a
+def p_change_tips(a): return tag(5, 6) + a
+def raw_bytes(data): return b''.join(b(1) + u8(x) for x in data) + b(0)
+# Bodies. Id fields: 0 the one the operation expects, 1 captureId, 2 refundId, 3 reversalId.
+# Ids: ANSWER_ID_POOL = cp_a, cp_b, rf_1, rv_1.
+def idtext(n): return tag(0, 2) + u8(n)
+def body_id(n, field=0): return tag(0, 5) + u8(field) + idtext(n)
+def body_intent(agrees): return tag(1, 5) + b(agrees)
+def body_problem(): return tag(2, 5) + b(0) + b(0)
+def body_empty(): return tag(3, 5)
+def body_raw(data): return tag(4, 5) + raw_bytes(data)
+def ok(n): return tag(0, 4) + u8(n)          # 200 + n
+def client(n): return tag(1, 4) + u8(n)      # 400 + n
+def server(n): return tag(2, 4) + u8(n)      # 500 + n
+def status(n): return tag(3, 4) + u16(n)     # any u16
+def answer(token, st, body, bom=False): return tag(1, 3) + u8(token) + tag(0, 2) + st + body + b(bom)
+def timeout(token): return tag(1, 3) + u8(token) + tag(1, 2)
+def read_own(): return tag(2, 3) + tag(0, 3)
+def read_with_capture(n, a, cstatus, created=None):
+    return tag(2, 3) + tag(1, 3) + idtext(n) + a + u8(CSTATUS.index(cstatus)) + opt(created, u16)
+def read_raw(data): return tag(2, 3) + tag(2, 3) + raw_bytes(data)
+def ra(name, intent, steps):
+    data = intent + b''.join(b(1) + s for s in steps) + b(0)
+    os.makedirs(f'{out}/record_answer', exist_ok=True)
+    open(f'{out}/record_answer/seed-{name}', 'wb').write(data)
+ra('capture-201-binds-then-own-read', typed(1000), [prep(p_capture(mnr(600))),
+    answer(0, ok(1), body_id(0)), read_own()])
+ra('capture-409-problem-releases-then-retry-with-bom', typed(1000), [prep(p_capture(amt())),
+    answer(0, client(9), body_problem()), prep(p_capture(amt())), answer(0, ok(1), body_id(1), bom=True)])
+ra('capture-503-read-shows-capture', typed(1000), [prep(p_capture(mnr(600))),
+    answer(0, server(3), body_empty()), prep(p_capture(mnr(1))),
+    read_with_capture(0, mnr(600), 'Created', 120), prep(p_capture(cap()))])
+ra('capture-timeout-read-shows-nothing', typed(1000), [prep(p_capture(half(), mnr(50))), timeout(0),
+    read_own(), prep(p_capture(amt())), answer(0, ok(0), body_id(1, field=1))])
+ra('capture-2xx-unreadable-bodies', typed(1000), [prep(p_capture(mnr(100))),
+    answer(0, ok(0), body_raw(b'{}')), read_raw(b'not json'), read_own(), prep(p_capture(mnr(100))),
+    answer(0, ok(4), body_id(2, field=2))])
+ra('capture-id-already-recorded', typed(1000), [prep(p_capture(mnr(100))), answer(0, ok(1), body_id(0)),
+    prep(p_capture(mnr(100))), answer(0, ok(1), body_id(0)),
+    read_with_capture(0, mnr(100), 'Successful')])
+ra('capture-odd-statuses', typed(1000), [prep(p_capture(mnr(1))), answer(0, status(302), body_empty()),
+    read_own(), prep(p_capture(mnr(1))), answer(0, status(0), body_raw(b'\xef\xbb\xbf')),
+    read_own(), prep(p_capture(mnr(1))), answer(0, status(65535), body_problem())])
+ra('capture-two-tokens-out-of-order', typed(1000), [prep(p_capture(mnr(300))), prep(p_capture(mnr(400))),
+    answer(1, ok(1), body_id(1)), answer(0, server(0), body_empty()),
+    read_with_capture(0, mnr(300), 'Created', 60)])
+ra('refund-201-and-its-retry-token', typed(1000, manual=False), [prep(p_refund(0, mnr(300))),
+    prep(p_refund(0, mnr(300))), answer(0, ok(1), body_id(2)), answer(0, ok(1), body_id(2)),
+    prep(p_refund(0, mnr(300))), answer(0, ok(1), body_id(2)), read_own()])
+ra('refund-422-then-500-then-retry-201', typed(1000, manual=False), [prep(p_refund(1, ref())),
+    answer(0, client(22), body_problem()), prep(p_refund(1, ref())), answer(0, server(0), body_id(2)),
+    prep(p_refund(1, mnr(1000))), answer(0, ok(0), body_id(2)), read_own()])
+ra('reversal-200-then-capture-refused', typed(1000), [prep(p_reversal()), prep(p_capture(mnr(1))),
+    answer(0, ok(0), body_id(3)), read_own()])
+ra('reversal-timeout-then-read', typed(1000), [prep(p_reversal()), timeout(0), prep(p_reversal()),
+    read_own(), prep(p_reversal()), answer(0, client(4), body_empty())])
+ra('cancel-200-intent-agrees', typed(1000, paid=False), [prep(p_cancel()),
+    answer(0, ok(0), body_intent(True)), read_own()])
+ra('cancel-200-intent-disagrees', typed(1000, paid=False), [prep(p_cancel()),
+    answer(0, ok(0), body_intent(False), bom=True), read_own(), prep(p_cancel()), answer(0, ok(4), body_empty())])
+ra('change-amount-200-agrees-then-404', typed(1000, custom=True, paid=False), [prep(p_change_amount(mnr(500))),
+    answer(0, ok(0), body_intent(True)), prep(p_change_amount(mnr(700))), answer(0, client(4), body_problem()),
+    read_own()])
+ra('change-tips-200-then-unknown', typed(1000, tips=True, paid=False), [prep(p_change_tips(mnr(150))),
+    answer(0, ok(0), body_intent(True)), prep(p_change_tips(mnr(0))), answer(0, status(100), body_empty()),
+    read_own()])
+ra('wire-authorized-capture-bom-then-raw-read', wire_intent(built('Authorized', True, GBP1000,
+    [(0, 200, 'Created')], paid=0)), [prep(p_capture(cap())), answer(0, ok(1), body_id(1), bom=True),
+    read_raw(b'{"status":"Authorized"}'), read_own()])

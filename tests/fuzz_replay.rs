@@ -80,3 +80,8 @@ fn op_sequence_inputs_hold() {
 fn check_command_inputs_hold() {
     replay("check_command", fuzz::check_command_bytes);
 }
+
+#[test]
+fn record_answer_inputs_hold() {
+    replay("record_answer", fuzz::record_answer_bytes);
+}

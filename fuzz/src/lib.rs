@@ -1636,3 +1636,914 @@ pub fn check_command_bytes(data: &[u8]) {
         check_command(&input);
     }
 }
+
+// ---- e. record_answer -------------------------------------------------------
+
+/// The most steps and outstanding prepared operations one input drives.
+const ANSWER_MAX_STEPS: usize = 32;
+const ANSWER_MAX_TOKENS: usize = 8;
+
+/// Capture, refund and reversal ids answers draw from: a pool this small
+/// makes an id Dojo already gave come back in most sequences.
+const ANSWER_ID_POOL: [&str; 4] = ["cp_a", "cp_b", "rf_1", "rv_1"];
+
+/// The id fields a 2xx body may carry, by [`BodyPick::Id`]'s `field`.
+const ANSWER_ID_FIELDS: [&str; 3] = ["captureId", "refundId", "reversalId"];
+
+/// Dojo's id of every intent `record_answer` builds: prepared operations
+/// need one.
+const ANSWER_INTENT_ID: &str = "pi_1";
+
+/// An intent, prepared operations on it, Dojo's answers to them (any status,
+/// any body, or none) and fresh reads.
+#[derive(Arbitrary, Debug)]
+pub struct RecordAnswerInput {
+    /// The intent the steps start from.
+    pub intent: AnswerIntent,
+    /// What then happens, in order.
+    pub steps: Vec<AnswerStep>,
+}
+
+/// Where the intent comes from.
+#[derive(Arbitrary, Debug)]
+pub enum AnswerIntent {
+    /// Built through the typed API, with id `pi_1`, in GBP.
+    Typed {
+        /// The amount in pence (zero is taken as one penny).
+        amount: u16,
+        /// Manual rather than Auto capture.
+        manual: bool,
+        /// `customAmountAllowed`.
+        custom_amount_allowed: bool,
+        /// Tips allowed.
+        tips_allowed: bool,
+        /// Paid at 2024-07-25T08:49:20Z (an Auto intent is then captured).
+        paid: bool,
+    },
+    /// As Dojo would report it, with `"id": "pi_1"` set; skipped when it
+    /// does not rehydrate.
+    Wire(BuiltIntent),
+}
+
+/// One thing that happens around the HTTP call.
+#[derive(Arbitrary, Debug)]
+pub enum AnswerStep {
+    /// An operation is prepared, `seconds` after the payment (or after
+    /// 2024-07-25T08:49:20Z when unpaid).
+    Prepare {
+        /// Which operation.
+        op: PrepareOp,
+        /// When.
+        seconds: u16,
+    },
+    /// Dojo's answer to one outstanding prepared operation
+    /// (`token % outstanding`), recorded; the token is consumed.
+    Answer {
+        /// Which outstanding token.
+        token: u8,
+        /// The answer.
+        answer: AnswerPick,
+    },
+    /// A fresh read of the intent is reconciled.
+    Reconcile(ReadPick),
+}
+
+/// The operation prepared.
+#[derive(Arbitrary, Debug)]
+pub enum PrepareOp {
+    /// A capture, with a tip or not.
+    Capture {
+        /// How much.
+        amount: AmountPick,
+        /// The tip.
+        tips: Option<AmountPick>,
+    },
+    /// A refund under `KEY_POOL[key % len]`.
+    Refund {
+        /// Which key.
+        key: u8,
+        /// How much.
+        amount: AmountPick,
+    },
+    /// A reversal.
+    Reversal,
+    /// A cancel.
+    Cancel,
+    /// A change of amount.
+    ChangeAmount(AmountPick),
+    /// A change of tip.
+    ChangeTips(AmountPick),
+}
+
+/// Dojo's answer.
+#[derive(Arbitrary, Debug)]
+pub enum AnswerPick {
+    /// An HTTP answer.
+    Http {
+        /// The status code.
+        status: StatusPick,
+        /// The body.
+        body: BodyPick,
+        /// A UTF-8 byte-order mark before the body (D20).
+        bom: bool,
+    },
+    /// No answer: a timeout, a reset connection.
+    TransportFailure,
+}
+
+/// A status code: mostly in the classes that decide, sometimes any.
+#[derive(Arbitrary, Debug)]
+pub enum StatusPick {
+    /// `200 + n % 100`.
+    Success(u8),
+    /// `400 + n % 100`.
+    ClientError(u8),
+    /// `500 + n % 100`.
+    ServerError(u8),
+    /// Any `u16`, even no HTTP status at all.
+    Any(u16),
+}
+
+impl StatusPick {
+    fn code(&self) -> u16 {
+        match self {
+            StatusPick::Success(n) => 200 + u16::from(*n) % 100,
+            StatusPick::ClientError(n) => 400 + u16::from(*n) % 100,
+            StatusPick::ServerError(n) => 500 + u16::from(*n) % 100,
+            StatusPick::Any(n) => *n,
+        }
+    }
+}
+
+/// An answer's body.
+#[derive(Arbitrary, Debug)]
+pub enum BodyPick {
+    /// `{"<field>": "<id>"}`: the field the operation expects when `field`
+    /// is 0, else `ANSWER_ID_FIELDS[(field - 1) % 3]`.
+    Id {
+        /// Which field.
+        field: u8,
+        /// The id.
+        id: IdText,
+    },
+    /// The intent as it stands here, as JSON; with the operation applied
+    /// (a cancel's status, a change's amount or tip) when `agrees`.
+    Intent {
+        /// The operation applied.
+        agrees: bool,
+    },
+    /// RFC 7807 problem details.
+    Problem {
+        /// `title`.
+        title: Option<String>,
+        /// `detail`.
+        detail: Option<String>,
+    },
+    /// No body.
+    Empty,
+    /// Any bytes.
+    Raw(Vec<u8>),
+}
+
+/// An id in an answer or a read.
+#[derive(Arbitrary, Debug)]
+pub enum IdText {
+    /// `ANSWER_ID_POOL[n % len]`.
+    Pool(u8),
+    /// Any text.
+    Any(String),
+}
+
+impl IdText {
+    fn text(&self) -> &str {
+        match self {
+            IdText::Pool(n) => ANSWER_ID_POOL[usize::from(*n) % ANSWER_ID_POOL.len()],
+            IdText::Any(text) => text,
+        }
+    }
+}
+
+/// A fresh read of the intent.
+#[derive(Arbitrary, Debug)]
+pub enum ReadPick {
+    /// The intent's own `to_resource()` JSON.
+    Own,
+    /// That, with one more capture listed.
+    OwnWithCapture {
+        /// Its id.
+        id: IdText,
+        /// Its amount.
+        amount: AmountPick,
+        /// `CAPTURE_STATUSES[status % len]`.
+        status: u8,
+        /// `createdAt`, seconds after the payment (or 2024-07-25T08:49:20Z).
+        created: Option<u16>,
+    },
+    /// Any bytes.
+    Raw(Vec<u8>),
+}
+
+/// A prepared operation awaiting its answer.
+enum Token {
+    Capture(dojo_capture::PreparedCapture),
+    Refund(dojo_capture::PreparedRefund),
+    Reversal(dojo_capture::PreparedReversal),
+    Cancel(dojo_capture::PreparedCancel),
+    ChangeAmount(dojo_capture::PreparedAmountChange, Money),
+    ChangeTips(dojo_capture::PreparedTipsChange, Money),
+}
+
+impl Token {
+    /// The id field a 2xx body carries for this operation.
+    fn id_field(&self) -> &'static str {
+        match self {
+            Token::Capture(_) => "captureId",
+            Token::Refund(_) => "refundId",
+            _ => "reversalId",
+        }
+    }
+}
+
+/// What an intent holds apart from its pending operations: a recorded
+/// answer that does not apply may change only those.
+#[derive(Debug, PartialEq)]
+struct Settled {
+    resource: PaymentIntentResource,
+    state: IntentState,
+    id: Option<String>,
+    amount: Money,
+    capture_mode: CaptureMode,
+    paid_at: Option<Timestamp>,
+    deadline: Option<Timestamp>,
+    auto_expiry: Option<AutoExpiry>,
+    custom_amount_allowed: bool,
+    tips_allowed: bool,
+    tips: Option<Money>,
+    captured: Money,
+    captured_tips: Money,
+    refunded: Money,
+    captures: Vec<dojo_capture::CaptureRecord>,
+}
+
+fn settled(intent: &AnyPaymentIntent) -> Settled {
+    Settled {
+        resource: intent.to_resource(),
+        state: intent.state(),
+        id: intent.id().map(str::to_owned),
+        amount: intent.amount(),
+        capture_mode: intent.capture_mode(),
+        paid_at: intent.paid_at(),
+        deadline: intent.authorization_deadline(),
+        auto_expiry: intent.auto_expiry(),
+        custom_amount_allowed: intent.custom_amount_allowed(),
+        tips_allowed: intent.tips_allowed(),
+        tips: intent.tips(),
+        captured: intent.captured(),
+        captured_tips: intent.captured_tips(),
+        refunded: intent.refunded(),
+        captures: intent.captures().to_vec(),
+    }
+}
+
+/// The pending operations, in a form a property can edit.
+#[derive(Clone, Debug, PartialEq)]
+struct Pending {
+    captures: Vec<(u64, Money, Option<Money>, Timestamp, bool)>,
+    refunds: Vec<(IdempotencyKey, Money, bool)>,
+    operation: Option<(OperationKind, Option<Money>, bool)>,
+}
+
+fn pending(intent: &AnyPaymentIntent) -> Pending {
+    Pending {
+        captures: intent
+            .pending_captures()
+            .iter()
+            .map(|p| {
+                (
+                    p.local_id(),
+                    p.amount(),
+                    p.tips(),
+                    p.prepared_at(),
+                    p.outcome_unknown(),
+                )
+            })
+            .collect(),
+        refunds: intent
+            .pending_refunds()
+            .iter()
+            .map(|p| (p.key().clone(), p.amount(), p.outcome_unknown()))
+            .collect(),
+        operation: intent
+            .pending_operation()
+            .map(|p| (p.operation(), p.amount(), p.outcome_unknown())),
+    }
+}
+
+fn nothing_pending(intent: &AnyPaymentIntent) -> bool {
+    intent.pending_captures().is_empty()
+        && intent.pending_refunds().is_empty()
+        && intent.pending_operation().is_none()
+}
+
+/// Which pending entry a token answers, as `src/ledger.rs` matches it.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Capture(usize),
+    Refund(usize),
+    Operation,
+}
+
+/// What a recorded answer that did not apply may change, exactly
+/// (`src/ledger.rs`, `record_*_answer`):
+///
+/// * `…_not_pending` (the token answers nothing pending here): nothing;
+/// * a 4xx, `…_refused`: the matched pending entry is removed (its amount
+///   released), nothing else;
+/// * anything else (5xx, another status, a transport failure, a 2xx
+///   without a usable id, an id already recorded, a 2xx whose intent
+///   contradicts): the matched entry's `outcome_unknown` becomes true,
+///   nothing else, and the intent needs a read.
+///
+/// `slot` is the entry the token matched before the answer, if any.
+fn refusal_changes_only_what_it_may(
+    before: &AnyPaymentIntent,
+    error: &dojo_capture::AnswerError<AnyPaymentIntent>,
+    slot: Option<Slot>,
+    status: Option<u16>,
+    on: &dyn Debug,
+) {
+    let after = error.intent();
+    let code = error.code();
+    let on = &(code, on);
+    ensure(
+        error.status() == status.filter(|_| !code.ends_with("_not_pending")),
+        "an answer error carries the status Dojo answered with",
+        on,
+    );
+    let Some(slot) = slot else {
+        ensure(
+            code.ends_with("_not_pending") && !error.outcome_unknown() && after == before,
+            "an answer to nothing pending is `…_not_pending` and changes nothing",
+            on,
+        );
+        return;
+    };
+    ensure(
+        settled(after) == settled(before),
+        "an answer that does not apply changes nothing but the pending operation",
+        &(settled(before), settled(after), on),
+    );
+    let mut expected = pending(before);
+    let client_error = status.is_some_and(|s| (400..=499).contains(&s));
+    if client_error {
+        ensure(
+            code.ends_with("_refused") && !error.outcome_unknown(),
+            "a 4xx is `…_refused`, of known outcome",
+            on,
+        );
+        match slot {
+            Slot::Capture(i) => drop(expected.captures.remove(i)),
+            Slot::Refund(i) => drop(expected.refunds.remove(i)),
+            Slot::Operation => expected.operation = None,
+        }
+    } else {
+        ensure(
+            error.outcome_unknown() && !code.ends_with("_refused") && after.needs_read(),
+            "an answer other than a 2xx with a usable id or a 4xx leaves the outcome unknown and the intent needing a read",
+            on,
+        );
+        match slot {
+            Slot::Capture(i) => expected.captures[i].4 = true,
+            Slot::Refund(i) => expected.refunds[i].2 = true,
+            Slot::Operation => {
+                if let Some(operation) = &mut expected.operation {
+                    operation.2 = true;
+                }
+            }
+        }
+    }
+    ensure(
+        pending(after) == expected,
+        "a refusal releases exactly the prepared entry; an unknown outcome only marks it unknown",
+        &(pending(before), pending(after), on),
+    );
+    let released = match slot {
+        Slot::Capture(i) if client_error => before.pending_captures()[i].amount().minor_units(),
+        _ => 0,
+    };
+    ensure(
+        after.in_flight().minor_units() == before.in_flight().minor_units() - released,
+        "a 4xx releases exactly the prepared capture's amount; any other answer keeps it in flight",
+        on,
+    );
+}
+
+/// The body's bytes, its string `field` if it is a JSON object holding one.
+fn body_field(body: &[u8], field: &str) -> Option<String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Value>(body)
+        .ok()?
+        .get(field)?
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn answer_body(body: &BodyPick, bom: bool, token: &Token, intent: &AnyPaymentIntent) -> Vec<u8> {
+    let mut bytes = if bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    let json = match body {
+        BodyPick::Id { field, id } => {
+            let name = match field {
+                0 => token.id_field(),
+                n => ANSWER_ID_FIELDS[usize::from(n - 1) % ANSWER_ID_FIELDS.len()],
+            };
+            json!({ name: id.text() })
+        }
+        BodyPick::Intent { agrees } => {
+            let mut resource = intent.to_resource();
+            if *agrees {
+                match token {
+                    Token::Cancel(_) => resource.status = PaymentIntentStatus::Canceled,
+                    Token::ChangeAmount(_, amount) => resource.amount = Some(*amount),
+                    Token::ChangeTips(_, tips) => resource.tips_amount = Some(*tips),
+                    _ => {}
+                }
+            }
+            serde_json::to_value(&resource).unwrap_or(Value::Null)
+        }
+        BodyPick::Problem { title, detail } => json!({
+            "type": "https://docs.dojo.tech/problem",
+            "title": title,
+            "status": 400,
+            "detail": detail,
+            "traceId": "00-trace-01",
+        }),
+        BodyPick::Empty => return bytes,
+        BodyPick::Raw(raw) => {
+            bytes.extend_from_slice(raw);
+            return bytes;
+        }
+    };
+    bytes.extend(serde_json::to_vec(&json).unwrap_or_default());
+    bytes
+}
+
+fn answer_intent(source: &AnswerIntent) -> Option<AnyPaymentIntent> {
+    let paid = Timestamp::from_second(PAID).ok()?;
+    match source {
+        AnswerIntent::Typed {
+            amount,
+            manual,
+            custom_amount_allowed,
+            tips_allowed,
+            paid: is_paid,
+        } => {
+            let amount = Money::new(i64::from((*amount).max(1)), Currency::GBP);
+            let mode = if *manual {
+                CaptureMode::Manual
+            } else {
+                CaptureMode::Auto
+            };
+            let intent = PaymentIntent::new(amount, mode)
+                .with_id(ANSWER_INTENT_ID)
+                .with_custom_amount_allowed(*custom_amount_allowed)
+                .with_tips_allowed(*tips_allowed)
+                .into_any();
+            if *is_paid {
+                intent.authorize(paid).ok()
+            } else {
+                Some(intent)
+            }
+        }
+        AnswerIntent::Wire(built) => {
+            let json = built.to_json();
+            let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&json);
+            let mut value: Value = serde_json::from_slice(json).ok()?;
+            value["id"] = json!(ANSWER_INTENT_ID);
+            AnyPaymentIntent::from_json(&serde_json::to_vec(&value).ok()?).ok()
+        }
+    }
+}
+
+/// `record_answer`: operations prepared around the HTTP call, any answer
+/// Dojo (or the network) could give recorded, and fresh reads reconciled,
+/// through `AnyPaymentIntent`.
+///
+/// * nothing panics, and after every step the intent holds the step
+///   invariants (`check_intent`);
+/// * a refused prepare hands the intent back unchanged;
+/// * a recorded answer that does not apply changes exactly what
+///   [`refusal_changes_only_what_it_may`] allows: nothing for a token not
+///   pending, the prepared entry released for a 4xx, the entry marked of
+///   unknown outcome (and the intent needing a read) for anything else;
+/// * a 2xx with a new, valid `captureId` binds exactly one capture, with
+///   that id and the prepared amount and tip, in flight (`Created`); an
+///   accepted answer is a 2xx whose body names the id returned;
+/// * a 2xx with a `refundId` refunds exactly the prepared amount; a
+///   replayed refund's answer changes nothing;
+/// * an accepted reversal, cancel or change applies exactly that;
+/// * a refused reconcile hands the intent back unchanged, with a
+///   `reconcile_` code; an accepted one leaves nothing needing a read;
+/// * reconciling an intent with its own read when nothing is pending
+///   changes nothing.
+pub fn record_answer(input: &RecordAnswerInput) {
+    let Some(mut intent) = answer_intent(&input.intent) else {
+        return;
+    };
+    holds(invariants::check_intent(&intent), &intent);
+    let base = Timestamp::from_second(PAID).unwrap_or(Timestamp::UNIX_EPOCH);
+    let version = dojo_capture::request::ApiVersion::default();
+    let mut tokens: Vec<Token> = Vec::new();
+    for step in input.steps.iter().take(ANSWER_MAX_STEPS) {
+        match step {
+            AnswerStep::Prepare { op, seconds } => {
+                if tokens.len() >= ANSWER_MAX_TOKENS {
+                    continue;
+                }
+                let now = intent.paid_at().unwrap_or(base)
+                    + SignedDuration::from_secs(i64::from(*seconds));
+                let before = intent.clone();
+                let prepared = match op {
+                    PrepareOp::Capture { amount, tips } => {
+                        let amount = amount.resolve(&before);
+                        let tips = tips.as_ref().map(|t| t.resolve(&before));
+                        intent
+                            .prepare_capture(amount, tips, now, version)
+                            .map(|(i, p)| (i, Token::Capture(p)))
+                    }
+                    PrepareOp::Refund { key, amount } => {
+                        let key = refund_key(&KeyPick::Pool(*key));
+                        let amount = amount.resolve(&before);
+                        intent
+                            .prepare_refund(
+                                key,
+                                amount,
+                                dojo_capture::RefundDetails::default(),
+                                version,
+                            )
+                            .map(|(i, p)| (i, Token::Refund(p)))
+                    }
+                    PrepareOp::Reversal => intent
+                        .prepare_reversal(now, version)
+                        .map(|(i, p)| (i, Token::Reversal(p))),
+                    PrepareOp::Cancel => intent
+                        .prepare_cancel(version)
+                        .map(|(i, p)| (i, Token::Cancel(p))),
+                    PrepareOp::ChangeAmount(amount) => {
+                        let amount = amount.resolve(&before);
+                        intent
+                            .prepare_change_amount(amount, version)
+                            .map(|(i, p)| (i, Token::ChangeAmount(p, amount)))
+                    }
+                    PrepareOp::ChangeTips(tips) => {
+                        let tips = tips.resolve(&before);
+                        intent
+                            .prepare_change_tips(tips, version)
+                            .map(|(i, p)| (i, Token::ChangeTips(p, tips)))
+                    }
+                };
+                intent = match prepared {
+                    Ok((after, token)) => {
+                        tokens.push(token);
+                        after
+                    }
+                    Err(rejected) => {
+                        ensure(
+                            rejected.intent() == &before,
+                            "a refused prepare hands the intent back unchanged",
+                            &(op, rejected.violation()),
+                        );
+                        rejected.into_intent()
+                    }
+                };
+            }
+            AnswerStep::Answer { token, answer } => {
+                if tokens.is_empty() {
+                    continue;
+                }
+                let token = tokens.remove(usize::from(*token) % tokens.len());
+                intent = record_one(intent, token, answer);
+            }
+            AnswerStep::Reconcile(read) => {
+                intent = reconcile_one(intent, read);
+            }
+        }
+        holds(invariants::check_intent(&intent), &intent);
+    }
+}
+
+/// Records `answer` for `token` and checks what it did; the intent after.
+fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> AnyPaymentIntent {
+    let before = intent.clone();
+    let (status, body) = match answer {
+        AnswerPick::Http { status, body, bom } => (
+            Some(status.code()),
+            answer_body(body, *bom, &token, &before),
+        ),
+        AnswerPick::TransportFailure => (None, Vec::new()),
+    };
+    let answered = match status {
+        Some(status) => dojo_capture::Answer::Http {
+            status,
+            body: &body,
+        },
+        None => dojo_capture::Answer::TransportFailure,
+    };
+    let success = status.is_some_and(|s| (200..=299).contains(&s));
+    let on = &(&answer, String::from_utf8_lossy(&body));
+    let id_body = matches!(
+        answer,
+        AnswerPick::Http {
+            body: BodyPick::Id { .. },
+            ..
+        }
+    );
+    match token {
+        Token::Capture(prepared) => {
+            let (amount, tips, at) = (prepared.amount(), prepared.tips(), prepared.prepared_at());
+            let slot = before.pending_captures().iter().position(|p| {
+                p.local_id() == prepared.local_id()
+                    && p.amount() == amount
+                    && p.tips() == tips
+                    && p.prepared_at() == at
+                    && !p.outcome_unknown()
+            });
+            // The id a 2xx must bind: a valid captureId the intent does not hold.
+            let new_id = body_field(&body, "captureId")
+                .and_then(|id| CaptureId::new(&id).ok())
+                .filter(|id| !before.captures().iter().any(|c| c.id() == Some(id)));
+            match before.clone().record_capture_answer(prepared, answered) {
+                Ok((after, id)) => {
+                    let Some(i) = slot else {
+                        panic!("property violated: only a pending capture binds\n  on: {on:?}");
+                    };
+                    ensure(
+                        success && new_id.as_ref() == Some(&id),
+                        "a capture binds only on a 2xx naming a new captureId, and binds that id",
+                        &(&id, on),
+                    );
+                    let mut captures = before.captures().to_vec();
+                    let mut pending_after = pending(&before);
+                    pending_after.captures.remove(i);
+                    let bound: Vec<_> = after
+                        .captures()
+                        .iter()
+                        .filter(|c| !captures.contains(c))
+                        .collect();
+                    ensure(
+                        bound.len() == 1
+                            && after.captures().len() == captures.len() + 1
+                            && bound[0].id() == Some(&id)
+                            && bound[0].amount() == amount
+                            && bound[0].tips() == tips
+                            && bound[0].status() == dojo_capture::CaptureStatus::Created
+                            && bound[0].created_at() == Some(at),
+                        "a 2xx with a valid id binds exactly one capture of the prepared amount and tip, in flight, created when prepared",
+                        &(&before, &after, on),
+                    );
+                    captures.push(bound[0].clone());
+                    ensure(
+                        after.captures() == captures.as_slice()
+                            && pending(&after) == pending_after
+                            && after.in_flight() == before.in_flight()
+                            && after.captured() == before.captured()
+                            && after.refunded() == before.refunded()
+                            && after.state() == before.state(),
+                        "binding a capture moves it from pending to in flight and changes nothing else",
+                        &(&before, &after, on),
+                    );
+                    after
+                }
+                Err(error) => {
+                    if success && slot.is_some() && id_body {
+                        ensure(
+                            new_id.is_none(),
+                            "a 2xx naming a new, valid captureId binds the pending capture",
+                            &(&error, on),
+                        );
+                    }
+                    refusal_changes_only_what_it_may(
+                        &before,
+                        &error,
+                        slot.map(Slot::Capture),
+                        status,
+                        on,
+                    );
+                    error.into_intent()
+                }
+            }
+        }
+        Token::Refund(prepared) => {
+            let (key, amount) = (prepared.key().clone(), prepared.amount());
+            let slot = before
+                .pending_refunds()
+                .iter()
+                .position(|p| *p.key() == key && p.amount() == amount);
+            let refund_id = body_field(&body, "refundId").filter(|id| !id.is_empty());
+            match before.clone().record_refund_answer(prepared, answered) {
+                Ok((after, id)) => {
+                    ensure(
+                        success && refund_id.as_deref() == Some(id.as_str()),
+                        "a refund is recorded only on a 2xx, with the refundId it names",
+                        &(&id, on),
+                    );
+                    match slot {
+                        // A replayed refund: Dojo deduplicates, nothing changes.
+                        None => ensure(
+                            after == before,
+                            "the answer to a replayed refund changes nothing",
+                            on,
+                        ),
+                        Some(i) => {
+                            let mut pending_after = pending(&before);
+                            pending_after.refunds.remove(i);
+                            ensure(
+                                after.refunded().minor_units()
+                                    == before.refunded().minor_units() + amount.minor_units()
+                                    && pending(&after) == pending_after
+                                    && after.captures() == before.captures(),
+                                "a 2xx with a refundId refunds exactly the prepared amount and changes nothing else",
+                                &(&before, &after, on),
+                            );
+                        }
+                    }
+                    after
+                }
+                Err(error) => {
+                    if slot.is_none() {
+                        // A replay token, or one whose refund is no longer pending.
+                        ensure(
+                            error.intent() == &before,
+                            "the answer to a refund not pending changes nothing",
+                            &(&error, on),
+                        );
+                    } else {
+                        if success && id_body && refund_id.is_some() {
+                            ensure(
+                                error.code() == "refund_id_already_recorded",
+                                "a 2xx naming a refundId binds the pending refund unless the id is recorded already",
+                                &(&error, on),
+                            );
+                        }
+                        refusal_changes_only_what_it_may(
+                            &before,
+                            &error,
+                            slot.map(Slot::Refund),
+                            status,
+                            on,
+                        );
+                    }
+                    error.into_intent()
+                }
+            }
+        }
+        Token::Reversal(prepared) => {
+            let slot = pending_slot(&before, OperationKind::Reverse);
+            let recorded = before.clone().record_reversal_answer(prepared, answered);
+            operation_recorded(&before, recorded, slot, status, on, |after| {
+                after.state() == IntentState::Reversed
+            })
+        }
+        Token::Cancel(prepared) => {
+            let slot = pending_slot(&before, OperationKind::Cancel);
+            let recorded = before.clone().record_cancel_answer(prepared, answered);
+            operation_recorded(&before, recorded, slot, status, on, |after| {
+                after.state() == IntentState::Canceled
+            })
+        }
+        Token::ChangeAmount(prepared, amount) => {
+            let slot = pending_slot(&before, OperationKind::ChangeAmount);
+            let recorded = before
+                .clone()
+                .record_change_amount_answer(prepared, answered);
+            operation_recorded(&before, recorded, slot, status, on, |after| {
+                after.amount() == amount
+            })
+        }
+        Token::ChangeTips(prepared, tips) => {
+            let slot = pending_slot(&before, OperationKind::ChangeTips);
+            let recorded = before.clone().record_change_tips_answer(prepared, answered);
+            operation_recorded(&before, recorded, slot, status, on, |after| {
+                after.tips() == Some(tips).filter(|t| !t.is_zero())
+            })
+        }
+    }
+}
+
+/// The pending operation slot, when the pending operation is of `kind`.
+fn pending_slot(intent: &AnyPaymentIntent, kind: OperationKind) -> Option<Slot> {
+    intent
+        .pending_operation()
+        .filter(|p| p.operation() == kind)
+        .map(|_| Slot::Operation)
+}
+
+fn operation_recorded(
+    before: &AnyPaymentIntent,
+    recorded: Result<AnyPaymentIntent, dojo_capture::AnswerError<AnyPaymentIntent>>,
+    slot: Option<Slot>,
+    status: Option<u16>,
+    on: &dyn Debug,
+    applied: impl FnOnce(&AnyPaymentIntent) -> bool,
+) -> AnyPaymentIntent {
+    match recorded {
+        Ok(after) => {
+            ensure(
+                slot.is_some() && status.is_some_and(|s| (200..=299).contains(&s)),
+                "an operation is applied only when pending and answered with a 2xx",
+                &(before, &after, on),
+            );
+            ensure(
+                after.pending_operation().is_none()
+                    && applied(&after)
+                    && after.captures() == before.captures()
+                    && after.refunded() == before.refunded()
+                    && pending(&after).captures == pending(before).captures
+                    && pending(&after).refunds == pending(before).refunds,
+                "an accepted reversal, cancel or change applies exactly that",
+                &(before, &after, on),
+            );
+            after
+        }
+        Err(error) => {
+            refusal_changes_only_what_it_may(before, &error, slot, status, on);
+            error.into_intent()
+        }
+    }
+}
+
+/// Reconciles `read` into `intent` and checks what it did; the intent after.
+fn reconcile_one(intent: AnyPaymentIntent, read: &ReadPick) -> AnyPaymentIntent {
+    let base = intent
+        .paid_at()
+        .unwrap_or(Timestamp::from_second(PAID).unwrap_or(Timestamp::UNIX_EPOCH));
+    let bytes = match read {
+        ReadPick::Own => serde_json::to_vec(&intent.to_resource()).unwrap_or_default(),
+        ReadPick::OwnWithCapture {
+            id,
+            amount,
+            status,
+            created,
+        } => {
+            let mut value = serde_json::to_value(intent.to_resource()).unwrap_or(Value::Null);
+            let mut capture = json!({
+                "id": id.text(),
+                "amount": amount.resolve(&intent).minor_units(),
+                "status": CAPTURE_STATUSES[usize::from(*status) % CAPTURE_STATUSES.len()],
+            });
+            if let Some(seconds) = created {
+                capture["createdAt"] =
+                    json!((base + SignedDuration::from_secs(i64::from(*seconds))).to_string());
+            }
+            match value.get_mut("captures").and_then(Value::as_array_mut) {
+                Some(captures) => captures.push(capture),
+                None => value["captures"] = json!([capture]),
+            }
+            serde_json::to_vec(&value).unwrap_or_default()
+        }
+        ReadPick::Raw(raw) => raw.clone(),
+    };
+    let own = matches!(read, ReadPick::Own);
+    let idle = nothing_pending(&intent);
+    match intent.clone().reconcile_read_json(&bytes) {
+        Ok((merged, report)) => {
+            holds(invariants::check_intent(&merged), &merged);
+            ensure(
+                !merged.needs_read(),
+                "after a reconcile nothing needs a read",
+                &(&merged, &report),
+            );
+            if own && idle {
+                ensure(
+                    merged == intent && !report.changed(),
+                    "reconciling an intent with its own read when nothing is pending changes nothing",
+                    &(&intent, &merged, &report),
+                );
+            }
+            merged
+        }
+        Err(error) => {
+            ensure(
+                error.intent() == &intent && error.code().starts_with("reconcile_"),
+                "a refused reconcile hands the intent back untouched, with a reconcile_ code",
+                &(&error, String::from_utf8_lossy(&bytes)),
+            );
+            if own && idle {
+                panic!(
+                    "property violated: an intent with nothing pending reconciles with its own read\n  on: {error:?}\n  intent: {intent:?}"
+                );
+            }
+            error.into_intent()
+        }
+    }
+}
+
+/// Decodes `data` as a [`RecordAnswerInput`] and runs [`record_answer`] on it.
+pub fn record_answer_bytes(data: &[u8]) {
+    if let Some(input) = decode::<RecordAnswerInput>(data) {
+        record_answer(&input);
+    }
+}
