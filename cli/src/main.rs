@@ -133,21 +133,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn request_command(args: &RequestArgs) -> ExitCode {
-    let now = match args.now.as_deref() {
-        Some(text) => match check::parse_now(text) {
-            Ok(now) => now,
-            Err(error) => return input_error(&error.to_string(), &error),
-        },
-        // As for `check`, the only other place the clock is read (D8).
+/// The time to judge at and the intent's bytes, which both commands read
+/// the same way; an unusable `--now` or file is the exit code to return.
+fn now_and_intent(
+    now: Option<&str>,
+    intent: &Path,
+) -> Result<(jiff::Timestamp, Vec<u8>), ExitCode> {
+    let now = match now {
+        Some(text) => {
+            check::parse_now(text).map_err(|error| input_error(&error.to_string(), &error))?
+        }
+        // The only place the clock is read (D8): the library takes `now` as an argument.
         None => jiff::Timestamp::now(),
     };
-    let bytes = match read_intent(&args.intent) {
-        Ok(bytes) => bytes,
+    match read_intent(intent) {
+        Ok(bytes) => Ok((now, bytes)),
         Err(reason) => {
             let _ = writeln!(io::stderr().lock(), "dojo-capture: {reason}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+fn request_command(args: &RequestArgs) -> ExitCode {
+    let (now, bytes) = match now_and_intent(args.now.as_deref(), &args.intent) {
+        Ok(read) => read,
+        Err(code) => return code,
     };
     let amount = (!args.amount.is_empty()).then(|| args.amount.join(" "));
     let mut request_args = request_command::Args::new(&args.operation);
@@ -180,20 +191,9 @@ fn request_command(args: &RequestArgs) -> ExitCode {
 }
 
 fn check_command(args: &CheckArgs) -> ExitCode {
-    let now = match args.now.as_deref() {
-        Some(text) => match check::parse_now(text) {
-            Ok(now) => now,
-            Err(error) => return input_error(&error.to_string(), &error),
-        },
-        // The only place the clock is read (D8): the library takes `now` as an argument.
-        None => jiff::Timestamp::now(),
-    };
-    let bytes = match read_intent(&args.intent) {
-        Ok(bytes) => bytes,
-        Err(reason) => {
-            let _ = writeln!(io::stderr().lock(), "dojo-capture: {reason}");
-            return ExitCode::from(2);
-        }
+    let (now, bytes) = match now_and_intent(args.now.as_deref(), &args.intent) {
+        Ok(read) => read,
+        Err(code) => return code,
     };
     let amount = (!args.amount.is_empty()).then(|| args.amount.join(" "));
     match check::run(&bytes, &args.operation, amount.as_deref(), now) {
