@@ -1078,8 +1078,7 @@ impl Ledger {
                 version,
             ));
         }
-        let effect = self.check_refund(Some(&key), amount)?;
-        self.nothing_pending(op)?;
+        let effect = self.check_refund_now(Some(&key), amount)?;
         let Some(intent_id) = self.id.as_deref() else {
             return Err(self.violation(op, Detail::MissingIntentId));
         };
@@ -1320,8 +1319,7 @@ impl Ledger {
         now: Timestamp,
         version: ApiVersion,
     ) -> Result<PreparedOperation, RuleViolation> {
-        self.check_reverse(now)?;
-        self.no_refund_pending(OperationKind::Reverse)?;
+        self.check_reverse_now(now)?;
         self.prepare_operation(PendingKind::Reversal, version)
     }
 
@@ -1330,7 +1328,7 @@ impl Ledger {
         &mut self,
         version: ApiVersion,
     ) -> Result<PreparedOperation, RuleViolation> {
-        self.check_cancel()?;
+        self.check_cancel_now()?;
         self.prepare_operation(PendingKind::Cancel, version)
     }
 
@@ -1340,7 +1338,7 @@ impl Ledger {
         amount: Money,
         version: ApiVersion,
     ) -> Result<PreparedOperation, RuleViolation> {
-        self.check_change_amount(amount)?;
+        self.check_change_amount_now(amount)?;
         self.prepare_operation(PendingKind::ChangeAmount(amount), version)
     }
 
