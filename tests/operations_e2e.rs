@@ -3,26 +3,15 @@
 //! answer, and the crate's figures equal the fake's.
 
 use dojo_capture::request::ApiVersion;
-use dojo_capture::{Answer, AnyPaymentIntent, IntentState, RefundDetails};
+use dojo_capture::{AnyPaymentIntent, IntentState, RefundDetails};
 
 mod common;
-use common::fake_dojo::{FakeDojo, Fault, NewIntent, Reply};
+use common::fake_dojo::{FakeDojo, Fault, NewIntent};
 use common::invariants::check_intent;
 use common::{gbp, key, paid};
 
 fn v() -> ApiVersion {
     ApiVersion::default()
-}
-
-/// The fake's reply as the crate's answer.
-fn answer(reply: &Reply) -> Answer<'_> {
-    match reply {
-        Reply::Http { status, body } => Answer::Http {
-            status: *status,
-            body,
-        },
-        Reply::Timeout => Answer::TransportFailure,
-    }
 }
 
 /// The intent as the fake shows it, rehydrated.
@@ -61,7 +50,7 @@ fn a_refund_end_to_end_and_its_safe_retry_after_a_timeout() {
     dojo.fail_next(Fault::TimeoutAfterApply);
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_refund_answer(prepared, answer(&reply))
+        .record_refund_answer(prepared, reply.answer())
         .unwrap_err()
         .into_intent();
     assert!(intent.needs_read());
@@ -70,7 +59,7 @@ fn a_refund_end_to_end_and_its_safe_retry_after_a_timeout() {
         .prepare_refund(key("rf-1"), gbp(300), RefundDetails::default(), v())
         .unwrap();
     let reply = dojo.handle_request(retry.request());
-    let (intent, _refund_id) = intent.record_refund_answer(retry, answer(&reply)).unwrap();
+    let (intent, _refund_id) = intent.record_refund_answer(retry, reply.answer()).unwrap();
     assert_eq!(dojo.refund_applied(&id, "rf-1"), 1);
     assert!(!intent.needs_read());
     assert_eq!(intent.state(), IntentState::Refunded);
@@ -84,7 +73,7 @@ fn a_reversal_end_to_end() {
     let (intent, prepared) = read(&dojo, &id).prepare_reversal(paid(), v()).unwrap();
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_reversal_answer(prepared, answer(&reply))
+        .record_reversal_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(intent.state(), IntentState::Reversed);
     same_figures(&dojo, &id, &intent);
@@ -97,7 +86,7 @@ fn a_cancel_end_to_end() {
     let (intent, prepared) = read(&dojo, &id).prepare_cancel(v()).unwrap();
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_cancel_answer(prepared, answer(&reply))
+        .record_cancel_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(intent.state(), IntentState::Canceled);
     assert_eq!(dojo.intent(&id).status().to_string(), "Canceled");
@@ -112,7 +101,7 @@ fn a_change_of_amount_end_to_end() {
         .unwrap();
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_change_amount_answer(prepared, answer(&reply))
+        .record_change_amount_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(intent.amount(), gbp(2500));
     same_figures(&dojo, &id, &intent);
@@ -127,7 +116,7 @@ fn a_change_of_tip_end_to_end() {
     let (intent, prepared) = intent.prepare_change_tips(gbp(150), v()).unwrap();
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_change_tips_answer(prepared, answer(&reply))
+        .record_change_tips_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(intent.tips(), Some(gbp(150)));
     same_figures(&dojo, &id, &intent);
@@ -143,7 +132,7 @@ fn a_refusal_from_the_fake_releases_and_the_figures_still_agree() {
     dojo.fail_next(Fault::Conflict409);
     let reply = dojo.handle_request(prepared.request());
     let error = intent
-        .record_refund_answer(prepared, answer(&reply))
+        .record_refund_answer(prepared, reply.answer())
         .unwrap_err();
     assert_eq!(error.code(), "refund_refused");
     assert!(error.problem().is_some());

@@ -12,7 +12,7 @@ use dojo_capture::{
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
-use common::fake_dojo::{FakeDojo, Fault, NewIntent, Reply};
+use common::fake_dojo::{FakeDojo, Fault, NewIntent};
 use common::invariants::check_intent;
 use common::{cid, eur, gbp, key, paid};
 
@@ -759,16 +759,6 @@ fn debug_is_code_and_message() {
 
 // ---- end to end against the simulated Dojo ---------------------------------------------
 
-fn answer(reply: &Reply) -> Answer<'_> {
-    match reply {
-        Reply::Http { status, body } => Answer::Http {
-            status: *status,
-            body,
-        },
-        Reply::Timeout => Answer::TransportFailure,
-    }
-}
-
 /// `GET /payment-intents/{id}` against the fake, as a client would send it.
 fn get(dojo: &mut FakeDojo, id: &str) -> Vec<u8> {
     let reply = dojo.handle(
@@ -792,7 +782,7 @@ fn e2e_capture(fault: Fault) -> (FakeDojo, String, AnyPaymentIntent, Reconciled)
     dojo.fail_next(fault);
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_capture_answer(prepared, answer(&reply))
+        .record_capture_answer(prepared, reply.answer())
         .unwrap_err()
         .into_intent();
     assert!(intent.needs_read());
@@ -826,7 +816,7 @@ fn e2e_a_capture_applied_then_timed_out_is_bound_not_made_twice() {
         .unwrap();
     let reply = dojo.handle_request(prepared.request());
     let (intent, _) = intent
-        .record_capture_answer(prepared, answer(&reply))
+        .record_capture_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(dojo.intent(&id).captures.len(), 2);
     assert_eq!(intent.in_flight().minor_units(), dojo.in_flight_total(&id));
@@ -844,7 +834,7 @@ fn e2e_a_capture_timed_out_before_dojo_is_released_and_made_once_by_the_retry() 
         .unwrap();
     let reply = dojo.handle_request(prepared.request());
     let (intent, _) = intent
-        .record_capture_answer(prepared, answer(&reply))
+        .record_capture_answer(prepared, reply.answer())
         .unwrap();
     assert_eq!(dojo.intent(&id).captures.len(), 1);
     assert_eq!(intent.in_flight().minor_units(), dojo.in_flight_total(&id));
@@ -863,7 +853,7 @@ fn e2e_a_refund_applied_then_timed_out_is_matched_and_its_retry_is_a_replay() {
     dojo.fail_next(Fault::TimeoutAfterApply);
     let reply = dojo.handle_request(prepared.request());
     let intent = intent
-        .record_refund_answer(prepared, answer(&reply))
+        .record_refund_answer(prepared, reply.answer())
         .unwrap_err()
         .into_intent();
     let (intent, report) = intent.reconcile_read_json(&get(&mut dojo, &id)).unwrap();
@@ -917,7 +907,7 @@ fn e2e_a_capture_by_another_worker_is_adopted() {
         .unwrap();
     let reply = dojo.handle_request(prepared.request());
     let (_theirs, capture_id) = theirs
-        .record_capture_answer(prepared, answer(&reply))
+        .record_capture_answer(prepared, reply.answer())
         .unwrap();
     let (mine, report) = mine.reconcile_read_json(&get(&mut dojo, &id)).unwrap();
     check_intent(&mine).unwrap();

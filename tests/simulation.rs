@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use dojo_capture::request::ApiVersion;
 use dojo_capture::{
-    Answer, AnyPaymentIntent, CaptureStatus, PreparedCapture, PreparedRefund, PreparedReversal,
+    AnyPaymentIntent, CaptureStatus, PreparedCapture, PreparedRefund, PreparedReversal,
     RefundDetails,
 };
 use jiff::SignedDuration;
@@ -175,16 +175,6 @@ struct Sim {
     counts: Counts,
     /// Clients whose capture answer was lost after Dojo applied it, not yet reconciled.
     lost_after_apply: Vec<usize>,
-}
-
-fn answer(reply: &Reply) -> Answer<'_> {
-    match reply {
-        Reply::Http { status, body } => Answer::Http {
-            status: *status,
-            body,
-        },
-        Reply::Timeout => Answer::TransportFailure,
-    }
 }
 
 impl Sim {
@@ -438,12 +428,12 @@ impl Sim {
             !fault_refused && reply.status().is_some_and(|s| (400..500).contains(&s));
         let outcome = match prepared.token {
             Token::Capture(token) => intent
-                .record_capture_answer(token, answer(reply))
+                .record_capture_answer(token, reply.answer())
                 .map(|(i, _)| i)
                 .map_err(|e| (e.outcome_unknown(), e.code(), e.into_intent())),
             Token::Refund(token) => {
                 let k = token.key().as_str().to_owned();
-                match intent.record_refund_answer(token, answer(reply)) {
+                match intent.record_refund_answer(token, reply.answer()) {
                     Ok((i, _)) => {
                         c.refund_tags.remove(&k);
                         Ok(i)
@@ -459,7 +449,7 @@ impl Sim {
                 }
             }
             Token::Reversal(token) => intent
-                .record_reversal_answer(token, answer(reply))
+                .record_reversal_answer(token, reply.answer())
                 .map_err(|e| (e.outcome_unknown(), e.code(), e.into_intent())),
         };
         let intent = match outcome {

@@ -76,6 +76,17 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// The reply as the crate records it: a timeout is a transport failure.
+    pub fn answer(&self) -> dojo_capture::Answer<'_> {
+        match self {
+            Reply::Http { status, body } => dojo_capture::Answer::Http {
+                status: *status,
+                body,
+            },
+            Reply::Timeout => dojo_capture::Answer::TransportFailure,
+        }
+    }
+
     /// The status code, `None` for a timeout.
     pub fn status(&self) -> Option<u16> {
         match self {
