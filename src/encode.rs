@@ -40,10 +40,11 @@ impl<S: State> PaymentIntent<S> {
 }
 
 impl Ledger {
-    fn to_resource(&self) -> PaymentIntentResource {
+    /// The status Dojo would report for the intent.
+    pub(crate) fn wire_status(&self) -> PaymentIntentStatus {
         // The status is the derived state (D4): Dojo may still say Authorized
         // after a partial capture, but the crate reports what the amounts imply.
-        let status = match self.state() {
+        match self.state() {
             // Dojo said Reversed after a partial capture; that is what it
             // says again, so the released remainder stays closed (D17).
             _ if self.phase == Phase::Released => PaymentIntentStatus::Reversed,
@@ -53,7 +54,11 @@ impl Ledger {
             IntentState::Refunded => PaymentIntentStatus::Refunded,
             IntentState::Reversed => PaymentIntentStatus::Reversed,
             IntentState::Canceled => PaymentIntentStatus::Canceled,
-        };
+        }
+    }
+
+    fn to_resource(&self) -> PaymentIntentResource {
+        let status = self.wire_status();
         let captures = self
             .captures
             .iter()
@@ -75,7 +80,7 @@ impl Ledger {
             tips_amount: self.tips,
             refunded_amount: Some(self.refunded.minor_units()),
             created_at: None,
-            updated_at: None,
+            updated_at: self.updated_at.as_deref().map(str::to_owned),
             expire_at: None,
             auto_expire_in: self.auto_expiry.map(|e| format_time_span(e.after())),
             auto_expire_action: self.auto_expiry.map(AutoExpiry::action),

@@ -392,7 +392,22 @@ pub(crate) struct Ledger {
     /// A reversal, cancel or change prepared whose answer has not been
     /// recorded, or was lost. Not Dojo's facts: never written to the wire.
     pub(crate) pending_operation: Option<PendingOperation>,
+    /// Dojo's `updatedAt`, as Dojo wrote it (D15): no rule reads it; a
+    /// webhook older than it is stale.
+    pub(crate) updated_at: Option<Box<str>>,
+    /// The ids of the last webhook events applied, oldest first, at most
+    /// [`SEEN_EVENTS_LIMIT`]: a redelivery is recognised, not judged again.
+    pub(crate) seen_events: Vec<Box<str>>,
+    /// How many changes were applied to the intent since it was built or
+    /// read from Dojo: a stored record is written back only over the
+    /// revision it was loaded at (optimistic concurrency).
+    pub(crate) revision: u64,
 }
+
+/// How many webhook event ids an intent remembers. Dojo retries a failed
+/// delivery a limited number of times, so a redelivery arrives among the
+/// last events of its intent; an intent sees a few events in its life.
+pub const SEEN_EVENTS_LIMIT: usize = 32;
 
 // Reasons several operations give in the same state: one wording each.
 const CANCELED: &str = "a canceled intent accepts no operation";
@@ -422,7 +437,16 @@ impl Ledger {
             next_local_id: 0,
             pending_refunds: Vec::new(),
             pending_operation: None,
+            updated_at: None,
+            seen_events: Vec::new(),
+            revision: 0,
         }
+    }
+
+    /// Counts one applied change: every method that changes the ledger
+    /// calls it once, after the change, and never on a refusal or a replay.
+    fn changed(&mut self) {
+        self.revision = self.revision.wrapping_add(1);
     }
 
     pub(crate) fn currency(&self) -> Currency {
@@ -736,6 +760,7 @@ impl Ledger {
         self.phase = Phase::Paid;
         self.paid_at = Some(at);
         self.captured_by_dojo = self.mode == CaptureMode::Auto;
+        self.changed();
         Ok(())
     }
 
@@ -762,6 +787,7 @@ impl Ledger {
                 status: CaptureStatus::Created,
                 created_at: Some(now),
             });
+            self.changed();
         }
         Ok(())
     }
@@ -907,6 +933,7 @@ impl Ledger {
             prepared_at: now,
             outcome_unknown: false,
         });
+        self.changed();
         Ok(prepared)
     }
 
@@ -932,6 +959,7 @@ impl Ledger {
             Classified::Accepted { status, body } => (status, body),
             Classified::Refused(kind) => {
                 self.pending.remove(index);
+                self.changed();
                 return Err(kind);
             }
             Classified::Unknown(kind) => return Err(self.outcome_unknown(index, kind)),
@@ -956,6 +984,7 @@ impl Ledger {
                     status: CaptureStatus::Created,
                     created_at: Some(pending.prepared_at),
                 });
+                self.changed();
                 return Ok(id);
             }
             None => AnswerErrorKind::Unreadable { status },
@@ -966,7 +995,10 @@ impl Ledger {
     /// Marks the pending capture at `index` as of unknown outcome: its
     /// amount stays in flight until the intent is read again.
     fn outcome_unknown(&mut self, index: usize, kind: AnswerErrorKind) -> AnswerErrorKind {
-        self.pending[index].outcome_unknown = true;
+        if !self.pending[index].outcome_unknown {
+            self.pending[index].outcome_unknown = true;
+            self.changed();
+        }
         kind
     }
 
@@ -984,6 +1016,7 @@ impl Ledger {
             && let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id))
         {
             record.status = outcome.status();
+            self.changed();
         }
         Ok(())
     }
@@ -1036,6 +1069,7 @@ impl Ledger {
                 amount,
                 refund_id: None,
             });
+            self.changed();
         }
         Ok(())
     }
@@ -1092,6 +1126,7 @@ impl Ledger {
                 details,
                 outcome_unknown: false,
             });
+            self.changed();
         }
         Ok(prepared)
     }
@@ -1131,6 +1166,7 @@ impl Ledger {
             Classified::Refused(kind) => {
                 if let Some(index) = index {
                     self.pending_refunds.remove(index);
+                    self.changed();
                 }
                 return Err(kind);
             }
@@ -1169,6 +1205,7 @@ impl Ledger {
             amount: pending.amount,
             refund_id: Some(refund_id.as_str().into()),
         });
+        self.changed();
         Ok(refund_id)
     }
 
@@ -1179,8 +1216,11 @@ impl Ledger {
         index: Option<usize>,
         kind: AnswerErrorKind,
     ) -> AnswerErrorKind {
-        if let Some(pending) = index.and_then(|index| self.pending_refunds.get_mut(index)) {
+        if let Some(pending) = index.and_then(|index| self.pending_refunds.get_mut(index))
+            && !pending.outcome_unknown
+        {
             pending.outcome_unknown = true;
+            self.changed();
         }
         kind
     }
@@ -1241,6 +1281,7 @@ impl Ledger {
     pub(crate) fn reverse(&mut self, now: Timestamp) -> Result<(), RuleViolation> {
         self.check_reverse_now(now)?;
         self.phase = Phase::Reversed;
+        self.changed();
         Ok(())
     }
 
@@ -1309,6 +1350,7 @@ impl Ledger {
             kind,
             outcome_unknown: false,
         });
+        self.changed();
         Ok(prepared)
     }
 
@@ -1396,6 +1438,7 @@ impl Ledger {
             Classified::Accepted { status, body } => (status, body),
             Classified::Refused(error) => {
                 self.pending_operation = None;
+                self.changed();
                 return Err(error);
             }
             Classified::Unknown(error) => return Err(self.operation_outcome_unknown(error)),
@@ -1433,13 +1476,17 @@ impl Ledger {
             PendingKind::ChangeAmount(amount) => self.amount = amount,
             PendingKind::ChangeTips(tips) => self.tips = no_zero_tip(Some(tips)),
         }
+        self.changed();
         Ok(())
     }
 
     /// Marks the pending operation as of unknown outcome.
     fn operation_outcome_unknown(&mut self, kind: AnswerErrorKind) -> AnswerErrorKind {
-        if let Some(pending) = &mut self.pending_operation {
+        if let Some(pending) = &mut self.pending_operation
+            && !pending.outcome_unknown
+        {
             pending.outcome_unknown = true;
+            self.changed();
         }
         kind
     }
@@ -1454,6 +1501,7 @@ impl Ledger {
         // are, and a later reconcile settles the pending change.
         self.check_cancel()?;
         self.phase = Phase::Canceled;
+        self.changed();
         Ok(())
     }
 
@@ -1473,7 +1521,11 @@ impl Ledger {
     /// Changes the amount to be paid.
     pub(crate) fn change_amount(&mut self, amount: Money) -> Result<(), RuleViolation> {
         self.check_change_amount_now(amount)?;
-        self.amount = amount;
+        // The same amount again changes nothing, so it is not a revision.
+        if self.amount != amount {
+            self.amount = amount;
+            self.changed();
+        }
         Ok(())
     }
 

@@ -19,6 +19,7 @@ pub mod request;
 pub mod request_command;
 mod rule;
 pub mod state;
+mod storage;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod wire;
@@ -34,7 +35,7 @@ pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
 pub use ledger::{
     AutoExpiry, AutoExpiryError, CaptureOutcome, CaptureRecord, PendingCapture, PendingOperation,
-    PendingRefund,
+    PendingRefund, SEEN_EVENTS_LIMIT,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use prepared::{

@@ -483,5 +483,12 @@ pub(crate) fn reconcile(
         fresh.id = local.id.clone();
     }
     fresh.next_local_id = local.next_local_id;
+    // The webhook events already applied stay recognised; a read that
+    // changes anything, Dojo's `updatedAt` included, is one more revision.
+    fresh.seen_events = local.seen_events.clone();
+    fresh.revision = local.revision;
+    if fresh != *local {
+        fresh.revision = local.revision.wrapping_add(1);
+    }
     Ok((fresh, report))
 }

@@ -19,7 +19,7 @@ use crate::wire::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus,
 };
 
-mod error;
+pub(crate) mod error;
 
 use error::Kind;
 pub use error::RehydrateError;
@@ -99,7 +99,7 @@ fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
     }))
 }
 
-fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
+pub(crate) fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
     if value < 0 {
         return Err(RehydrateError::new(Kind::NegativeAmount {
             field: field.into(),
@@ -290,6 +290,9 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
         next_local_id: 0,
         pending_refunds: Vec::new(),
         pending_operation: None,
+        updated_at: wire.updated_at.as_deref().map(Into::into),
+        seen_events: Vec::new(),
+        revision: 0,
     };
     check_status(status, &ledger)?;
     Ok(ledger)

@@ -26,7 +26,7 @@ use proptest::prelude::*;
 
 mod common;
 use common::fake_dojo::{FakeDojo, Fault, NewIntent, Reply};
-use common::invariants::check_intent;
+use common::invariants::{check_intent, check_stored, without_revision};
 use common::{gbp, key, paid, proptest_config};
 
 const AMOUNT: i64 = 1000;
@@ -241,6 +241,7 @@ impl Sim {
         self.dojo.check_invariants()?;
         for (n, client) in self.clients.iter().enumerate() {
             check_intent(client.intent()).map_err(|e| format!("client {n}: {e}"))?;
+            check_stored(client.intent()).map_err(|e| format!("client {n}: {e}"))?;
         }
         Ok(())
     }
@@ -692,9 +693,28 @@ fn scenario() -> impl Strategy<Value = (usize, bool, Vec<Step>)> {
 fn run(clients: usize, captured_first: bool, steps: &[Step]) -> Result<Counts, String> {
     let mut sim = Sim::new(clients, captured_first);
     for (n, step) in steps.iter().enumerate() {
+        let before: Vec<(u64, String)> = sim
+            .clients
+            .iter()
+            .map(|c| (c.intent().revision(), without_revision(c.intent())))
+            .collect();
         sim.step(step);
         sim.check()
             .map_err(|e| format!("after step {n} {step:?}: {e}"))?;
+        // A step may apply several changes to one client (a prepare and its
+        // answer); the revision moves exactly when the stored record does.
+        for (client, (revision, record)) in sim.clients.iter().zip(&before) {
+            let moved = client.intent().revision() != *revision;
+            let changed = without_revision(client.intent()) != *record;
+            if moved != changed || client.intent().revision() < *revision {
+                return Err(format!(
+                    "after step {n} {step:?}: revision {} -> {} while the record {}",
+                    revision,
+                    client.intent().revision(),
+                    if changed { "changed" } else { "did not change" }
+                ));
+            }
+        }
     }
     sim.finish()?;
     Ok(sim.counts)

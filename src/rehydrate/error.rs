@@ -28,7 +28,7 @@ pub struct RehydrateError {
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     #[error("the payment intent JSON cannot be read: {0}")]
     Json(Box<str>),
     #[error(
@@ -87,10 +87,50 @@ pub(super) enum Kind {
     MissingPaymentTime { status: PaymentIntentStatus },
     #[error("autoExpireIn {text:?} is not usable: {why}")]
     InvalidAutoExpireIn { text: Box<str>, why: &'static str },
+    // The stored record's own fields (`docs/storage.md`).
+    #[error(
+        "the stored intent is in format {found}, and this version of the crate reads format 1 only"
+    )]
+    UnsupportedFormat { found: u64 },
+    #[error("{field} is 0; a stored refund or prepared operation is always of more than zero")]
+    ZeroStoredAmount { field: Box<str> },
+    #[error("{field} is not usable: {why}")]
+    InvalidStoredField { field: Box<str>, why: Box<str> },
+    #[error("idempotency key {0:?} is stored twice; a key names one refund of the intent")]
+    DuplicateRefundKey(Box<str>),
+    #[error(
+        "the refunds recorded under their keys total {recorded} minor units, \
+         more than refundedAmount {refunded}"
+    )]
+    RefundsExceedRefunded { recorded: i128, refunded: Money },
+    #[error(
+        "captures made, in flight and prepared total {reserved} minor units, more than the amount {amount}"
+    )]
+    PendingCapturesExceedAmount { reserved: i128, amount: Money },
+    #[error(
+        "refunds prepared reserve {reserved} minor units, which with refundedAmount {refunded} \
+         is more than the {taken} minor units taken (captured and tips)"
+    )]
+    PendingRefundsExceedRefundable {
+        reserved: i128,
+        refunded: Money,
+        taken: i128,
+    },
+    #[error("a {what} is stored as prepared, which the intent could not have prepared: {why}")]
+    PendingNotPossible {
+        what: &'static str,
+        why: &'static str,
+    },
+    #[error(
+        "local id {local_id} of a prepared capture or operation is used twice or is not below nextLocalId {next}"
+    )]
+    InvalidLocalId { local_id: u64, next: u64 },
+    #[error("seenEvents is not usable: {0}")]
+    InvalidSeenEvents(Box<str>),
 }
 
 impl RehydrateError {
-    pub(super) fn new(kind: Kind) -> Self {
+    pub(crate) fn new(kind: Kind) -> Self {
         RehydrateError { kind }
     }
 
@@ -115,6 +155,16 @@ impl RehydrateError {
             Kind::StatusContradictsAmounts { .. } => "status_contradicts_amounts",
             Kind::MissingPaymentTime { .. } => "missing_payment_time",
             Kind::InvalidAutoExpireIn { .. } => "invalid_auto_expire_in",
+            Kind::UnsupportedFormat { .. } => "unsupported_storage_format",
+            Kind::ZeroStoredAmount { .. } => "zero_stored_amount",
+            Kind::InvalidStoredField { .. } => "invalid_stored_field",
+            Kind::DuplicateRefundKey(_) => "duplicate_refund_key",
+            Kind::RefundsExceedRefunded { .. } => "refunds_exceed_refunded",
+            Kind::PendingCapturesExceedAmount { .. } => "pending_captures_exceed_amount",
+            Kind::PendingRefundsExceedRefundable { .. } => "pending_refunds_exceed_refundable",
+            Kind::PendingNotPossible { .. } => "pending_not_possible",
+            Kind::InvalidLocalId { .. } => "invalid_local_id",
+            Kind::InvalidSeenEvents(_) => "invalid_seen_events",
         }
     }
 }

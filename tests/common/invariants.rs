@@ -196,6 +196,8 @@ pub fn check_step(
     accepted: bool,
 ) -> Result<(), String> {
     check_intent(after)?;
+    check_stored(after)?;
+    check_revision(before, after)?;
     if !accepted {
         // A refusal hands the intent back exactly as it was.
         if after != before {
@@ -261,4 +263,50 @@ pub fn check_step(
         return Err("a recorded capture was lost or rewritten".into());
     }
     check_round_trip(after)
+}
+
+/// The crate's own storage format gives back the very intent, refund keys,
+/// pending operations and revision included, and the same bytes again.
+pub fn check_stored(intent: &AnyPaymentIntent) -> Result<(), String> {
+    let stored = intent.to_stored_json();
+    let again = AnyPaymentIntent::from_stored_json(stored.as_bytes())
+        .map_err(|e| format!("a stored intent is refused on reading: {e:?}\n{stored}"))?;
+    if &again != intent {
+        return Err(format!(
+            "the stored record changed the intent:\n before {intent:?}\n after  {again:?}\n{stored}"
+        ));
+    }
+    if again.to_stored_json() != stored {
+        return Err(format!(
+            "a second stored encoding differs from the first:\n{stored}"
+        ));
+    }
+    Ok(())
+}
+
+/// The stored record without its revision, to tell whether anything else changed.
+pub fn without_revision(intent: &AnyPaymentIntent) -> String {
+    let stored = intent.to_stored_json();
+    let revision = format!(",\"revision\":{},", intent.revision());
+    stored.replacen(&revision, ",", 1)
+}
+
+/// One step adds one to the revision when it changed anything the stored
+/// record holds, and nothing when it changed nothing (a refusal, a replay).
+pub fn check_revision(before: &AnyPaymentIntent, after: &AnyPaymentIntent) -> Result<(), String> {
+    let changed = without_revision(before) != without_revision(after);
+    let expected = if changed {
+        before.revision().wrapping_add(1)
+    } else {
+        before.revision()
+    };
+    if after.revision() != expected {
+        return Err(format!(
+            "revision went from {} to {} on a step that {} the stored record",
+            before.revision(),
+            after.revision(),
+            if changed { "changed" } else { "did not change" }
+        ));
+    }
+    Ok(())
 }
