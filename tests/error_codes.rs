@@ -377,6 +377,68 @@ fn rehydrate_error(body: &[u8]) -> RehydrateError {
     AnyPaymentIntent::from_json(body).unwrap_err()
 }
 
+/// One `RehydrateError` per kind of the stored record's own, through
+/// `AnyPaymentIntent::from_stored_json` on the committed golden records.
+fn stored_codes() -> Vec<Case> {
+    let golden = |name: &str, change: &dyn Fn(&mut Value)| {
+        let path = format!(
+            "{}/tests/data/storage/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut record: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("golden record"))
+                .expect("JSON");
+        change(&mut record);
+        AnyPaymentIntent::from_stored_json(record.to_string().as_bytes()).unwrap_err()
+    };
+    vec![
+        case!(
+            RehydrateError,
+            golden("captured", &|r| r["format"] = json!(2))
+        ),
+        case!(
+            RehydrateError,
+            golden("refunded", &|r| r["refunds"][0]["amount"] = json!(0))
+        ),
+        case!(
+            RehydrateError,
+            golden("refunded", &|r| r["refunds"][0]["idempotencyKey"] =
+                json!(""))
+        ),
+        case!(
+            RehydrateError,
+            golden("refunded", &|r| r["refunds"][1]["idempotencyKey"] =
+                json!("rf_1"))
+        ),
+        case!(
+            RehydrateError,
+            golden("refunded", &|r| r["refunds"][1]["amount"] = json!(51))
+        ),
+        case!(
+            RehydrateError,
+            golden("authorized", &|r| r["pendingCaptures"][0]["amount"] =
+                json!(701))
+        ),
+        case!(
+            RehydrateError,
+            golden("captured", &|r| r["pendingRefunds"][0]["amount"] =
+                json!(351))
+        ),
+        case!(
+            RehydrateError,
+            golden("authorized", &|r| r["captureMode"] = json!("Auto"))
+        ),
+        case!(
+            RehydrateError,
+            golden("authorized", &|r| r["nextLocalId"] = json!(1))
+        ),
+        case!(
+            RehydrateError,
+            golden("captured", &|r| r["seenEvents"] = json!(["evt_1", "evt_1"]))
+        ),
+    ]
+}
+
 // ---- RehydrateError cases go here ----
 /// One `RehydrateError` per kind, through `AnyPaymentIntent::from_json`, in
 /// the order of the kinds: a new kind gets its case here and its row in
@@ -542,6 +604,7 @@ fn every_case() -> Vec<Case> {
         operation_answer_codes(),
         input_codes(),
         rehydrate_codes(),
+        stored_codes(),
         reconcile_codes(),
     ]
     .into_iter()
