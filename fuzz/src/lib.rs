@@ -2547,3 +2547,41 @@ pub fn record_answer_bytes(data: &[u8]) {
         record_answer(&input);
     }
 }
+
+/// `stored_intent`: any bytes read as the crate's own stored record
+/// (`docs/storage.md`). The record is never trusted:
+/// * reading never panics, and a refusal has a code and a message;
+/// * an accepted record gives an intent that satisfies the step invariants,
+///   whose stored form reads back to the very same intent and bytes
+///   (`check_stored`), and, with nothing prepared, whose Dojo JSON
+///   rehydrates to the same facts;
+/// * an accepted record written again reads back the same through `serde`.
+pub fn stored_intent(data: &[u8]) {
+    match AnyPaymentIntent::from_stored_json(data) {
+        Err(e) => ensure(
+            !e.code().is_empty() && !e.to_string().is_empty(),
+            "a refused record has a code and a message",
+            &e,
+        ),
+        Ok(intent) => {
+            holds(invariants::check_intent(&intent), &intent);
+            holds(invariants::check_stored(&intent), &intent);
+            // Dojo's JSON carries Dojo's facts only: without anything
+            // prepared, it keeps every figure too.
+            if intent.pending_captures().is_empty()
+                && intent.pending_refunds().is_empty()
+                && intent.pending_operation().is_none()
+            {
+                holds(invariants::check_round_trip(&intent), &intent);
+            }
+            let through_serde = serde_json::to_vec(&intent)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<AnyPaymentIntent>(&bytes).ok());
+            ensure(
+                through_serde.as_ref() == Some(&intent),
+                "an accepted record reads back the same through serde",
+                &intent,
+            );
+        }
+    }
+}
