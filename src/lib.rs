@@ -47,3 +47,9 @@ pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;
 pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};
+
+/// The Rust examples of `docs/storage.md`, run as doctests so that the
+/// format's documentation cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/storage.md")]
+pub struct StorageDocExamples;
