@@ -11,6 +11,7 @@ mod error;
 mod ids;
 mod intent;
 mod ledger;
+pub mod lifecycle;
 pub mod money;
 mod prepared;
 mod reconcile;

@@ -1159,3 +1159,28 @@ fn debug_shows_the_state_and_the_money() {
          refunded: Money { minor: 0, currency: GBP }, .. }"
     );
 }
+
+/// The lifecycle table's reachability, state by state: each `true` is a
+/// path of Dojo's lifecycle, each `false` one it never takes.
+#[test]
+fn the_lifecycle_table_reaches_exactly_what_dojo_can() {
+    use dojo_capture::IntentState::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
+    use dojo_capture::lifecycle::reachable;
+    let all = [Created, Authorized, Captured, Refunded, Reversed, Canceled];
+    let expected: [(dojo_capture::IntentState, &[dojo_capture::IntentState]); 6] = [
+        (
+            Created,
+            &[Created, Authorized, Captured, Refunded, Reversed, Canceled],
+        ),
+        (Authorized, &[Authorized, Captured, Refunded, Reversed]),
+        (Captured, &[Captured, Refunded, Reversed]),
+        (Refunded, &[Refunded, Reversed]),
+        (Reversed, &[]),
+        (Canceled, &[]),
+    ];
+    for (from, reached) in expected {
+        for to in all {
+            assert_eq!(reachable(from, to), reached.contains(&to), "{from} -> {to}");
+        }
+    }
+}
