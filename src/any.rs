@@ -160,6 +160,11 @@ impl AnyPaymentIntent {
         dispatch!(self, intent => intent.ledger())
     }
 
+    /// The ledger, for a change that keeps the state (the variant stays right).
+    pub(crate) fn ledger_mut(&mut self) -> &mut Ledger {
+        dispatch!(self, intent => intent.ledger_mut())
+    }
+
     fn into_ledger(self) -> Box<Ledger> {
         dispatch!(self, intent => intent.into_ledger())
     }
@@ -562,6 +567,21 @@ impl AnyPaymentIntent {
         answer: Answer<'_>,
     ) -> Result<Self, AnswerError<Self>> {
         self.record_operation(prepared.0, Answered::ChangeTips, answer)
+    }
+
+    /// After a lost answer: the capture or the reversal, cancel or change
+    /// prepared under `local_id` will never have its answer recorded; see
+    /// [`PaymentIntent::record_answer_lost`].
+    pub fn record_answer_lost(mut self, local_id: u64) -> Self {
+        self.ledger_mut().record_answer_lost(Some(local_id), None);
+        self
+    }
+
+    /// After a lost answer: the refund prepared under `key` will never have
+    /// its answer recorded; see [`PaymentIntent::record_refund_answer_lost`].
+    pub fn record_refund_answer_lost(mut self, key: &IdempotencyKey) -> Self {
+        self.ledger_mut().record_answer_lost(None, Some(key));
+        self
     }
 
     /// After Dojo reports a capture's final status: records it; see

@@ -193,6 +193,82 @@ impl<S: State> PaymentIntent<S> {
         self.ledger
     }
 
+    /// The ledger, for a change that keeps the state: marking an answer
+    /// lost, remembering a webhook event.
+    pub(crate) fn ledger_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    /// After a lost answer: the capture, or the reversal, cancel or change,
+    /// prepared under `local_id` ([`PreparedCapture::local_id`](crate::PreparedCapture::local_id))
+    /// will never have its answer recorded, because the process that sent
+    /// it crashed, or recorded the answer on a copy that then lost the race
+    /// to be written back. It is marked of unknown outcome, like an answer
+    /// that never came: its amount stays in flight and
+    /// [`needs_read`](Self::needs_read) says to read the intent again, whose
+    /// reconcile settles it. Nothing is sent and nothing is released on a
+    /// guess. A `local_id` not pending, or already of unknown outcome,
+    /// changes nothing.
+    ///
+    /// Only a worker that knows no other one still waits for that answer
+    /// should call it (a lease on the prepared request, say): see
+    /// `docs/storage.md`.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Authorization, CaptureMode, Currency, Money, PaymentIntent};
+    ///
+    /// let gbp = |minor| Money::new(minor, Currency::GBP);
+    /// let now = "2024-07-25T08:49:20Z".parse().unwrap();
+    /// let Authorization::Manual(intent) = PaymentIntent::new(gbp(1000), CaptureMode::Manual)
+    ///     .with_id("pi_1")
+    ///     .authorize(now)
+    /// else {
+    ///     unreachable!()
+    /// };
+    /// let (intent, prepared) = intent
+    ///     .prepare_capture(gbp(400), None, now, ApiVersion::V2025_09_10)
+    ///     .unwrap();
+    /// let local_id = prepared.local_id();
+    /// drop(prepared); // the process that held it is gone
+    /// let intent = intent.record_answer_lost(local_id);
+    /// assert!(intent.needs_read());
+    /// assert_eq!(intent.in_flight(), gbp(400));
+    /// ```
+    pub fn record_answer_lost(mut self, local_id: u64) -> Self {
+        self.ledger.record_answer_lost(Some(local_id), None);
+        self
+    }
+
+    /// After a lost answer: the refund prepared under `key` will never have
+    /// its answer recorded; it is marked of unknown outcome, its amount
+    /// stays reserved, and a fresh read settles it. Preparing the same key
+    /// and amount again, the safe retry, is the other way out. A key not
+    /// pending changes nothing.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{AnyPaymentIntent, IdempotencyKey, RefundDetails};
+    ///
+    /// let json = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Auto",
+    ///                 "amount": {"value": 1000, "currencyCode": "GBP"},
+    ///                 "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// let Ok(AnyPaymentIntent::Captured(intent)) = AnyPaymentIntent::from_json(json) else {
+    ///     unreachable!()
+    /// };
+    /// let key = IdempotencyKey::new("rf_1").unwrap();
+    /// let amount = intent.amount();
+    /// let (intent, _lost) = intent
+    ///     .prepare_refund(key.clone(), amount, RefundDetails::default(), ApiVersion::V2025_09_10)
+    ///     .unwrap();
+    /// let intent = intent.record_refund_answer_lost(&key);
+    /// assert!(intent.needs_read());
+    /// ```
+    pub fn record_refund_answer_lost(mut self, key: &IdempotencyKey) -> Self {
+        self.ledger.record_answer_lost(None, Some(key));
+        self
+    }
+
     /// The same ledger under another state marker, without reallocating.
     fn retype<T: State>(self) -> PaymentIntent<T> {
         PaymentIntent::from_ledger(self.ledger)

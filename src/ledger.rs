@@ -445,7 +445,7 @@ impl Ledger {
 
     /// Counts one applied change: every method that changes the ledger
     /// calls it once, after the change, and never on a refusal or a replay.
-    fn changed(&mut self) {
+    pub(crate) fn changed(&mut self) {
         self.revision = self.revision.wrapping_add(1);
     }
 
@@ -510,6 +510,46 @@ impl Ledger {
                 .pending_operation
                 .as_ref()
                 .is_some_and(|p| p.outcome_unknown)
+    }
+
+    /// Marks the prepared capture or operation numbered `local_id`, or the
+    /// prepared refund under `key`, as of unknown outcome, when the answer
+    /// to its request will never be recorded: the process that sent it
+    /// crashed, or recorded it on a copy that lost the race to be written
+    /// back. Its amount stays in flight or reserved until a fresh read
+    /// settles it; nothing is sent. Whether anything changed.
+    pub(crate) fn record_answer_lost(
+        &mut self,
+        local_id: Option<u64>,
+        key: Option<&IdempotencyKey>,
+    ) -> bool {
+        let flag = if let Some(local_id) = local_id {
+            self.pending
+                .iter_mut()
+                .find(|p| p.local_id == local_id)
+                .map(|p| &mut p.outcome_unknown)
+                .or_else(|| {
+                    self.pending_operation
+                        .as_mut()
+                        .filter(|p| p.local_id == local_id)
+                        .map(|p| &mut p.outcome_unknown)
+                })
+        } else {
+            key.and_then(|key| {
+                self.pending_refunds
+                    .iter_mut()
+                    .find(|p| p.key == *key)
+                    .map(|p| &mut p.outcome_unknown)
+            })
+        };
+        match flag {
+            Some(flag) if !*flag => {
+                *flag = true;
+                self.changed();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Refuses `op` while an operation on the whole intent is pending.

@@ -8,6 +8,7 @@ mod arbitrary_impls;
 pub mod check;
 mod encode;
 mod error;
+mod event_verdict;
 mod ids;
 mod intent;
 mod ledger;
@@ -32,6 +33,7 @@ pub use jiff;
 pub use jiff::{SignedDuration, Timestamp};
 
 pub use any::{AnyPaymentIntent, Operation, WrongState};
+pub use event_verdict::WebhookVerdict;
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
 pub use ledger::{

@@ -675,3 +675,87 @@ fn step(intent: AnyPaymentIntent, n: usize, op: u8, minor: i64, answer: u8) -> A
         },
     }
 }
+
+/// A worker stored a prepared capture, then crashed before Dojo's answer
+/// was recorded: the token died with it. The worker that takes over marks
+/// the answer lost, which keeps the amount in flight and asks for a read;
+/// the read's reconcile then binds the capture Dojo made, or releases it.
+#[test]
+fn a_capture_prepared_before_a_crash_is_settled_by_a_read_after_its_answer_is_marked_lost() {
+    let (intent, prepared) = authorized_manual()
+        .prepare_capture(gbp(400), None, later(5), V)
+        .expect("capture prepared");
+    let local_id = prepared.local_id();
+    let stored = intent.to_stored_json();
+    drop(prepared);
+
+    let restarted = AnyPaymentIntent::from_stored_json(stored.as_bytes()).expect("stored");
+    let read = |captures: &str| {
+        format!(
+            r#"{{"id":"pi_golden","status":"Authorized","captureMode":"Manual",
+                "amount":{{"value":1000,"currencyCode":"GBP"}},"createdAt":"2024-07-25T08:49:20Z",
+                "autoExpireIn":"02.02:00:00","autoExpireAction":"Release","captures":[{captures}]}}"#
+        )
+    };
+    // The answer is still awaited: a read cannot settle it yet.
+    let awaited = restarted
+        .clone()
+        .reconcile_read_json(read("").as_bytes())
+        .unwrap_err();
+    assert_eq!(awaited.code(), "reconcile_answer_awaited");
+    assert!(!restarted.needs_read());
+
+    let recovering = restarted.clone().record_answer_lost(local_id);
+    assert!(recovering.needs_read());
+    assert_eq!(
+        recovering.in_flight(),
+        gbp(400),
+        "nothing released on a guess"
+    );
+    assert_eq!(recovering.revision(), restarted.revision() + 1);
+    check_stored(&recovering).expect("stored");
+    // Marking again, or another id, changes nothing.
+    assert_eq!(recovering.clone().record_answer_lost(local_id), recovering);
+    assert_eq!(
+        recovering.clone().record_answer_lost(local_id + 7),
+        recovering
+    );
+
+    // Dojo made the capture: it is bound to what was prepared.
+    let made =
+        read(r#"{"id":"cp_9","amount":400,"status":"Created","createdAt":"2024-07-25T08:54:21Z"}"#);
+    let (settled, report) = recovering
+        .clone()
+        .reconcile_read_json(made.as_bytes())
+        .expect("reconciled");
+    assert_eq!(report.captures_bound().len(), 1);
+    assert!(settled.pending_captures().is_empty() && !settled.needs_read());
+    assert_eq!(settled.in_flight(), gbp(400));
+    // Dojo never received it: the amount is released.
+    let (settled, report) = recovering
+        .reconcile_read_json(read("").as_bytes())
+        .expect("reconciled");
+    assert_eq!(report.captures_released(), &[local_id]);
+    assert_eq!(settled.capturable(), gbp(1000));
+}
+
+#[test]
+fn a_refund_prepared_before_a_crash_is_marked_lost_by_its_key() {
+    let captured = golden_named("captured");
+    let restarted =
+        AnyPaymentIntent::from_stored_json(captured.to_stored_json().as_bytes()).expect("stored");
+    let recovering = restarted.clone().record_refund_answer_lost(&key("rf_1"));
+    assert!(recovering.needs_read());
+    assert_eq!(recovering.revision(), restarted.revision() + 1);
+    assert_eq!(
+        recovering.refundable(),
+        restarted.refundable(),
+        "still reserved"
+    );
+    assert_eq!(
+        recovering
+            .clone()
+            .record_refund_answer_lost(&key("rf_other")),
+        recovering
+    );
+}

@@ -24,11 +24,8 @@ use crate::wire::{
     PaymentIntentResource, PaymentIntentStatus,
 };
 
-use super::FORMAT;
 use super::record::{self, Record, StoredOperation};
-
-/// The longest webhook event id remembered; Dojo's are about 26 characters.
-pub(crate) const MAX_EVENT_ID_CHARS: usize = 100;
+use super::{FORMAT, MAX_EVENT_ID_CHARS};
 
 pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
     if record.format != FORMAT {

@@ -33,6 +33,9 @@ use record::{Record, StoredOperation};
 /// The format this version of the crate writes and reads.
 pub(crate) const FORMAT: u64 = 1;
 
+/// The longest webhook event id remembered; Dojo's are about 26 characters.
+pub(crate) const MAX_EVENT_ID_CHARS: usize = 100;
+
 impl AnyPaymentIntent {
     /// The intent as the crate stores it (`docs/storage.md`): Dojo's facts,
     /// refund keys, prepared operations, the webhook events already applied

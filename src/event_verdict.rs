@@ -1,0 +1,195 @@
+//! What a webhook event about an intent asks of the service: the verdict
+//! of applying it to the stored intent.
+//!
+//! A webhook says *that* something changed, never what: no event carries a
+//! capture id or an amount. So an event never changes the intent's
+//! figures; it is judged against them, and at most remembered by its id so
+//! that a redelivery is recognised.
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::ledger::{Ledger, Phase, SEEN_EVENTS_LIMIT};
+use crate::lifecycle::reachable;
+use crate::state::IntentState;
+use crate::wire::PaymentIntentStatus;
+
+/// What to do with a webhook event, once its signature was verified; one
+/// code per verdict, listed in the order they are decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WebhookVerdict {
+    /// The event is about another intent: it was applied to the wrong one.
+    /// Nothing changes, not even the events remembered.
+    OtherIntent,
+    /// The event was applied before (Dojo delivers at least once): nothing to do.
+    Duplicate,
+    /// The intent already has the event's status: nothing to do.
+    AlreadyKnown,
+    /// The lifecycle cannot reach the event's status from the intent's, nor
+    /// the intent's from the event's: the event and the intent contradict
+    /// each other, a finding for a person, never a change.
+    Impossible,
+    /// The event is older than what is known: its status is behind the
+    /// intent's, or it was sent before Dojo's `updatedAt` of the last read.
+    /// Nothing to do.
+    Stale,
+    /// The intent moved on at Dojo (a status ahead of it, or one the crate
+    /// does not know): read it again (`GET`) and reconcile the read.
+    ReadAgain,
+}
+
+impl WebhookVerdict {
+    /// A stable snake_case name, e.g. `"read_again"`.
+    ///
+    /// ```
+    /// use dojo_capture::WebhookVerdict;
+    ///
+    /// assert_eq!(WebhookVerdict::ReadAgain.code(), "read_again");
+    /// ```
+    pub const fn code(self) -> &'static str {
+        match self {
+            WebhookVerdict::OtherIntent => "other_intent",
+            WebhookVerdict::Duplicate => "duplicate",
+            WebhookVerdict::AlreadyKnown => "already_known",
+            WebhookVerdict::Impossible => "impossible",
+            WebhookVerdict::Stale => "stale",
+            WebhookVerdict::ReadAgain => "read_again",
+        }
+    }
+
+    /// Whether the service should read the intent again from Dojo.
+    ///
+    /// ```
+    /// use dojo_capture::WebhookVerdict;
+    ///
+    /// assert!(WebhookVerdict::ReadAgain.needs_read());
+    /// assert!(!WebhookVerdict::Stale.needs_read());
+    /// ```
+    pub const fn needs_read(self) -> bool {
+        matches!(self, WebhookVerdict::ReadAgain)
+    }
+}
+
+impl fmt::Display for WebhookVerdict {
+    /// The code.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The lifecycle state a status word names, with the decisions' readings:
+/// Dojo may still say `Authorized` after a partial capture (D4) or refund
+/// (D13), and `Captured` while the only capture is in flight (D17).
+fn named(status: PaymentIntentStatus) -> IntentState {
+    match status {
+        PaymentIntentStatus::Created => IntentState::Created,
+        PaymentIntentStatus::Authorized => IntentState::Authorized,
+        PaymentIntentStatus::Captured => IntentState::Captured,
+        PaymentIntentStatus::Refunded => IntentState::Refunded,
+        PaymentIntentStatus::Reversed => IntentState::Reversed,
+        PaymentIntentStatus::Canceled => IntentState::Canceled,
+    }
+}
+
+impl Ledger {
+    /// The statuses Dojo may report for the intent as the ledger knows it.
+    fn reports(&self, status: PaymentIntentStatus) -> bool {
+        let captured = !self.captured().is_zero();
+        let in_flight = !self.in_flight().is_zero();
+        if self.phase == Phase::Released {
+            return status == PaymentIntentStatus::Reversed;
+        }
+        match self.state() {
+            IntentState::Authorized => {
+                status == PaymentIntentStatus::Authorized
+                    || (in_flight && status == PaymentIntentStatus::Captured)
+            }
+            IntentState::Captured => matches!(
+                status,
+                PaymentIntentStatus::Captured | PaymentIntentStatus::Authorized
+            ),
+            IntentState::Refunded => {
+                matches!(
+                    status,
+                    PaymentIntentStatus::Refunded | PaymentIntentStatus::Captured
+                ) || (captured && status == PaymentIntentStatus::Authorized)
+            }
+            state => named(status) == state,
+        }
+    }
+
+    /// Judges an event about intent `intent_id`, sent at `sent_at`, saying
+    /// the intent's status is `status` (`None`: a word the crate does not
+    /// know), and remembers its id unless it was about another intent or
+    /// seen before.
+    pub(crate) fn apply_event(
+        &mut self,
+        event_id: &str,
+        intent_id: &str,
+        sent_at: Option<Timestamp>,
+        status: Option<PaymentIntentStatus>,
+    ) -> WebhookVerdict {
+        if self.id.as_deref().is_some_and(|id| id != intent_id) {
+            return WebhookVerdict::OtherIntent;
+        }
+        if self.seen_events.iter().any(|seen| &**seen == event_id) {
+            return WebhookVerdict::Duplicate;
+        }
+        let verdict = self.judge_event(sent_at, status);
+        self.remember_event(event_id);
+        verdict
+    }
+
+    fn judge_event(
+        &self,
+        sent_at: Option<Timestamp>,
+        status: Option<PaymentIntentStatus>,
+    ) -> WebhookVerdict {
+        // A status the crate does not know (AuthChallenged, Declined, …)
+        // cannot be judged; Dojo's intent can.
+        let Some(status) = status else {
+            return WebhookVerdict::ReadAgain;
+        };
+        if self.reports(status) {
+            return WebhookVerdict::AlreadyKnown;
+        }
+        let here = match self.phase {
+            // Dojo reports a released intent as Reversed (D17).
+            Phase::Released => IntentState::Reversed,
+            _ => self.state(),
+        };
+        let there = named(status);
+        let ahead = reachable(here, there);
+        let behind = reachable(there, here);
+        if !ahead && !behind {
+            return WebhookVerdict::Impossible;
+        }
+        let before_last_read = match (sent_at, self.updated_at.as_deref()) {
+            (Some(sent), Some(updated)) => crate::wire::time::parse(updated)
+                .ok()
+                .flatten()
+                .is_some_and(|updated| sent < updated),
+            _ => false,
+        };
+        if behind || before_last_read {
+            WebhookVerdict::Stale
+        } else {
+            WebhookVerdict::ReadAgain
+        }
+    }
+
+    /// Remembers an event id, forgetting the oldest past
+    /// [`SEEN_EVENTS_LIMIT`]. An id a stored record could not hold (empty,
+    /// or longer than Dojo's ever are) is judged but not remembered.
+    fn remember_event(&mut self, event_id: &str) {
+        if event_id.is_empty() || event_id.chars().count() > crate::storage::MAX_EVENT_ID_CHARS {
+            return;
+        }
+        if self.seen_events.len() >= SEEN_EVENTS_LIMIT {
+            self.seen_events.remove(0);
+        }
+        self.seen_events.push(event_id.into());
+        self.changed();
+    }
+}
