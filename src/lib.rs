@@ -21,6 +21,7 @@ mod rule;
 pub mod state;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+pub mod webhook;
 pub mod wire;
 
 /// The time crate of every time-taking signature (`now`, `paid_at`,
@@ -45,4 +46,5 @@ pub use reconcile::{ReconcileError, Reconciled};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;
+pub use webhook::{WebhookError, WebhookEvent, WebhookSecret};
 pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};

@@ -27,7 +27,7 @@
 pub(crate) mod intent;
 mod operations;
 mod status;
-mod time;
+pub(crate) mod time;
 
 pub use intent::{
     CaptureDetails, IntentConfig, PaymentConfig, PaymentDetails, PaymentIntentResource,
