@@ -85,3 +85,8 @@ fn check_command_inputs_hold() {
 fn record_answer_inputs_hold() {
     replay("record_answer", fuzz::record_answer_bytes);
 }
+
+#[test]
+fn webhook_verify_inputs_hold() {
+    replay("webhook_verify", fuzz::webhook_verify);
+}
