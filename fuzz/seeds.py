@@ -1,5 +1,5 @@
 """Writes the hand-written seeds of the structured targets (op_sequence, record_answer,
-check_command): `python3 fuzz/seeds.py fuzz/corpus`.
+check_command) and of webhook_verify: `python3 fuzz/seeds.py fuzz/corpus`.
 
 Random bytes rarely decode to a meaningful scenario, so each seed here is one
 named scenario (a replay, a conflict, a deadline edge, a DST change, int64
@@ -11,7 +11,7 @@ field order of those types and of src/arbitrary_impls.rs: reordering a field
 or variant there changes what these bytes mean (the replay test still passes,
 the seeds just say something else), so regenerate them after such a change.
 """
-import struct, os, sys
+import hashlib, hmac, struct, os, sys
 out = sys.argv[1]
 def u8(v): return bytes([v & 0xff])
 def u16(v): return struct.pack('<H', v)
@@ -322,3 +322,41 @@ ra('change-tips-200-then-unknown', typed(1000, tips=True, paid=False), [prep(p_c
 ra('wire-authorized-capture-bom-then-raw-read', wire_intent(built('Authorized', True, GBP1000,
     [(0, 200, 'Created')], paid=0)), [prep(p_capture(cap())), answer(0, ok(1), body_id(1), bom=True),
     read_raw(b'{"status":"Authorized"}'), read_own()])
+
+# webhook_verify: a dojo-signature header, a newline, then the body. The secret is the
+# one of fuzz/src/lib.rs (Dojo's published example's).
+WEBHOOK_SECRET = b'ws_OYsyzcrH70GpJfs8MMkKpg'
+DOJO_BODY = (b'{"id":"evt_hnnHxIKR_Uy6bhZCusCltw","event":"payment_intent.created","accountId":"acc_test",'
+             b'"createdAt":"2022-02-01T13:07:41.8667859Z","data":{"paymentIntentId":"pi_vpwd4ooAPEqyNAQe4z89WQ",'
+             b'"paymentStatus":"Created","captureMode":"Auto"}}')
+def dojo_signature(body, secret=WEBHOOK_SECRET):
+    return b'sha256=' + '-'.join(f'{b:02X}' for b in hmac.new(secret, body, hashlib.sha256).digest()).encode()
+DOJO_HEADER = dojo_signature(DOJO_BODY)
+assert DOJO_HEADER == (b'sha256=94-AC-93-67-D6-8B-69-6D-15-A2-C2-45-40-98-B5-E7-64-72-38-C5-1F-6D-32-D0-5F-CB-91-20-'
+                       b'A9-20-64-F4'), 'Dojo\'s published example'
+def wh(name, header, body):
+    os.makedirs(f'{out}/webhook_verify', exist_ok=True)
+    open(f'{out}/webhook_verify/seed-{name}', 'wb').write(header + b'\n' + body)
+def event(status=b'Captured', created=b'2023-12-13T14:15:01', name=b'payment_intent.status_updated'):
+    return (b'{"id":"evt_1","event":"' + name + b'","createdAt":"' + created +
+            b'","data":{"paymentIntentId":"pi_1","paymentStatus":"' + status + b'","captureMode":"Manual"}}')
+wh('dojo-example', DOJO_HEADER, DOJO_BODY)
+wh('dojo-example-lower-case', DOJO_HEADER[:7] + DOJO_HEADER[7:].lower(), DOJO_BODY)
+wh('dojo-example-tampered-body', DOJO_HEADER, DOJO_BODY.replace(b'"Created"', b'"Captured"'))
+wh('dojo-example-one-nibble', DOJO_HEADER[:-1] + b'5', DOJO_BODY)
+wh('dojo-example-truncated-digest', DOJO_HEADER[:-3], DOJO_BODY)
+wh('dojo-example-extra-pair', DOJO_HEADER + b'-00', DOJO_BODY)
+wh('dojo-example-wrong-scheme', b'sha1=' + DOJO_HEADER[7:], DOJO_BODY)
+wh('dojo-example-no-scheme', DOJO_HEADER[7:], DOJO_BODY)
+wh('empty-header', b'', DOJO_BODY)
+for body_name, body in [
+    ('unknown-status', event(status=b'PartiallyCaptured')),
+    ('unknown-event-name', event(name=b'payment_intent.refunded')),
+    ('bare-created-at', event()),
+    ('bad-created-at', event(created=b'yesterday')),
+    ('bom', b'\xef\xbb\xbf' + event(status=b'Refunded')),
+    ('missing-intent-id', b'{"id":"evt_1","event":"payment_intent.created","data":{}}'),
+    ('not-json', b'not json'),
+    ('empty', b''),
+]:
+    wh('signed-' + body_name, dojo_signature(body), body)

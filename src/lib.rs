@@ -24,6 +24,7 @@ pub mod state;
 mod storage;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+pub mod webhook;
 pub mod wire;
 
 /// The time crate of every time-taking signature (`now`, `paid_at`,
@@ -49,6 +50,7 @@ pub use reconcile::{ReconcileError, Reconciled};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;
+pub use webhook::{WebhookError, WebhookEvent, WebhookSecret};
 pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};
 
 /// The Rust examples of `docs/storage.md`, run as doctests so that the

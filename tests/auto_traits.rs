@@ -6,6 +6,7 @@ use dojo_capture::check::{Amounts, InputError, Verdict};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
 use dojo_capture::request_command::{Args, Outcome};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
+use dojo_capture::webhook::{EventName, PaymentStatus, VerifiedBody};
 use dojo_capture::wire::{
     CaptureDetails, CaptureRequest, CaptureResponse, ChangeAmountRequest, ChangeTipsRequest,
     IntentConfig, PaymentConfig, PaymentDetails, PaymentIntentResource, ProblemDetails,
@@ -18,7 +19,8 @@ use dojo_capture::{
     OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingOperation,
     PendingRefund, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
     PreparedReversal, PreparedTipsChange, ReconcileError, Reconciled, RefundDetails,
-    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WebhookError, WebhookEvent,
+    WebhookSecret, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -123,6 +125,13 @@ fn checked_types() -> Vec<&'static str> {
         // The request command.
         Args<'static>,
         Outcome,
+        // Webhooks.
+        WebhookSecret,
+        VerifiedBody<'static>,
+        WebhookEvent,
+        EventName,
+        PaymentStatus,
+        WebhookError,
     ]
 }
 

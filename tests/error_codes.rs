@@ -14,8 +14,8 @@ use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey,
     Money, MoneyError, PaymentIntent, PaymentIntentStatus, ReconcileError, RefundDetails,
-    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WrongState,
-    wire::UnknownVariant,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WebhookError, WebhookSecret,
+    WrongState, webhook, wire::UnknownVariant,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -353,6 +353,26 @@ fn unknown_variant_codes() -> Vec<Case> {
     )]
 }
 
+/// One `WebhookError` per kind, in the order `verify` checks them.
+fn webhook_codes() -> Vec<Case> {
+    let secret = || WebhookSecret::new("ws_errors").unwrap();
+    let body = br#"{"id":"evt_1","event":"payment_intent.created","data":{}}"#;
+    let verify = |header: &str| webhook::verify_event(body, header, &[secret()]).unwrap_err();
+    vec![
+        case!(WebhookError, verify_none()),
+        case!(WebhookError, WebhookSecret::new("").unwrap_err()),
+        case!(WebhookError, verify("")),
+        case!(WebhookError, verify("sha1=94-AC")),
+        case!(WebhookError, verify("sha256=94-AC")),
+        case!(WebhookError, verify(&secret().sign(b"another body"))),
+        case!(WebhookError, verify(&secret().sign(body))),
+    ]
+}
+
+fn verify_none() -> WebhookError {
+    webhook::verify(b"{}", "sha256=94-AC", &[]).unwrap_err()
+}
+
 /// A Manual intent for 10.00 GBP, paid at [`PAID`], nothing captured.
 fn manual_intent(extra: Value) -> Vec<u8> {
     let mut body = json!({
@@ -606,6 +626,7 @@ fn every_case() -> Vec<Case> {
         rehydrate_codes(),
         stored_codes(),
         reconcile_codes(),
+        webhook_codes(),
     ]
     .into_iter()
     .flatten()
@@ -778,6 +799,7 @@ fn no_error_has_a_source_so_no_chain_repeats_a_message() {
         ),
         Box::new("manual".parse::<CaptureMode>().unwrap_err()),
         Box::new("latest".parse::<ApiVersion>().unwrap_err()),
+        Box::new(verify_none()),
         Box::new(answer_error(with_id(), Answer::TransportFailure)),
         Box::new(rehydrate_error(b"{")),
         Box::new(check::run(&intent, "capture", Some("-1"), now()).unwrap_err()),

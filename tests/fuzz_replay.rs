@@ -90,3 +90,8 @@ fn record_answer_inputs_hold() {
 fn stored_intent_inputs_hold() {
     replay("stored_intent", fuzz::stored_intent);
 }
+
+#[test]
+fn webhook_verify_inputs_hold() {
+    replay("webhook_verify", fuzz::webhook_verify);
+}

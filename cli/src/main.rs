@@ -5,15 +5,18 @@
 //! dojo-capture check INTENT.json OPERATION [AMOUNT] [--now RFC3339] [--json]
 //! dojo-capture request INTENT.json OPERATION [AMOUNT] [--key KEY] [--version V]
 //!     [--now RFC3339] [--base-url URL] [--curl | --json]
+//! dojo-capture webhook verify BODY_FILE --signature HEADER --secrets-env NAME [--json]
 //! ```
 //!
-//! Exit status: 0 allowed, 1 refused by a rule (the rule's code starts the
-//! line), 2 unusable input (the reason is on stderr). The verdict or the
-//! request goes to stdout; with `--json`, one JSON object.
+//! Exit status: 0 allowed (or verified), 1 refused by a rule (or a webhook
+//! refused; the code starts the line), 2 unusable input (the reason is on
+//! stderr). The verdict, the request or the event goes to stdout; with
+//! `--json`, one JSON object.
 //!
-//! This is a thin shell over [`dojo_capture::check`] and
-//! [`dojo_capture::request_command`]: it reads the file and the clock, and
-//! every other piece of text is parsed by the library.
+//! This is a thin shell over [`dojo_capture::check`],
+//! [`dojo_capture::request_command`] and [`dojo_capture::webhook`]: it reads
+//! the files, the environment and the clock, and every other piece of text
+//! is parsed by the library.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +28,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use dojo_capture::check::{self, InputError};
 use dojo_capture::request_command;
+use dojo_capture::webhook::{self, WebhookSecret};
 
 /// Checks the capture lifecycle rules of a Dojo payment intent.
 #[derive(Parser)]
@@ -46,6 +50,46 @@ enum Command {
     /// adds one that reads the secret key from $DOJO_SECRET_KEY.
     /// Exit status: 0 request printed, 1 refused by a rule, 2 unusable input.
     Request(RequestArgs),
+    /// Dojo's webhooks: `webhook verify` checks a delivery's signature.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Verifies a webhook delivery's dojo-signature and prints its event.
+    ///
+    /// The secrets are read from the environment variable named by
+    /// --secrets-env, never from the command line, where other users and
+    /// the shell's history could see them. The variable holds one or more of
+    /// the subscription's secrets separated by commas or whitespace (empty
+    /// entries are ignored), e.g. DOJO_WEBHOOK_SECRETS="ws_old,ws_new"
+    /// during a rotation: a delivery any of them signed is accepted.
+    ///
+    /// Exit status: 0 verified (the event's id, name, intent and status are
+    /// printed), 1 refused (the code and the reason are printed), 2 unusable
+    /// input (an unreadable file, an unset or empty variable).
+    Verify(WebhookVerifyArgs),
+}
+
+#[derive(Args)]
+struct WebhookVerifyArgs {
+    /// The delivery's body, the raw bytes as received; `-` reads stdin.
+    #[arg(value_name = "BODY_FILE")]
+    body: PathBuf,
+
+    /// The value of the delivery's dojo-signature header, e.g. sha256=94-AC-…
+    #[arg(long, value_name = "HEADER", allow_hyphen_values = true)]
+    signature: String,
+
+    /// The name of the environment variable holding the secrets (not the
+    /// secrets themselves), separated by commas or whitespace.
+    #[arg(long, value_name = "NAME")]
+    secrets_env: String,
+
+    /// Print the event, or the refusal, as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -114,9 +158,10 @@ struct CheckArgs {
     json: bool,
 }
 
-/// A payment intent is a few kilobytes; the cap keeps `/dev/zero`, a
-/// mistaken huge file or a hostile one from exhausting memory or time.
-const MAX_INTENT_BYTES: u64 = 1024 * 1024;
+/// A payment intent is a few kilobytes and a webhook body less; the cap
+/// keeps `/dev/zero`, a mistaken huge file or a hostile one from exhausting
+/// memory or time.
+const MAX_INPUT_BYTES: u64 = 1024 * 1024;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -130,6 +175,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check_command(&args),
         Command::Request(args) => request_command(&args),
+        Command::Webhook(WebhookCommand::Verify(args)) => webhook_verify_command(&args),
     }
 }
 
@@ -146,13 +192,133 @@ fn now_and_intent(
         // The only place the clock is read (D8): the library takes `now` as an argument.
         None => jiff::Timestamp::now(),
     };
-    match read_intent(intent) {
+    match read_input(intent, INTENT) {
         Ok(bytes) => Ok((now, bytes)),
-        Err(reason) => {
-            let _ = writeln!(io::stderr().lock(), "dojo-capture: {reason}");
-            Err(ExitCode::from(2))
+        Err(reason) => Err(unusable(&reason)),
+    }
+}
+
+/// Prints why the input cannot be used and returns exit code 2.
+fn unusable(reason: &str) -> ExitCode {
+    let _ = writeln!(io::stderr().lock(), "dojo-capture: {reason}");
+    ExitCode::from(2)
+}
+
+fn webhook_verify_command(args: &WebhookVerifyArgs) -> ExitCode {
+    // The secrets first: without them no delivery can be judged, whatever
+    // the file holds.
+    let secrets = match secrets_from_env(&args.secrets_env) {
+        Ok(secrets) => secrets,
+        Err(reason) => return unusable(&reason),
+    };
+    let body = match read_input(&args.body, WEBHOOK_BODY) {
+        Ok(body) => body,
+        Err(reason) => return unusable(&reason),
+    };
+    let outcome = webhook::verify(&body, &args.signature, &secrets)
+        .and_then(|verified| Ok((verified.secret_index(), verified.event()?)));
+    let (line, code) = match outcome {
+        Ok((index, event)) => {
+            let line = if args.json {
+                let mut json = event.to_json();
+                json["verified"] = true.into();
+                json["secretIndex"] = index.into();
+                json.to_string()
+            } else {
+                let status = event.status().map_or_else(
+                    || "no paymentStatus".to_owned(),
+                    |s| format!("paymentStatus {}", one_line(s.as_str())),
+                );
+                format!(
+                    "verified {}: {} for {}, {status} (secret {} of {})",
+                    one_line(event.id()),
+                    one_line(event.name().as_str()),
+                    one_line(event.payment_intent_id()),
+                    index + 1,
+                    secrets.len()
+                )
+            };
+            (line, 0)
+        }
+        Err(error) => {
+            let line = if args.json {
+                format!(
+                    "{{\"verified\":false,\"code\":{},\"message\":{}}}",
+                    json_string(error.code()),
+                    json_string(&error.to_string())
+                )
+            } else {
+                format!("{}: {error}", error.code())
+            };
+            (line, 1)
+        }
+    };
+    // A closed pipe is not worth a panic; the exit status still tells.
+    let _ = writeln!(io::stdout().lock(), "{line}");
+    ExitCode::from(code)
+}
+
+/// `text` as it is, or quoted and escaped when it holds a control
+/// character: the line stays one line whatever the signed body holds.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        format!("{text:?}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The secrets in the environment variable `name`: entries separated by
+/// commas or whitespace, empty ones ignored. The reason for a failure names
+/// the variable, never its value.
+fn secrets_from_env(name: &str) -> Result<Vec<WebhookSecret>, String> {
+    // `var_os` is not meant for such names (it may panic on some platforms).
+    if name.is_empty() || name.contains(['=', '\0']) {
+        return Err(format!(
+            "--secrets-env {name:?} is not an environment variable name"
+        ));
+    }
+    let Some(value) = std::env::var_os(name) else {
+        return Err(format!(
+            "--secrets-env {name}: the variable is not set; it must hold the webhook secrets"
+        ));
+    };
+    let Some(value) = value.to_str() else {
+        return Err(format!("--secrets-env {name}: the variable is not UTF-8"));
+    };
+    let secrets: Vec<WebhookSecret> = value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        // Every entry left is non-empty, so `new` cannot refuse it.
+        .filter_map(|entry| WebhookSecret::new(entry).ok())
+        .collect();
+    if secrets.is_empty() {
+        return Err(format!(
+            "--secrets-env {name}: the variable holds no secret; expected secrets separated by \
+             commas or whitespace"
+        ));
+    }
+    Ok(secrets)
+}
+
+/// `text` as a JSON string: the one JSON value the binary writes itself,
+/// because the library's JSON forms are of what it verified, and a refusal
+/// has none.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
         }
     }
+    out.push('"');
+    out
 }
 
 fn request_command(args: &RequestArgs) -> ExitCode {
@@ -181,7 +347,7 @@ fn request_command(args: &RequestArgs) -> ExitCode {
         }
         Err(error) => {
             let context = if error.concerns_intent() {
-                format!("{}: {error}", intent_name(&args.intent))
+                format!("{}: {error}", input_name(&args.intent))
             } else {
                 error.to_string()
             };
@@ -210,7 +376,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         }
         Err(error) => {
             let context = if error.concerns_intent() {
-                format!("{}: {error}", intent_name(&args.intent))
+                format!("{}: {error}", input_name(&args.intent))
             } else {
                 error.to_string()
             };
@@ -228,8 +394,8 @@ fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == OsStr::new("-")
 }
 
-/// How messages name the intent's source.
-fn intent_name(path: &Path) -> String {
+/// How messages name an input's source.
+fn input_name(path: &Path) -> String {
     if is_stdin(path) {
         "stdin".to_owned()
     } else {
@@ -237,26 +403,44 @@ fn intent_name(path: &Path) -> String {
     }
 }
 
-fn read_intent(path: &Path) -> Result<Vec<u8>, String> {
-    let name = intent_name(path);
-    let result = if is_stdin(path) {
-        read_capped(io::stdin().lock())
-    } else {
-        match std::fs::File::open(path) {
-            Ok(file) => read_capped(file),
-            Err(error) => return Err(format!("{name}: cannot open the payment intent: {error}")),
-        }
-    };
-    result.map_err(|error| format!("{name}: cannot read the payment intent: {error}"))
+/// What a file is, for messages: its name and its usual size.
+struct Input {
+    what: &'static str,
+    usual_size: &'static str,
 }
 
-fn read_capped(reader: impl Read) -> io::Result<Vec<u8>> {
+const INTENT: Input = Input {
+    what: "the payment intent",
+    usual_size: "a payment intent is a few kilobytes",
+};
+
+const WEBHOOK_BODY: Input = Input {
+    what: "the webhook body",
+    usual_size: "a webhook body is a few hundred bytes",
+};
+
+fn read_input(path: &Path, input: Input) -> Result<Vec<u8>, String> {
+    let name = input_name(path);
+    let what = input.what;
+    let result = if is_stdin(path) {
+        read_capped(io::stdin().lock(), &input)
+    } else {
+        match std::fs::File::open(path) {
+            Ok(file) => read_capped(file, &input),
+            Err(error) => return Err(format!("{name}: cannot open {what}: {error}")),
+        }
+    };
+    result.map_err(|error| format!("{name}: cannot read {what}: {error}"))
+}
+
+fn read_capped(reader: impl Read, input: &Input) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    reader.take(MAX_INTENT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INTENT_BYTES {
+    reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(io::Error::other(format!(
-            "it is larger than {} MiB; a payment intent is a few kilobytes",
-            MAX_INTENT_BYTES / (1024 * 1024)
+            "it is larger than {} MiB; {}",
+            MAX_INPUT_BYTES / (1024 * 1024),
+            input.usual_size
         )));
     }
     Ok(bytes)

@@ -948,3 +948,311 @@ fn the_readme_s_request_examples_print_what_it_shows() {
         assert_eq!(result.stdout, shown, "{args:?}");
     }
 }
+
+// ---- webhook verify ---------------------------------------------------------
+
+/// Dojo's published webhook example: this body, signed with this secret,
+/// carries this header.
+const DOJO_BODY: &str = r#"{"id":"evt_hnnHxIKR_Uy6bhZCusCltw","event":"payment_intent.created","accountId":"acc_test","createdAt":"2022-02-01T13:07:41.8667859Z","data":{"paymentIntentId":"pi_vpwd4ooAPEqyNAQe4z89WQ","paymentStatus":"Created","captureMode":"Auto"}}"#;
+const DOJO_SECRET: &str = "ws_OYsyzcrH70GpJfs8MMkKpg";
+const DOJO_HEADER: &str = "sha256=94-AC-93-67-D6-8B-69-6D-15-A2-C2-45-40-98-B5-E7-64-72-38-C5-1F-6D-32-D0-5F-CB-91-20-A9-20-64-F4";
+const OTHER_SECRET: &str = "ws_0therSecretOfTheSubscription";
+/// The variable the tests name with `--secrets-env`.
+const SECRETS_VAR: &str = "DOJO_CAPTURE_TEST_WEBHOOK_SECRETS";
+
+/// Runs `webhook verify` on `body` from stdin, with `secrets` (or no such
+/// variable at all) in the environment, and checks that no secret given
+/// appears on stdout or stderr.
+fn verify_run(body: &[u8], header: &str, secrets: Option<&str>, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "webhook",
+        "verify",
+        "-",
+        "--signature",
+        header,
+        "--secrets-env",
+        SECRETS_VAR,
+    ];
+    args.extend_from_slice(extra);
+    let mut command = bin();
+    command
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match secrets {
+        Some(value) => command.env(SECRETS_VAR, value),
+        None => command.env_remove(SECRETS_VAR),
+    };
+    let mut child = command.spawn().expect("spawn the binary");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = body.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("wait for the binary");
+    writer.join().expect("writer thread");
+    let result = finish(output);
+    for secret in [DOJO_SECRET, OTHER_SECRET] {
+        assert!(
+            !result.stdout.contains(secret) && !result.stderr.contains(secret),
+            "a secret was printed: {} {}",
+            result.stdout,
+            result.stderr
+        );
+    }
+    result
+}
+
+#[test]
+fn webhook_verify_exits_0_and_prints_the_event() {
+    let result = verify_run(DOJO_BODY.as_bytes(), DOJO_HEADER, Some(DOJO_SECRET), &[]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(result.stderr, "");
+    assert_eq!(
+        result.stdout,
+        "verified evt_hnnHxIKR_Uy6bhZCusCltw: payment_intent.created for \
+         pi_vpwd4ooAPEqyNAQe4z89WQ, paymentStatus Created (secret 1 of 1)\n"
+    );
+
+    let result = verify_run(
+        DOJO_BODY.as_bytes(),
+        DOJO_HEADER,
+        Some(DOJO_SECRET),
+        &["--json"],
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_one_line(&result.stdout);
+    let json: Value = serde_json::from_str(&result.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "verified": true,
+            "secretIndex": 0,
+            "id": "evt_hnnHxIKR_Uy6bhZCusCltw",
+            "event": "payment_intent.created",
+            "accountId": "acc_test",
+            "createdAt": "2022-02-01T13:07:41.8667859Z",
+            "paymentIntentId": "pi_vpwd4ooAPEqyNAQe4z89WQ",
+            "paymentStatus": "Created",
+            "intentStatus": "Created",
+            "captureMode": "Auto",
+        })
+    );
+}
+
+#[test]
+fn webhook_verify_prints_one_line_whatever_the_signed_body_holds() {
+    let body = br#"{"id":"evt\n1","event":"payment_intent.status_updated","data":{"paymentIntentId":"pi_1\u001b[31m","paymentStatus":"Settled\r"}}"#;
+    let result = verify_run(body, &signed(body), Some(DOJO_SECRET), &[]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        result.stdout,
+        "verified \"evt\\n1\": payment_intent.status_updated for \"pi_1\\u{1b}[31m\", \
+         paymentStatus \"Settled\\r\" (secret 1 of 1)\n"
+    );
+}
+
+#[test]
+fn webhook_verify_reads_a_file_and_every_secret_of_the_variable() {
+    let path =
+        std::env::temp_dir().join(format!("dojo-capture-webhook-{}.json", std::process::id()));
+    std::fs::write(&path, DOJO_BODY).expect("write the body");
+    // Commas, spaces, newlines and empty entries, as the help describes.
+    for secrets in [
+        format!("{OTHER_SECRET},{DOJO_SECRET}"),
+        format!(" {OTHER_SECRET} ,, {DOJO_SECRET}\n"),
+        format!("{OTHER_SECRET}\n{DOJO_SECRET}"),
+        format!("{OTHER_SECRET}\t{DOJO_SECRET},"),
+    ] {
+        let output = bin()
+            .args(["webhook", "verify"])
+            .arg(&path)
+            .args(["--signature", DOJO_HEADER, "--secrets-env", SECRETS_VAR])
+            .env(SECRETS_VAR, &secrets)
+            .output()
+            .expect("run the binary");
+        let result = finish(output);
+        assert_eq!(result.code, 0, "{secrets:?}: {}", result.stderr);
+        assert!(
+            result.stdout.ends_with("(secret 2 of 2)\n"),
+            "{}",
+            result.stdout
+        );
+        assert!(!result.stdout.contains(DOJO_SECRET) && !result.stdout.contains(OTHER_SECRET));
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn webhook_refusals_exit_1_with_their_code() {
+    let tampered = DOJO_BODY.replace("Created", "Captured");
+    let digest = &DOJO_HEADER["sha256=".len()..];
+    let not_an_event = br#"{"id":"evt_1","event":"payment_intent.created","data":{}}"#;
+    let cases: Vec<(Vec<u8>, String, &str)> = vec![
+        (DOJO_BODY.into(), String::new(), "webhook_signature_missing"),
+        (
+            DOJO_BODY.into(),
+            format!("sha1={digest}"),
+            "webhook_unknown_scheme",
+        ),
+        (
+            DOJO_BODY.into(),
+            digest.to_owned(),
+            "webhook_unknown_scheme",
+        ),
+        (
+            DOJO_BODY.into(),
+            DOJO_HEADER[..DOJO_HEADER.len() - 3].to_owned(),
+            "webhook_malformed_digest",
+        ),
+        (
+            tampered.into(),
+            DOJO_HEADER.to_owned(),
+            "webhook_signature_mismatch",
+        ),
+        (
+            not_an_event.to_vec(),
+            signed(not_an_event),
+            "webhook_not_an_event",
+        ),
+    ];
+    for (body, header, code) in cases {
+        let result = verify_run(&body, &header, Some(DOJO_SECRET), &[]);
+        assert_eq!(result.code, 1, "{header}: {}", result.stderr);
+        assert_eq!(result.stderr, "");
+        assert_one_line(&result.stdout);
+        assert!(
+            result.stdout.starts_with(&format!("{code}: ")),
+            "{}",
+            result.stdout
+        );
+
+        let result = verify_run(&body, &header, Some(DOJO_SECRET), &["--json"]);
+        assert_eq!(result.code, 1, "{header}: {}", result.stderr);
+        assert_one_line(&result.stdout);
+        let json: Value = serde_json::from_str(&result.stdout).expect("JSON");
+        assert_eq!(json["verified"], false);
+        assert_eq!(json["code"], code);
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(3), "{json}");
+    }
+    // The refusal quotes the header as it came, escaped, in valid JSON.
+    let result = verify_run(b"{}", "sha256=\"\\\u{1}", Some(DOJO_SECRET), &["--json"]);
+    let json: Value = serde_json::from_str(&result.stdout).expect("JSON");
+    assert_eq!(json["code"], "webhook_malformed_digest");
+    assert!(
+        json["message"].as_str().unwrap().contains(r#""\"\\\u{1}""#),
+        "{json}"
+    );
+}
+
+/// The header Dojo would send with `body`, signed with [`DOJO_SECRET`], by
+/// the library's `sign` (which `tests/webhook.rs` holds to Dojo's example).
+fn signed(body: &[u8]) -> String {
+    dojo_capture::webhook::WebhookSecret::new(DOJO_SECRET)
+        .expect("the secret")
+        .sign(body)
+}
+
+#[test]
+fn webhook_unusable_input_exits_2() {
+    let body = DOJO_BODY.as_bytes();
+    let cases: &[(Option<&str>, &str)] = &[
+        (None, "is not set"),
+        (Some(""), "holds no secret"),
+        (Some(" , \n,"), "holds no secret"),
+    ];
+    for (secrets, reason) in cases {
+        let result = verify_run(body, DOJO_HEADER, *secrets, &[]);
+        assert_input_error(&result, reason);
+        assert!(result.stderr.contains(SECRETS_VAR), "{}", result.stderr);
+        let result = verify_run(body, DOJO_HEADER, *secrets, &["--json"]);
+        assert_input_error(&result, reason);
+    }
+    // An unreadable body file.
+    let result = run(&[
+        "webhook",
+        "verify",
+        "docs/examples/no-such-body.json",
+        "--signature",
+        DOJO_HEADER,
+        "--secrets-env",
+        "PATH",
+    ]);
+    assert_input_error(&result, "cannot open the webhook body");
+    // A name no variable can have.
+    for name in ["", "A=B"] {
+        let result = run(&[
+            "webhook",
+            "verify",
+            "-",
+            "--signature",
+            DOJO_HEADER,
+            "--secrets-env",
+            name,
+        ]);
+        assert_input_error(&result, "is not an environment variable name");
+    }
+    // A body too large to be a delivery.
+    let mut large = DOJO_BODY.as_bytes().to_vec();
+    large.resize(1024 * 1024 + 1, b' ');
+    let result = verify_run(&large, DOJO_HEADER, Some(DOJO_SECRET), &[]);
+    assert_input_error(&result, "larger than 1 MiB");
+    // The options are required.
+    for args in [
+        &["webhook", "verify", "-", "--secrets-env", SECRETS_VAR][..],
+        &["webhook", "verify", "-", "--signature", DOJO_HEADER][..],
+        &[
+            "webhook",
+            "verify",
+            "--signature",
+            DOJO_HEADER,
+            "--secrets-env",
+            SECRETS_VAR,
+        ][..],
+        &["webhook"][..],
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 2, "{args:?}");
+        assert_eq!(result.stdout, "");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn webhook_secrets_that_are_not_utf8_exit_2() {
+    use std::os::unix::ffi::OsStrExt;
+    let output = bin()
+        .args([
+            "webhook",
+            "verify",
+            "-",
+            "--signature",
+            DOJO_HEADER,
+            "--secrets-env",
+            SECRETS_VAR,
+        ])
+        .env(SECRETS_VAR, std::ffi::OsStr::from_bytes(b"ws_\xff"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the binary");
+    assert_input_error(&finish(output), "is not UTF-8");
+}
+
+#[test]
+fn webhook_help_names_the_variable_and_its_format() {
+    let result = run(&["webhook", "verify", "--help"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for words in [
+        "--secrets-env <NAME>",
+        "environment variable",
+        "never from the command line",
+        "separated by commas or whitespace",
+        "Exit status",
+    ] {
+        assert!(result.stdout.contains(words), "{words}: {}", result.stdout);
+    }
+    let result = run(&["--help"]);
+    assert!(result.stdout.contains("webhook"), "{}", result.stdout);
+}

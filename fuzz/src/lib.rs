@@ -25,6 +25,7 @@ use std::str::FromStr;
 
 use arbitrary::{Arbitrary, Unstructured};
 use dojo_capture::check::{self, Verdict};
+use dojo_capture::webhook::{self, WebhookSecret};
 use dojo_capture::wire::PaymentIntentResource;
 use dojo_capture::{
     AnyPaymentIntent, AutoExpireAction, AutoExpiry, CaptureId, CaptureMode, CaptureOutcome,
@@ -2582,6 +2583,115 @@ pub fn stored_intent(data: &[u8]) {
                 "an accepted record reads back the same through serde",
                 &intent,
             );
+        }
+    }
+}
+
+// ---- f. webhook_verify ------------------------------------------------------
+
+/// The secret `webhook_verify` signs and verifies with: the one of Dojo's
+/// published example, so that the example is a seed that verifies.
+const WEBHOOK_SECRET: &str = "ws_OYsyzcrH70GpJfs8MMkKpg";
+
+/// The `dojo-signature` value Dojo sends with `body`, computed with the
+/// hmac crate directly, not through the library under test.
+fn dojo_signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{KeyInit, Mac};
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+    else {
+        panic!("HMAC takes a key of any length");
+    };
+    mac.update(body);
+    let pairs: Vec<String> = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02X}"))
+        .collect();
+    format!("sha256={}", pairs.join("-"))
+}
+
+/// `webhook_verify`: the bytes up to the first newline are a
+/// `dojo-signature` header, the rest is a body.
+///
+/// * the header verifies the body with the fixed secret exactly when it is
+///   the header Dojo computes, its hexadecimal digits in either case; a
+///   refusal has one of the documented codes;
+/// * `WebhookSecret::sign` writes the header Dojo computes;
+/// * the body signed correctly always verifies, whichever place the secret
+///   has among two, and reading it gives an event with its required fields
+///   or `webhook_not_an_event`, never a panic.
+pub fn webhook_verify(data: &[u8]) {
+    let (header, body) = match data.iter().position(|&byte| byte == b'\n') {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let secrets = match (
+        WebhookSecret::new(WEBHOOK_SECRET),
+        WebhookSecret::new("ws_another"),
+    ) {
+        (Ok(fixed), Ok(other)) => [fixed, other],
+        _ => panic!("property violated: a non-empty secret is accepted"),
+    };
+    let correct = dojo_signature(WEBHOOK_SECRET, body);
+    let shown = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    ensure(
+        secrets[0].sign(body) == correct,
+        "sign writes the header Dojo computes",
+        &shown(body),
+    );
+
+    let scheme = "sha256=".len();
+    let is_correct = header.len() == correct.len()
+        && header[..scheme] == correct.as_bytes()[..scheme]
+        && header[scheme..].eq_ignore_ascii_case(&correct.as_bytes()[scheme..]);
+    let result = webhook::verify(body, header, &secrets[..1]);
+    ensure(
+        result.is_ok() == is_correct,
+        "a header verifies exactly when it is Dojo's, its digits in either case",
+        &(
+            shown(header),
+            shown(body),
+            result.as_ref().map(|v| v.secret_index()),
+        ),
+    );
+    if let Err(error) = result {
+        ensure(
+            [
+                "webhook_signature_missing",
+                "webhook_unknown_scheme",
+                "webhook_malformed_digest",
+                "webhook_signature_mismatch",
+            ]
+            .contains(&error.code()),
+            "a refused header has a header's code",
+            &(shown(header), error),
+        );
+    }
+
+    let [fixed, other] = secrets;
+    for (secrets, index) in [([fixed.clone(), other.clone()], 0), ([other, fixed], 1)] {
+        let verified = webhook::verify(body, &correct, &secrets);
+        ensure(
+            verified.as_ref().map(|v| v.secret_index()) == Ok(index),
+            "a body signed with one of the secrets verifies, at that secret's place",
+            &(shown(body), index),
+        );
+        let Ok(verified) = verified else { continue };
+        match verified.event() {
+            Ok(event) => ensure(
+                !event.id().is_empty()
+                    && !event.name().as_str().is_empty()
+                    && !event.payment_intent_id().is_empty()
+                    && event.to_json()["paymentIntentId"] == event.payment_intent_id(),
+                "an accepted event has its id, name and intent id",
+                &(shown(body), event),
+            ),
+            Err(error) => ensure(
+                error.code() == "webhook_not_an_event",
+                "a verified body that is not an event is webhook_not_an_event",
+                &(shown(body), error),
+            ),
         }
     }
 }
