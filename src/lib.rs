@@ -8,7 +8,6 @@ mod arbitrary_impls;
 pub mod check;
 mod encode;
 mod error;
-mod event_verdict;
 mod ids;
 mod intent;
 mod ledger;
@@ -34,7 +33,6 @@ pub use jiff;
 pub use jiff::{SignedDuration, Timestamp};
 
 pub use any::{AnyPaymentIntent, Operation, WrongState};
-pub use event_verdict::WebhookVerdict;
 pub use ids::{CaptureId, IdError, IdempotencyKey};
 pub use intent::{Authorization, CaptureResolved, PaymentIntent, Rejected};
 pub use ledger::{
@@ -50,11 +48,11 @@ pub use reconcile::{ReconcileError, Reconciled};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
 pub use state::IntentState;
-pub use webhook::{WebhookError, WebhookEvent, WebhookSecret};
+pub use webhook::{WebhookError, WebhookEvent, WebhookSecret, WebhookVerdict};
 pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};
 
 /// The Rust examples of `docs/storage.md`, run as doctests so that the
 /// format's documentation cannot drift from the code.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/storage.md")]
-pub struct StorageDocExamples;
+pub mod storage_doc_examples {}

@@ -3,6 +3,7 @@
 //! fails to compile here; a public type missing from the list fails the scan.
 
 use dojo_capture::check::{Amounts, InputError, Verdict};
+use dojo_capture::lifecycle::{Cause, Transition};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
 use dojo_capture::request_command::{Args, Outcome};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
@@ -20,7 +21,7 @@ use dojo_capture::{
     PendingRefund, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
     PreparedReversal, PreparedTipsChange, ReconcileError, Reconciled, RefundDetails,
     RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WebhookError, WebhookEvent,
-    WebhookSecret, WrongState,
+    WebhookSecret, WebhookVerdict, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -132,6 +133,10 @@ fn checked_types() -> Vec<&'static str> {
         EventName,
         PaymentStatus,
         WebhookError,
+        WebhookVerdict,
+        // The lifecycle table.
+        Transition,
+        Cause,
     ]
 }
 

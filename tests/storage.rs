@@ -119,7 +119,16 @@ fn golden() -> Vec<(&'static str, AnyPaymentIntent)> {
             },
         )
         .expect("refund recorded");
-    let refunded = intent.refund(key("rf_2"), gbp(50)).expect("refund");
+    let mut refunded = intent.refund(key("rf_2"), gbp(50)).expect("refund");
+    // A webhook event applied: its id is remembered.
+    let secrets = [dojo_capture::WebhookSecret::new("ws_golden").expect("secret")];
+    let body = br#"{"id":"evt_golden","event":"payment_intent.status_updated","createdAt":"2024-07-25T09:10:00Z","data":{"paymentIntentId":"pi_golden","paymentStatus":"Refunded"}}"#;
+    let event = dojo_capture::webhook::verify_event(body, secrets[0].sign(body), &secrets)
+        .expect("a signed event");
+    assert_eq!(
+        refunded.apply_webhook(&event),
+        dojo_capture::WebhookVerdict::AlreadyKnown
+    );
 
     // Reversed: an Auto payment reversed on its own day.
     let reversed = PaymentIntent::new(gbp(1000), CaptureMode::Auto)

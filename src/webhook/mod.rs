@@ -71,14 +71,41 @@
 //! `webhook_not_an_event`. No message holds a secret or the digest the
 //! body should have had.
 //!
-//! # What is not here
+//! # Applying an event to a stored intent
 //!
-//! Applying an event to a stored intent. An event says that an intent
-//! changed, not what changed (it carries no capture id and no amount), so
-//! the intent is read again (`GET /payment-intents/{id}`) and reconciled
-//! ([`AnyPaymentIntent::reconcile_read_json`](crate::AnyPaymentIntent::reconcile_read_json)).
-//! Recognising a delivery seen before is by [`WebhookEvent::id`].
+//! An event says that an intent changed, not what changed: it carries no
+//! capture id and no amount. So it never changes the intent's figures.
+//! [`AnyPaymentIntent::apply_webhook`](crate::AnyPaymentIntent::apply_webhook)
+//! judges it against the intent and says what to do ([`WebhookVerdict`]):
+//! nothing (an event applied before, by its id, or a status the intent
+//! already has), read the intent again (`GET /payment-intents/{id}`, then
+//! [`reconcile_read_json`](crate::AnyPaymentIntent::reconcile_read_json)),
+//! ignore a stale event, or report an impossible one. It remembers the
+//! event's id, so a redelivery is a duplicate, and that is a change of the
+//! stored record: its revision moves, and it is written back like any other.
+//!
+//! ```
+//! use dojo_capture::webhook::{self, WebhookSecret};
+//! use dojo_capture::{AnyPaymentIntent, WebhookVerdict};
+//!
+//! let mut intent = AnyPaymentIntent::from_json(
+//!     br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+//!          "amount": {"value": 1000, "currencyCode": "GBP"},
+//!          "createdAt": "2024-07-25T08:49:20Z"}"#,
+//! )?;
+//! let secrets = [WebhookSecret::new("ws_test")?];
+//! let body = br#"{"id": "evt_1", "event": "payment_intent.status_updated",
+//!                 "createdAt": "2024-07-25T09:00:00Z",
+//!                 "data": {"paymentIntentId": "pi_1", "paymentStatus": "Captured"}}"#;
+//! let event = webhook::verify_event(body, secrets[0].sign(body), &secrets)?;
+//!
+//! assert_eq!(intent.apply_webhook(&event), WebhookVerdict::ReadAgain);
+//! // Delivered again: recognised by its id.
+//! assert_eq!(intent.apply_webhook(&event), WebhookVerdict::Duplicate);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+mod apply;
 mod error;
 mod event;
 #[cfg(feature = "http")]
@@ -86,6 +113,7 @@ mod header_map;
 mod secret;
 mod signature;
 
+pub use apply::WebhookVerdict;
 pub use error::WebhookError;
 pub use event::{EventName, PaymentStatus, WebhookEvent};
 #[cfg(feature = "http")]

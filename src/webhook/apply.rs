@@ -10,10 +10,92 @@ use std::fmt;
 
 use jiff::Timestamp;
 
+use super::WebhookEvent;
+use crate::any::AnyPaymentIntent;
+use crate::intent::PaymentIntent;
 use crate::ledger::{Ledger, Phase, SEEN_EVENTS_LIMIT};
 use crate::lifecycle::reachable;
-use crate::state::IntentState;
+use crate::state::{IntentState, State};
 use crate::wire::PaymentIntentStatus;
+
+impl AnyPaymentIntent {
+    /// After a webhook delivery was verified: judges its event against the
+    /// intent and says what to do; see [`PaymentIntent::apply_webhook`].
+    ///
+    /// ```
+    /// use dojo_capture::webhook::{self, WebhookSecret};
+    /// use dojo_capture::{AnyPaymentIntent, WebhookVerdict};
+    ///
+    /// let mut intent = AnyPaymentIntent::from_json(
+    ///     br#"{"id": "pi_1", "status": "Captured", "captureMode": "Auto",
+    ///          "amount": {"value": 1000, "currencyCode": "GBP"},
+    ///          "createdAt": "2024-07-25T08:49:20Z"}"#,
+    /// )?;
+    /// let secrets = [WebhookSecret::new("ws_test")?];
+    /// let body = br#"{"id": "evt_0", "event": "payment_intent.created",
+    ///                 "data": {"paymentIntentId": "pi_1", "paymentStatus": "Created"}}"#;
+    /// let event = webhook::verify_event(body, secrets[0].sign(body), &secrets)?;
+    /// // Delivered late: the intent is past Created.
+    /// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::Stale);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_webhook(&mut self, event: &WebhookEvent) -> WebhookVerdict {
+        self.ledger_mut().apply_event(
+            event.id(),
+            event.payment_intent_id(),
+            event.created_at(),
+            event.intent_status(),
+        )
+    }
+}
+
+impl<S: State> PaymentIntent<S> {
+    /// After a webhook delivery was verified ([`webhook::verify_event`](super::verify_event)):
+    /// judges its event against the intent and says what to do. The
+    /// intent's figures and state never change (an event carries no amount
+    /// and no capture id); its id is remembered, so that a redelivery is a
+    /// [`Duplicate`](WebhookVerdict::Duplicate), which adds one to the
+    /// [`revision`](Self::revision): write the intent back as after any change.
+    ///
+    /// In this order: [`OtherIntent`](WebhookVerdict::OtherIntent) when the
+    /// event names another intent (nothing remembered);
+    /// [`Duplicate`](WebhookVerdict::Duplicate) for an event id applied
+    /// before; [`ReadAgain`](WebhookVerdict::ReadAgain) for a status the
+    /// lifecycle does not know (`AuthChallenged`, `Declined`, …) or none;
+    /// [`AlreadyKnown`](WebhookVerdict::AlreadyKnown) for a status Dojo may
+    /// report for the intent as it is (D4, D13, D17);
+    /// [`Impossible`](WebhookVerdict::Impossible) when the
+    /// [lifecycle](crate::lifecycle) leads neither from the intent's state to
+    /// the event's nor back; [`Stale`](WebhookVerdict::Stale) when the
+    /// event's status is behind the intent's, or the event was sent before
+    /// Dojo's `updatedAt` of the last read; [`ReadAgain`](WebhookVerdict::ReadAgain)
+    /// for a status ahead.
+    ///
+    /// ```
+    /// use dojo_capture::webhook::{self, WebhookSecret};
+    /// use dojo_capture::{CaptureMode, Currency, Money, PaymentIntent, WebhookVerdict};
+    ///
+    /// let mut intent = PaymentIntent::new(Money::new(1000, Currency::GBP), CaptureMode::Auto)
+    ///     .with_id("pi_1")
+    ///     .cancel();
+    /// let secrets = [WebhookSecret::new("ws_test")?];
+    /// let body = br#"{"id": "evt_9", "event": "payment_intent.status_updated",
+    ///                 "data": {"paymentIntentId": "pi_1", "paymentStatus": "Captured"}}"#;
+    /// let event = webhook::verify_event(body, secrets[0].sign(body), &secrets)?;
+    /// // A canceled intent is never captured.
+    /// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::Impossible);
+    /// assert_eq!(intent.revision(), 2, "canceled, then the event remembered");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_webhook(&mut self, event: &WebhookEvent) -> WebhookVerdict {
+        self.ledger_mut().apply_event(
+            event.id(),
+            event.payment_intent_id(),
+            event.created_at(),
+            event.intent_status(),
+        )
+    }
+}
 
 /// What to do with a webhook event, once its signature was verified; one
 /// code per verdict, listed in the order they are decided.
@@ -130,6 +212,7 @@ impl Ledger {
         sent_at: Option<Timestamp>,
         status: Option<PaymentIntentStatus>,
     ) -> WebhookVerdict {
+        // An intent without Dojo's id cannot tell: the event is judged.
         if self.id.as_deref().is_some_and(|id| id != intent_id) {
             return WebhookVerdict::OtherIntent;
         }
