@@ -360,7 +360,9 @@ enum Effect {
 }
 
 /// The intent's facts: everything the rules read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+// Clone by hand: a derived one would keep only the records' length, so the
+// next capture or refund on a clone would allocate.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Ledger {
     pub(crate) id: Option<Box<str>>,
     pub(crate) mode: CaptureMode,
@@ -402,6 +404,106 @@ pub(crate) struct Ledger {
     /// read from Dojo: a stored record is written back only over the
     /// revision it was loaded at (optimistic concurrency).
     pub(crate) revision: u64,
+    /// The sums of the records above that the rules read, kept up to date
+    /// by every change so that a check costs the same with 3 captures or
+    /// 1,000. Derived data: [`Totals::of`] recomputes them, and every
+    /// change asserts (in debug builds) that they still agree.
+    pub(crate) totals: Totals,
+}
+
+impl Clone for Ledger {
+    /// A copy with the same room for new captures and refunds as a new
+    /// intent has, whatever the original's capacity: a clone (the `check`
+    /// command's, a worker's copy) records its next captures and refunds
+    /// without allocating. Every field is listed, so a new one cannot be
+    /// forgotten.
+    fn clone(&self) -> Self {
+        fn with_room<T: Clone>(records: &[T]) -> Vec<T> {
+            let mut copy = Vec::with_capacity(records.len() + RESERVED_RECORDS);
+            copy.extend_from_slice(records);
+            copy
+        }
+        Ledger {
+            id: self.id.clone(),
+            mode: self.mode,
+            amount: self.amount,
+            tips: self.tips,
+            custom_amount_allowed: self.custom_amount_allowed,
+            tips_allowed: self.tips_allowed,
+            auto_expiry: self.auto_expiry,
+            paid_at: self.paid_at,
+            phase: self.phase,
+            captured_by_dojo: self.captured_by_dojo,
+            captures: with_room(&self.captures),
+            refunded: self.refunded,
+            refunds: with_room(&self.refunds),
+            pending: self.pending.clone(),
+            next_local_id: self.next_local_id,
+            pending_refunds: self.pending_refunds.clone(),
+            pending_operation: self.pending_operation.clone(),
+            updated_at: self.updated_at.clone(),
+            seen_events: self.seen_events.clone(),
+            revision: self.revision,
+            totals: self.totals,
+        }
+    }
+}
+
+/// Running totals of a ledger's records, in i128 so that adding and taking
+/// away is exact (the sums the rules read are capped at `i64::MAX`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    /// Amounts of Successful captures.
+    successful: i128,
+    /// Tips of Successful captures (D14).
+    successful_tips: i128,
+    /// Amounts of captures in flight at Dojo (status Created).
+    created: i128,
+    /// Amounts of captures prepared, answer not recorded.
+    pending: i128,
+    /// Amounts of refunds prepared, answer not recorded.
+    pending_refunds: i128,
+}
+
+impl Totals {
+    /// The totals of these records, summed afresh.
+    pub(crate) fn of(
+        captures: &[CaptureRecord],
+        pending: &[PendingCapture],
+        pending_refunds: &[PendingRefund],
+    ) -> Totals {
+        let mut totals = Totals::default();
+        for capture in captures {
+            totals.count(capture, 1);
+        }
+        for p in pending {
+            totals.pending += i128::from(p.amount.minor_units());
+        }
+        for p in pending_refunds {
+            totals.pending_refunds += i128::from(p.amount.minor_units());
+        }
+        totals
+    }
+
+    /// Adds (`sign` 1) or takes away (`sign` -1) one capture record.
+    fn count(&mut self, capture: &CaptureRecord, sign: i128) {
+        let amount = sign * i128::from(capture.amount.minor_units());
+        match capture.status {
+            CaptureStatus::Created => self.created += amount,
+            CaptureStatus::Successful => {
+                self.successful += amount;
+                self.successful_tips +=
+                    sign * capture.tips.map_or(0, |t| i128::from(t.minor_units()));
+            }
+            CaptureStatus::Declined | CaptureStatus::Failed => {}
+        }
+    }
+}
+
+/// A running total as the rules read it: never past `i64::MAX`, as the
+/// saturating sums it replaces.
+fn capped(total: i128) -> i64 {
+    i64::try_from(total).unwrap_or(i64::MAX)
 }
 
 /// How many webhook event ids an intent remembers. Dojo retries a failed
@@ -440,12 +542,24 @@ impl Ledger {
             updated_at: None,
             seen_events: Vec::new(),
             revision: 0,
+            totals: Totals::default(),
         }
+    }
+
+    /// Recomputes the running totals from the records: for a ledger built
+    /// from records (rehydration, a stored record), not changed one by one.
+    pub(crate) fn recount(&mut self) {
+        self.totals = Totals::of(&self.captures, &self.pending, &self.pending_refunds);
     }
 
     /// Counts one applied change: every method that changes the ledger
     /// calls it once, after the change, and never on a refusal or a replay.
     pub(crate) fn changed(&mut self) {
+        debug_assert_eq!(
+            self.totals,
+            Totals::of(&self.captures, &self.pending, &self.pending_refunds),
+            "the running totals no longer agree with the records"
+        );
         self.revision = self.revision.wrapping_add(1);
     }
 
@@ -466,37 +580,20 @@ impl Ledger {
         }
     }
 
-    fn sum_where(&self, status: CaptureStatus) -> Money {
-        // Every recorded amount passed the over-capture check or rehydration's
-        // sum check, so the total fits; saturating keeps this total even so.
-        let minor = self
-            .captures
-            .iter()
-            .filter(|c| c.status == status)
-            .fold(0_i64, |sum, c| sum.saturating_add(c.amount.minor_units()));
-        Money::new(minor, self.currency())
-    }
-
     /// Captured: Successful captures, or the whole amount when Dojo captured it (Auto).
     pub(crate) fn captured(&self) -> Money {
         if self.captured_by_dojo {
             self.amount
         } else {
-            self.sum_where(CaptureStatus::Successful)
+            Money::new(capped(self.totals.successful), self.currency())
         }
     }
 
     /// In flight: captures whose final status is not recorded yet, and
     /// captures prepared but not yet recorded, whatever became of their answer (D1).
     pub(crate) fn in_flight(&self) -> Money {
-        let pending = self
-            .pending
-            .iter()
-            .fold(0_i64, |sum, p| sum.saturating_add(p.amount.minor_units()));
         Money::new(
-            self.sum_where(CaptureStatus::Created)
-                .minor_units()
-                .saturating_add(pending),
+            capped(self.totals.created + self.totals.pending),
             self.currency(),
         )
     }
@@ -618,11 +715,7 @@ impl Ledger {
 
     /// The amount of the pending refunds, reserved whatever became of their answer.
     pub(crate) fn pending_refunded(&self) -> Money {
-        let minor = self
-            .pending_refunds
-            .iter()
-            .fold(0_i64, |sum, p| sum.saturating_add(p.amount.minor_units()));
-        Money::new(minor, self.currency())
+        Money::new(capped(self.totals.pending_refunds), self.currency())
     }
 
     /// amount − in flight − captured (D1); zero where the merchant cannot
@@ -657,12 +750,7 @@ impl Ledger {
         if self.captured_by_dojo {
             return self.tips.map_or(0, |tips| i128::from(tips.minor_units()));
         }
-        self.captures
-            .iter()
-            .filter(|c| c.status == CaptureStatus::Successful)
-            .filter_map(|c| c.tips)
-            .map(|tips| i128::from(tips.minor_units()))
-            .sum()
+        self.totals.successful_tips
     }
 
     /// captured + captured tips − refunded − pending refunds (D2, D14); zero
@@ -827,6 +915,7 @@ impl Ledger {
                 status: CaptureStatus::Created,
                 created_at: Some(now),
             });
+            self.totals.created += i128::from(amount.minor_units());
             self.changed();
         }
         Ok(())
@@ -973,6 +1062,7 @@ impl Ledger {
             prepared_at: now,
             outcome_unknown: false,
         });
+        self.totals.pending += i128::from(amount.minor_units());
         self.changed();
         Ok(prepared)
     }
@@ -998,7 +1088,8 @@ impl Ledger {
         let (status, body) = match classify(answer) {
             Classified::Accepted { status, body } => (status, body),
             Classified::Refused(kind) => {
-                self.pending.remove(index);
+                let released = self.pending.remove(index);
+                self.totals.pending -= i128::from(released.amount.minor_units());
                 self.changed();
                 return Err(kind);
             }
@@ -1017,6 +1108,7 @@ impl Ledger {
             }
             Some(id) => {
                 let pending = self.pending.remove(index);
+                let amount = i128::from(pending.amount.minor_units());
                 self.captures.push(CaptureRecord {
                     id: Some(id.clone()),
                     amount: pending.amount,
@@ -1024,6 +1116,8 @@ impl Ledger {
                     status: CaptureStatus::Created,
                     created_at: Some(pending.prepared_at),
                 });
+                self.totals.pending -= amount;
+                self.totals.created += amount;
                 self.changed();
                 return Ok(id);
             }
@@ -1055,7 +1149,9 @@ impl Ledger {
         if self.check_capture_outcome(id, outcome)? == Effect::Applies
             && let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id))
         {
+            self.totals.count(record, -1);
             record.status = outcome.status();
+            self.totals.count(record, 1);
             self.changed();
         }
         Ok(())
@@ -1166,6 +1262,7 @@ impl Ledger {
                 details,
                 outcome_unknown: false,
             });
+            self.totals.pending_refunds += i128::from(amount.minor_units());
             self.changed();
         }
         Ok(prepared)
@@ -1205,7 +1302,8 @@ impl Ledger {
             Classified::Accepted { status, body } => (status, body),
             Classified::Refused(kind) => {
                 if let Some(index) = index {
-                    self.pending_refunds.remove(index);
+                    let released = self.pending_refunds.remove(index);
+                    self.totals.pending_refunds -= i128::from(released.amount.minor_units());
                     self.changed();
                 }
                 return Err(kind);
@@ -1234,6 +1332,7 @@ impl Ledger {
             return Err(self.refund_outcome_unknown(Some(index), kind));
         }
         let pending = self.pending_refunds.remove(index);
+        self.totals.pending_refunds -= i128::from(pending.amount.minor_units());
         self.refunded = Money::new(
             self.refunded
                 .minor_units()
@@ -1619,4 +1718,38 @@ pub(crate) fn no_zero_tip(tips: Option<Money>) -> Option<Money> {
 pub(crate) fn london_day(at: Timestamp) -> Date {
     static LONDON: TimeZone = jiff::tz::get!("Europe/London");
     at.to_zoned_datetime(LONDON.clone()).date()
+}
+
+#[cfg(all(test, feature = "proptest"))]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::Totals;
+    use crate::AnyPaymentIntent;
+
+    proptest! {
+        /// The running totals equal the sums over the records for intents
+        /// reached through the operations, their clones, their Dojo JSON
+        /// read back and their stored records read back. (Every change
+        /// also asserts it in debug builds.)
+        #[test]
+        fn running_totals_equal_the_sums_over_the_records(
+            intent in crate::strategy::intent(),
+        ) {
+            let stored = AnyPaymentIntent::from_stored_json(intent.to_stored_json().as_bytes())
+                .expect("a stored intent reads back");
+            let wire = serde_json::to_vec(&intent.to_resource()).expect("JSON");
+            let read = AnyPaymentIntent::from_json(&wire).expect("Dojo's JSON reads back");
+            for copy in [&intent, &intent.clone(), &stored, &read] {
+                let ledger = copy.ledger();
+                prop_assert_eq!(
+                    ledger.totals,
+                    Totals::of(&ledger.captures, &ledger.pending, &ledger.pending_refunds)
+                );
+            }
+            let clone = intent.clone();
+            prop_assert!(clone.ledger().captures.capacity() >= clone.ledger().captures.len() + super::RESERVED_RECORDS);
+            prop_assert!(clone.ledger().refunds.capacity() >= clone.ledger().refunds.len() + super::RESERVED_RECORDS);
+        }
+    }
 }

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use crate::any::AnyPaymentIntent;
 use crate::ids::CaptureId;
-use crate::ledger::{AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS, no_zero_tip};
+use crate::ledger::{
+    AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS, Totals, no_zero_tip,
+};
 use crate::money::Money;
 use crate::wire::intent::without_bom;
 use crate::wire::{
@@ -100,9 +102,18 @@ fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
 }
 
 pub(crate) fn non_negative(field: &str, value: i64) -> Result<i64, RehydrateError> {
+    non_negative_at(value, || field.into())
+}
+
+/// [`non_negative`] for a field whose name is built (`captures[3].amount`):
+/// only a refusal pays for building it.
+pub(crate) fn non_negative_at(
+    value: i64,
+    field: impl FnOnce() -> String,
+) -> Result<i64, RehydrateError> {
     if value < 0 {
         return Err(RehydrateError::new(Kind::NegativeAmount {
-            field: field.into(),
+            field: field().into(),
             value,
         }));
     }
@@ -169,7 +180,7 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
                 Some(id)
             }
         };
-        let minor = non_negative(&format!("captures[{index}].amount"), capture.amount)?;
+        let minor = non_negative_at(capture.amount, || format!("captures[{index}].amount"))?;
         if minor == 0 {
             let name = match &id {
                 Some(id) => format!("capture {id}"),
@@ -179,7 +190,7 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
         }
         let tips = match capture.tips_amount {
             Some(tips) => Some(Money::new(
-                non_negative(&format!("captures[{index}].tipsAmount"), tips)?,
+                non_negative_at(tips, || format!("captures[{index}].tipsAmount"))?,
                 currency,
             )),
             None => None,
@@ -271,7 +282,7 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
         .and_then(|p| p.tips_allowed)
         .unwrap_or(false);
 
-    let ledger = Ledger {
+    let mut ledger = Ledger {
         id: wire.id.as_deref().map(Into::into),
         mode,
         amount,
@@ -293,7 +304,9 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
         updated_at: wire.updated_at.as_deref().map(Into::into),
         seen_events: Vec::new(),
         revision: 0,
+        totals: Totals::default(),
     };
+    ledger.recount();
     check_status(status, &ledger)?;
     Ok(ledger)
 }

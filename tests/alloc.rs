@@ -151,3 +151,132 @@ fn runtime_checks_do_not_allocate_even_when_they_refuse() {
     assert_eq!(n, 0, "checks allocated");
     assert_eq!(results, [true, false, false, false, false, false]);
 }
+
+/// Ids and keys made before counting starts, as a caller holding them from
+/// Dojo's answers would have them.
+fn ids_and_keys(prefix: &str) -> (Vec<(CaptureId, CaptureId)>, Vec<IdempotencyKey>) {
+    let ids = (0..4)
+        .map(|i| {
+            let id = CaptureId::new(&format!("{prefix}_cp_{i}")).unwrap();
+            (id.clone(), id)
+        })
+        .collect();
+    let keys = (0..4)
+        .map(|i| IdempotencyKey::new(&format!("{prefix}_rf_{i}")).unwrap())
+        .collect();
+    (ids, keys)
+}
+
+/// Four captures, each settled, then four refunds, through the runtime API:
+/// the allocations they make.
+fn four_captures_and_refunds(intent: AnyPaymentIntent, prefix: &str) -> usize {
+    let (ids, keys) = ids_and_keys(prefix);
+    let now = ts("2024-07-26T10:00:00Z");
+    let (intent, n) = allocations_during(|| {
+        let mut intent = intent;
+        for (record, settle) in ids {
+            intent = intent.capture(record, gbp(100), now).unwrap();
+            intent = intent
+                .record_capture_outcome(&settle, CaptureOutcome::Successful)
+                .unwrap();
+        }
+        for key in keys {
+            intent = intent.refund(key, gbp(50)).unwrap();
+        }
+        intent
+    });
+    assert_eq!(intent.refunded(), gbp(200));
+    n
+}
+
+fn example(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/docs/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_cloned_intent_keeps_its_room_for_captures_and_refunds() {
+    // An intent whose records already filled the room reserved at creation:
+    // a derived Clone would copy only their length.
+    let paid = ts("2024-07-25T08:49:20Z");
+    let now = ts("2024-07-25T09:00:00Z");
+    let mut intent = PaymentIntent::new(gbp(100_000), CaptureMode::Manual)
+        .into_any()
+        .authorize(paid)
+        .unwrap();
+    for i in 0..7 {
+        let id = CaptureId::new(&format!("cp_full_{i}")).unwrap();
+        intent = intent.capture(id.clone(), gbp(100), now).unwrap();
+        intent = intent
+            .record_capture_outcome(&id, CaptureOutcome::Successful)
+            .unwrap();
+    }
+    let clone = intent.clone();
+    assert_eq!(
+        four_captures_and_refunds(clone, "clone"),
+        0,
+        "a clone allocated"
+    );
+}
+
+#[test]
+fn an_intent_read_from_dojo_or_from_storage_records_captures_and_refunds_without_allocating() {
+    let read = AnyPaymentIntent::from_json(&example("manual-authorized.json")).unwrap();
+    let stored = AnyPaymentIntent::from_stored_json(read.to_stored_json().as_bytes()).unwrap();
+    assert_eq!(
+        four_captures_and_refunds(read.clone(), "read"),
+        0,
+        "a read intent allocated"
+    );
+    assert_eq!(
+        four_captures_and_refunds(read, "read2"),
+        0,
+        "a read intent allocated"
+    );
+    assert_eq!(
+        four_captures_and_refunds(stored, "stored"),
+        0,
+        "a stored intent allocated"
+    );
+}
+
+/// Dojo's JSON for a Manual intent with `n` Successful captures of 1.00.
+fn with_captures(n: usize) -> Vec<u8> {
+    let captures: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id":"cp_{i:04}","amount":100,"tipsAmount":10,"status":"Successful","createdAt":"2024-07-25T09:00:00Z"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"id":"pi_alloc","status":"{status}","captureMode":"Manual","amount":{{"value":1000000,"currencyCode":"GBP"}},"createdAt":"2024-07-25T08:49:20Z","updatedAt":"2024-07-25T09:00:00Z","captures":[{}]}}"#,
+        captures.join(","),
+        status = if n == 0 { "Authorized" } else { "Captured" },
+    )
+    .into_bytes()
+}
+
+#[test]
+fn rehydration_allocates_a_constant_plus_one_per_capture() {
+    let mut counts = Vec::new();
+    for n in [0_usize, 1, 5, 20, 100] {
+        let wire = dojo_capture::wire::PaymentIntentResource::from_json(&with_captures(n)).unwrap();
+        let (intent, allocations) = allocations_during(|| AnyPaymentIntent::try_from(&wire));
+        assert_eq!(intent.unwrap().captures().len(), n);
+        counts.push((n, allocations));
+    }
+    // The constant: the ledger, the vectors of captures and refunds, the
+    // intent's id, `updatedAt`, and the set that finds a capture id listed
+    // twice; then each capture's id.
+    const CONSTANT: usize = 6;
+    for &(n, allocations) in &counts {
+        assert!(
+            allocations <= CONSTANT + n,
+            "{allocations} allocations for {n} captures, more than {CONSTANT} + {n}: {counts:?}"
+        );
+    }
+}

@@ -17,7 +17,7 @@ use crate::ledger::{
 use crate::money::Money;
 use crate::prepared::RefundDetails;
 use crate::rehydrate::error::Kind;
-use crate::rehydrate::{RehydrateError, non_negative, rehydrate};
+use crate::rehydrate::{RehydrateError, non_negative, non_negative_at, rehydrate};
 use crate::state::IntentState;
 use crate::wire::{
     CaptureDetails, CaptureMode, IntentConfig, PaymentConfig, PaymentDetails,
@@ -49,7 +49,7 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
     let mut ledger = rehydrate(&dojo_facts(record)?)?;
     let currency = ledger.currency();
     let money = |field: &dyn Fn() -> String, minor: i64| -> Result<Money, RehydrateError> {
-        let minor = non_negative(&field(), minor)?;
+        let minor = non_negative_at(minor, field)?;
         if minor == 0 {
             return Err(RehydrateError::new(Kind::ZeroStoredAmount {
                 field: field().into(),
@@ -126,7 +126,10 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
     for (index, pending) in record.pending_captures.iter().enumerate() {
         let at = |field: &str| format!("pendingCaptures[{index}].{field}");
         let tips = match pending.tips_amount {
-            Some(tips) => Some(Money::new(non_negative(&at("tipsAmount"), tips)?, currency)),
+            Some(tips) => Some(Money::new(
+                non_negative_at(tips, || at("tipsAmount"))?,
+                currency,
+            )),
             None => None,
         };
         ledger.pending.push(PendingCapture {
@@ -231,6 +234,7 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
         ledger.seen_events.push(id.as_ref().into());
     }
     ledger.revision = record.revision;
+    ledger.recount();
     Ok(ledger)
 }
 
