@@ -109,6 +109,12 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
     edge(
         Authorized,
+        Authorized,
+        Operation("record-capture-outcome"),
+        "a capture in flight is Declined or Failed: its amount is released (D1)",
+    ),
+    edge(
+        Authorized,
         Captured,
         Operation("record-capture-outcome"),
         "a capture in flight is Successful (D1)",
@@ -124,6 +130,12 @@ pub const TRANSITIONS: &[Transition] = &[
         Captured,
         Dojo("expiry"),
         "autoExpireAction Capture: Dojo captures the rest at autoExpireIn (D17)",
+    ),
+    edge(
+        Authorized,
+        Reversed,
+        Dojo("expiry"),
+        "Manual, nothing captured: at the deadline (7 days, or autoExpireIn with autoExpireAction Release) Dojo releases the authorisation (rule 7; D12)",
     ),
     edge(
         Captured,
@@ -160,6 +172,12 @@ pub const TRANSITIONS: &[Transition] = &[
         Refunded,
         Operation("refund"),
         "amount <= refundable (rule 5; D2, D14)",
+    ),
+    edge(
+        Refunded,
+        Refunded,
+        Operation("record-capture-outcome"),
+        "a capture in flight is resolved; capturing stays ended (D1, D3)",
     ),
     edge(
         Refunded,
