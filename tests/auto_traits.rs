@@ -3,7 +3,7 @@
 //! fails to compile here; a public type missing from the list fails the scan.
 
 use dojo_capture::check::{Amounts, InputError, Verdict};
-use dojo_capture::lifecycle::{Cause, Transition};
+use dojo_capture::lifecycle::{Cause, Format, Transition};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
 use dojo_capture::request_command::{Args, Outcome};
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed};
@@ -137,6 +137,7 @@ fn checked_types() -> Vec<&'static str> {
         // The lifecycle table.
         Transition,
         Cause,
+        Format,
     ]
 }
 

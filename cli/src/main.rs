@@ -6,15 +6,17 @@
 //! dojo-capture request INTENT.json OPERATION [AMOUNT] [--key KEY] [--version V]
 //!     [--now RFC3339] [--base-url URL] [--curl | --json]
 //! dojo-capture webhook verify BODY_FILE --signature HEADER --secrets-env NAME [--json]
+//! dojo-capture diagram [--format mermaid|dot]
 //! ```
 //!
-//! Exit status: 0 allowed (or verified), 1 refused by a rule (or a webhook
-//! refused; the code starts the line), 2 unusable input (the reason is on
-//! stderr). The verdict, the request or the event goes to stdout; with
-//! `--json`, one JSON object.
+//! Exit status: 0 allowed (or verified, or the diagram printed), 1 refused
+//! by a rule (or a webhook refused; the code starts the line), 2 unusable
+//! input (the reason is on stderr). The verdict, the request, the event or
+//! the diagram goes to stdout; with `--json`, one JSON object.
 //!
 //! This is a thin shell over [`dojo_capture::check`],
-//! [`dojo_capture::request_command`] and [`dojo_capture::webhook`]: it reads
+//! [`dojo_capture::request_command`], [`dojo_capture::webhook`] and
+//! [`dojo_capture::lifecycle`]: it reads
 //! the files, the environment and the clock, and every other piece of text
 //! is parsed by the library.
 
@@ -25,8 +27,10 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use dojo_capture::check::{self, InputError};
+use dojo_capture::lifecycle::{self, Format};
 use dojo_capture::request_command;
 use dojo_capture::webhook::{self, WebhookSecret};
 
@@ -53,6 +57,26 @@ enum Command {
     /// Dojo's webhooks: `webhook verify` checks a delivery's signature.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Prints the lifecycle's states and transitions, each edge labelled
+    /// with its operation (or Dojo's event) and its guard.
+    ///
+    /// Drawn from the table the library decides with
+    /// (dojo_capture::lifecycle::TRANSITIONS), never from a copy: Mermaid
+    /// for a ```mermaid block, DOT for Graphviz (`| dot -Tsvg`).
+    /// Exit status: 0.
+    Diagram(DiagramArgs),
+}
+
+#[derive(Args)]
+struct DiagramArgs {
+    /// The text format of the diagram.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = Format::ALL[0].name(),
+        value_parser = PossibleValuesParser::new(Format::ALL.map(Format::name)),
+    )]
+    format: String,
 }
 
 #[derive(Subcommand)]
@@ -176,7 +200,18 @@ fn main() -> ExitCode {
         Command::Check(args) => check_command(&args),
         Command::Request(args) => request_command(&args),
         Command::Webhook(WebhookCommand::Verify(args)) => webhook_verify_command(&args),
+        Command::Diagram(args) => diagram_command(&args),
     }
+}
+
+fn diagram_command(args: &DiagramArgs) -> ExitCode {
+    // clap accepted only the names of `Format::ALL`.
+    let format = Format::from_name(&args.format).unwrap_or(Format::ALL[0]);
+    // The text ends with a newline. A closed pipe is not worth a panic.
+    let _ = io::stdout()
+        .lock()
+        .write_all(lifecycle::render(format).as_bytes());
+    ExitCode::SUCCESS
 }
 
 /// The time to judge at and the intent's bytes, which both commands read

@@ -1256,3 +1256,91 @@ fn webhook_help_names_the_variable_and_its_format() {
     let result = run(&["--help"]);
     assert!(result.stdout.contains("webhook"), "{}", result.stdout);
 }
+
+// The `diagram` command.
+
+#[test]
+fn diagram_prints_the_library_s_mermaid_by_default_and_dot_on_request() {
+    use dojo_capture::lifecycle;
+    for (args, expected) in [
+        (&["diagram"][..], lifecycle::mermaid()),
+        (
+            &["diagram", "--format", "mermaid"][..],
+            lifecycle::mermaid(),
+        ),
+        (&["diagram", "--format", "dot"][..], lifecycle::dot()),
+        (&["diagram", "--format=dot"][..], lifecycle::dot()),
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        assert_eq!(result.stderr, "", "{args:?}");
+        assert_eq!(result.stdout, expected, "{args:?}");
+    }
+}
+
+#[test]
+fn diagram_prints_what_the_committed_drawings_hold() {
+    // docs/lifecycle.dot is checked against the library by the library's
+    // own tests; here, against what a user types.
+    let dot = std::fs::read_to_string(format!("{ROOT}/docs/lifecycle.dot")).expect("lifecycle.dot");
+    assert_eq!(run(&["diagram", "--format", "dot"]).stdout, dot);
+    let markdown =
+        std::fs::read_to_string(format!("{ROOT}/docs/lifecycle.md")).expect("lifecycle.md");
+    let block = format!("```mermaid\n{}```\n", run(&["diagram"]).stdout);
+    assert!(
+        markdown.contains(&block),
+        "docs/lifecycle.md: run scripts/diagram.sh"
+    );
+}
+
+#[test]
+fn diagram_refuses_an_unknown_format_or_argument_with_exit_2() {
+    for args in [
+        &["diagram", "--format", "svg"][..],
+        &["diagram", "--format", "MERMAID"][..],
+        &["diagram", "--format"][..],
+        &["diagram", "extra"][..],
+        &["diagram", "--json"][..],
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 2, "{args:?}: {}", result.stderr);
+        assert_eq!(result.stdout, "", "{args:?}");
+        assert!(!result.stderr.is_empty(), "{args:?}");
+    }
+    let result = run(&["diagram", "--format", "svg"]);
+    for words in ["svg", "mermaid", "dot"] {
+        assert!(result.stderr.contains(words), "{words}: {}", result.stderr);
+    }
+}
+
+#[test]
+fn diagram_help_names_the_formats_and_the_table() {
+    let result = run(&["diagram", "--help"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for words in [
+        "--format <FORMAT>",
+        "mermaid",
+        "dot",
+        "default: mermaid",
+        "TRANSITIONS",
+    ] {
+        assert!(result.stdout.contains(words), "{words}: {}", result.stdout);
+    }
+    let result = run(&["--help"]);
+    assert!(result.stdout.contains("diagram"), "{}", result.stdout);
+}
+
+#[test]
+fn diagram_into_a_closed_stdout_is_not_a_panic() {
+    let mut child = bin()
+        .args(["diagram", "--format", "dot"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
