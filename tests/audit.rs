@@ -533,6 +533,13 @@ fn a_get_before_any_read_is_how_an_intent_is_first_read() {
         auditor.intent(PI).map(AnyPaymentIntent::in_flight),
         Some(Money::new(100, Currency::GBP))
     );
+    // A GET answered with another intent reads nothing of it: one intent's
+    // lines never change another's audit.
+    let other = with(manual_authorized(), "id", json!("pi_other"));
+    let lines = [request("GET", "", None, PAID), answer(Some(200), other)];
+    let (found, auditor) = run_with(Auditor::new(), &lines);
+    assert_eq!(found, [(2, "reconcile_different_intent")]);
+    assert!(auditor.intent("pi_other").is_none() && auditor.intent(PI).is_none());
     // A GET answered with an error reads nothing.
     let lines = [
         request("GET", "", None, PAID),

@@ -275,7 +275,7 @@ impl Auditor {
         match line::read(bytes) {
             Err(unreadable) => found.push(None, unreadable.code, unreadable.message),
             Ok(Line::Blank) => {}
-            Ok(Line::Snapshot { id, bytes }) => self.snapshot(found, id.as_deref(), bytes),
+            Ok(Line::Snapshot { id, bytes }) => self.snapshot(found, id.as_deref(), false, bytes),
             Ok(Line::Webhook { signature, body }) => {
                 self.webhook(found, signature.as_deref(), body.bytes());
             }
@@ -284,13 +284,28 @@ impl Auditor {
         }
     }
 
-    /// A read of an intent: `bytes` is its JSON, `id` its id or, for the
-    /// answer to a `GET`, the id the request's path named.
-    fn snapshot(&mut self, found: &mut Found, id: Option<&str>, bytes: &[u8]) {
+    /// A read of an intent: `bytes` is its JSON. `id` is the id the line
+    /// names: a payment intent line's own, or for the answer to a `GET`, the
+    /// intent the request's path read (`of_get`).
+    fn snapshot(&mut self, found: &mut Found, id: Option<&str>, of_get: bool, bytes: &[u8]) {
         let resource = match decode(bytes) {
             Ok(resource) => resource,
             Err(error) => return found.push(id, error.code(), error.to_string()),
         };
+        if let (true, Some(asked), Some(read)) = (of_get, id, resource.id.as_deref())
+            && asked != read
+        {
+            // Judged as the reconcile judges it, and kept from the other
+            // intent: one intent's lines never change another's audit.
+            return found.push(
+                Some(asked),
+                "reconcile_different_intent",
+                format!(
+                    "the fresh read is of intent {}, not of {asked}",
+                    finding::clipped(read)
+                ),
+            );
+        }
         let id = resource.id.as_deref().or(id);
         let fresh = match AnyPaymentIntent::try_from(&resource) {
             Ok(fresh) => fresh,
@@ -396,7 +411,7 @@ impl Auditor {
             Token::Read => {
                 // Only a successful read carries the intent.
                 if let Some((200..=299, body)) = http {
-                    self.snapshot(found, Some(&id), body);
+                    self.snapshot(found, Some(&id), true, body);
                 }
             }
             token => {
