@@ -144,10 +144,17 @@ pub const CODES: [&str; 11] = [
 /// ```
 #[derive(Debug, Default)]
 pub struct Auditor {
+    /// Empty: deliveries are read unverified.
     secrets: Vec<WebhookSecret>,
+    /// Per intent id: all the audit keeps that grows with the history.
     intents: HashMap<Box<str>, Tracked>,
     lines: u64,
+    /// The intent of the most recent request line, for an answer that
+    /// names none: the one state shared between intents, which is why such
+    /// answers keep a history from being split.
     last_request: Option<Box<str>>,
+    /// The most recent request line named no lifecycle endpoint, and was
+    /// reported: an answer that names no intent is taken as its.
     last_request_unrouted: bool,
     by_code: BTreeMap<&'static str, u64>,
 }
