@@ -1,5 +1,6 @@
 """Writes the hand-written seeds of the structured targets (op_sequence, record_answer,
-check_command) and of webhook_verify: `python3 fuzz/seeds.py fuzz/corpus`.
+check_command), of webhook_verify, and of audit_line (the lines of the example histories):
+`python3 fuzz/seeds.py fuzz/corpus`.
 
 Random bytes rarely decode to a meaningful scenario, so each seed here is one
 named scenario (a replay, a conflict, a deadline edge, a DST change, int64
@@ -360,3 +361,15 @@ for body_name, body in [
     ('empty', b''),
 ]:
     wh('signed-' + body_name, dojo_signature(body), body)
+
+# audit_line: each line of the example histories (docs/examples/histories/,
+# written by scripts/histories.py) as a seed of its own, and each history
+# whole, so that the fuzzer starts from every kind of line and from lines
+# that follow one another.
+HISTORIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'docs', 'examples', 'histories')
+os.makedirs(f'{out}/audit_line', exist_ok=True)
+for name, short in [('history.jsonl', 'clean'), ('history-violations.jsonl', 'violations')]:
+    data = open(os.path.join(HISTORIES, name), 'rb').read()
+    open(f'{out}/audit_line/seed-{short}-whole', 'wb').write(data)
+    for number, line in enumerate(data.splitlines(), 1):
+        open(f'{out}/audit_line/seed-{short}-{number:02d}', 'wb').write(line)

@@ -5,6 +5,7 @@
 mod any;
 #[cfg(feature = "arbitrary")]
 mod arbitrary_impls;
+pub mod audit;
 pub mod check;
 mod encode;
 mod error;

@@ -721,6 +721,12 @@ impl<I> AnswerError<I> {
     pub fn into_intent(self) -> I {
         self.intent
     }
+
+    /// What happened, for the audit to tell an answer that contradicts the
+    /// intent from one Dojo or the network may give.
+    pub(crate) fn kind(&self) -> &AnswerErrorKind {
+        &self.kind
+    }
 }
 
 impl<I> fmt::Display for AnswerError<I> {

@@ -2,6 +2,7 @@
 //! values can cross threads and `.await` points. A type that stops being so
 //! fails to compile here; a public type missing from the list fails the scan.
 
+use dojo_capture::audit::{Auditor, Finding, LineReader, Summary};
 use dojo_capture::check::{Amounts, InputError, Verdict};
 use dojo_capture::lifecycle::{Cause, Format, Transition};
 use dojo_capture::request::{ApiVersion, Method, Request, UnknownApiVersion};
@@ -138,6 +139,11 @@ fn checked_types() -> Vec<&'static str> {
         Transition,
         Cause,
         Format,
+        // The audit of a history.
+        Auditor,
+        Finding,
+        Summary,
+        LineReader<std::io::Empty>,
     ]
 }
 

@@ -95,3 +95,8 @@ fn stored_intent_inputs_hold() {
 fn webhook_verify_inputs_hold() {
     replay("webhook_verify", fuzz::webhook_verify);
 }
+
+#[test]
+fn audit_line_inputs_hold() {
+    replay("audit_line", fuzz::audit_line);
+}

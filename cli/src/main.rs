@@ -6,29 +6,32 @@
 //! dojo-capture request INTENT.json OPERATION [AMOUNT] [--key KEY] [--version V]
 //!     [--now RFC3339] [--base-url URL] [--curl | --json]
 //! dojo-capture webhook verify BODY_FILE --signature HEADER --secrets-env NAME [--json]
+//! dojo-capture audit FILE.jsonl [--json] [--secrets-env NAME]
 //! dojo-capture diagram [--format mermaid|dot]
 //! ```
 //!
-//! Exit status: 0 allowed (or verified, or the diagram printed), 1 refused
-//! by a rule (or a webhook refused; the code starts the line), 2 unusable
-//! input (the reason is on stderr). The verdict, the request, the event or
-//! the diagram goes to stdout; with `--json`, one JSON object.
+//! Exit status: 0 allowed (or verified, a clean history, the diagram
+//! printed), 1 refused by a rule (or a webhook refused, or findings; the
+//! code is on the line), 2 unusable input (the reason is on stderr). The
+//! verdict, the request, the event or the diagram goes to stdout; with
+//! `--json`, one JSON object (`audit`: one per finding, then the summary).
 //!
 //! This is a thin shell over [`dojo_capture::check`],
-//! [`dojo_capture::request_command`], [`dojo_capture::webhook`] and
-//! [`dojo_capture::lifecycle`]: it reads
-//! the files, the environment and the clock, and every other piece of text
-//! is parsed by the library.
+//! [`dojo_capture::request_command`], [`dojo_capture::webhook`],
+//! [`dojo_capture::audit`] and [`dojo_capture::lifecycle`]: it reads the
+//! files, the environment and the clock, and every other piece of text is
+//! parsed by the library.
 
 #![forbid(unsafe_code)]
 
 use std::ffi::OsStr;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
+use dojo_capture::audit::{Auditor, LineReader};
 use dojo_capture::check::{self, InputError};
 use dojo_capture::lifecycle::{self, Format};
 use dojo_capture::request_command;
@@ -65,6 +68,17 @@ enum Command {
     /// for a ```mermaid block, DOT for Graphviz (`| dot -Tsvg`).
     /// Exit status: 0.
     Diagram(DiagramArgs),
+    /// Audits a recorded history (JSON Lines) with the library's rules.
+    ///
+    /// Each line is a payment intent as the API returns it, a webhook
+    /// delivery, a request a service sent or the answer it got; lines of
+    /// many intents may be interleaved. Prints one line per finding (LINE,
+    /// INTENT, CODE, MESSAGE, separated by two spaces), then a summary.
+    /// The file is read as a stream, one line at a time.
+    ///
+    /// Exit status: 0 no finding, 1 findings, 2 a history that cannot be
+    /// read at all (an unreadable file, an unset or empty variable).
+    Audit(AuditArgs),
 }
 
 #[derive(Args)]
@@ -77,6 +91,24 @@ struct DiagramArgs {
         value_parser = PossibleValuesParser::new(Format::ALL.map(Format::name)),
     )]
     format: String,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The history, one JSON object a line; `-` reads stdin.
+    #[arg(value_name = "FILE.jsonl")]
+    file: PathBuf,
+
+    /// Print each finding as one JSON object a line, then the summary as
+    /// one JSON object ({"summary": {...}}).
+    #[arg(long)]
+    json: bool,
+
+    /// The name of the environment variable holding the webhook secrets,
+    /// as for `webhook verify`: each delivery's dojo-signature is then
+    /// checked. Without it, deliveries are read unverified.
+    #[arg(long, value_name = "NAME")]
+    secrets_env: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -201,6 +233,97 @@ fn main() -> ExitCode {
         Command::Request(args) => request_command(&args),
         Command::Webhook(WebhookCommand::Verify(args)) => webhook_verify_command(&args),
         Command::Diagram(args) => diagram_command(&args),
+        Command::Audit(args) => audit_command(&args),
+    }
+}
+
+fn audit_command(args: &AuditArgs) -> ExitCode {
+    // The secrets first, as for `webhook verify`: a history cannot be
+    // judged with a configuration that is wrong, whatever it holds.
+    let secrets = match args.secrets_env.as_deref().map(secrets_from_env) {
+        Some(Ok(secrets)) => secrets,
+        Some(Err(reason)) => return unusable(&reason),
+        None => Vec::new(),
+    };
+    let name = input_name(&args.file);
+    // A stream, never the whole file: memory holds one line and what the
+    // auditor keeps per intent.
+    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if is_stdin(&args.file) {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        match std::fs::File::open(&args.file) {
+            Ok(file) => {
+                let size = file.metadata().ok().map(|metadata| metadata.len());
+                (Box::new(io::BufReader::with_capacity(1 << 16, file)), size)
+            }
+            Err(error) => {
+                return unusable(&format!("{name}: cannot open the history: {error}"));
+            }
+        }
+    };
+    let bar = progress_bar(size);
+    let mut auditor = Auditor::new().with_secrets(secrets);
+    let mut lines = LineReader::new(reader);
+    let mut stdout = io::stdout().lock();
+    let mut found = 0_u64;
+    loop {
+        let findings = match lines.next_line() {
+            Ok(Some(line)) => auditor.feed(line),
+            Ok(None) => break,
+            Err(error) => {
+                bar.finish_and_clear();
+                return unusable(&format!("{name}: cannot read the history: {error}"));
+            }
+        };
+        bar.set_position(lines.bytes_read());
+        if !findings.is_empty() {
+            found += findings.len() as u64;
+            bar.set_message(format!("{found} findings"));
+            // The bar is hidden while stdout is written, so that the two
+            // never share a line of the terminal.
+            bar.suspend(|| {
+                for finding in &findings {
+                    // A closed pipe is not worth a panic; the exit status still tells.
+                    let _ = if args.json {
+                        writeln!(stdout, "{}", finding.to_json())
+                    } else {
+                        writeln!(stdout, "{finding}")
+                    };
+                }
+            });
+        }
+    }
+    bar.finish_and_clear();
+    let summary = auditor.summary();
+    let _ = if args.json {
+        writeln!(stdout, "{}", summary.to_json())
+    } else {
+        writeln!(stdout, "{summary}")
+    };
+    ExitCode::from(if summary.is_clean() { 0 } else { 1 })
+}
+
+/// A progress bar on standard error when it is a terminal, of the file's
+/// bytes when its size is known; hidden otherwise, so that nothing but the
+/// findings reaches a pipe or a log.
+fn progress_bar(size: Option<u64>) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressStyle};
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let (bar, template) = match size {
+        Some(size) => (
+            ProgressBar::new(size),
+            "{bar:40} {bytes}/{total_bytes} {elapsed} {msg}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} {bytes} {elapsed} {msg}",
+        ),
+    };
+    match ProgressStyle::with_template(template) {
+        Ok(style) => bar.with_style(style),
+        Err(_) => bar,
     }
 }
 

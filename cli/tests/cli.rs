@@ -1344,3 +1344,241 @@ fn diagram_into_a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+// ---- audit ------------------------------------------------------------------
+
+/// The test secret the example histories are signed with.
+const HISTORY_SECRET: &str = "ws_history_example_only";
+const CLEAN_HISTORY: &str = "docs/examples/histories/history.jsonl";
+const VIOLATIONS_HISTORY: &str = "docs/examples/histories/history-violations.jsonl";
+
+/// Runs `audit` with `args`, `input` on stdin, and `secrets` (or no such
+/// variable) in the environment.
+fn audit_run(args: &[&str], input: &[u8], secrets: Option<&str>) -> Run {
+    let mut command = bin();
+    command
+        .arg("audit")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match secrets {
+        Some(value) => command.env(SECRETS_VAR, value),
+        None => command.env_remove(SECRETS_VAR),
+    };
+    let mut child = command.spawn().expect("spawn the binary");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("wait for the binary");
+    writer.join().expect("writer thread");
+    finish(output)
+}
+
+#[test]
+fn audit_of_the_clean_history_exits_0_with_its_summary() {
+    let result = audit_run(
+        &[CLEAN_HISTORY, "--secrets-env", SECRETS_VAR],
+        b"",
+        Some(HISTORY_SECRET),
+    );
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+    assert_eq!(result.stdout, "summary: 42 lines, 4 intents, 0 findings\n");
+    // Not a terminal: no progress bar, nothing at all on stderr.
+    assert_eq!(result.stderr, "");
+}
+
+#[test]
+fn audit_of_the_violations_exits_1_with_one_line_per_finding_then_the_summary() {
+    let result = audit_run(
+        &[VIOLATIONS_HISTORY, "--secrets-env", SECRETS_VAR],
+        b"",
+        Some(HISTORY_SECRET),
+    );
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(result.stderr, "");
+    let lines: Vec<&str> = result.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "1  -  malformed_line  the line is not JSON: expected ident at line 1 column 2"
+    );
+    assert!(
+        lines[7]
+            .starts_with("10  pi_viol_manual_M  over_capture  over_capture: capturing 5.00 GBP"),
+        "{}",
+        lines[7]
+    );
+    let summary = lines
+        .iter()
+        .position(|line| line.starts_with("summary: "))
+        .expect("a summary");
+    assert_eq!(summary, 29, "29 findings before the summary");
+    assert_eq!(lines[summary], "summary: 53 lines, 6 intents, 29 findings");
+    assert!(
+        lines[summary + 1..]
+            .iter()
+            .all(|line| line.starts_with("  "))
+    );
+    assert!(lines.contains(&"  webhook_signature_mismatch: 1"));
+    assert!(!result.stdout.contains(HISTORY_SECRET));
+}
+
+#[test]
+fn audit_json_prints_findings_as_json_lines_then_the_summary() {
+    let result = audit_run(
+        &[VIOLATIONS_HISTORY, "--json", "--secrets-env", SECRETS_VAR],
+        b"",
+        Some(HISTORY_SECRET),
+    );
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let values: Vec<Value> = result
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    let (summary, findings) = values.split_last().expect("lines");
+    assert_eq!(findings.len(), 29);
+    for finding in findings {
+        let keys: Vec<&str> = finding
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["code", "intent", "line", "message"]);
+    }
+    assert_eq!(findings[3]["line"], 4);
+    assert_eq!(findings[3]["intent"], "pi_viol_bad");
+    assert_eq!(findings[3]["code"], "captures_exceed_amount");
+    assert_eq!(findings[0]["intent"], Value::Null);
+    assert_eq!(summary["summary"]["lines"], 53);
+    assert_eq!(summary["summary"]["intents"], 6);
+    assert_eq!(summary["summary"]["findings"], 29);
+    assert_eq!(summary["summary"]["byCode"]["request_mismatch"], 1);
+}
+
+#[test]
+fn audit_reads_stdin_and_reads_deliveries_unverified_without_secrets() {
+    let history = example_bytes("histories/history-violations.jsonl");
+    let result = audit_run(&["-"], &history, None);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result
+            .stdout
+            .contains("\n36  pi_viol_created_X  webhook_impossible  ")
+    );
+    assert!(!result.stdout.contains("webhook_signature"));
+    let clean = example_bytes("histories/history.jsonl");
+    let result = audit_run(&["-", "--json"], &clean, None);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_one_line(&result.stdout);
+    let summary: Value = serde_json::from_str(&result.stdout).expect("JSON");
+    assert_eq!(summary["summary"]["findings"], 0);
+}
+
+#[test]
+fn audit_reports_a_malformed_or_too_long_line_and_goes_on() {
+    let intent = r#"{"id":"pi_1","status":"Created","amount":{"value":100,"currencyCode":"GBP"}}"#;
+    let mut input = format!("\u{feff}{intent}\r\n\nnot json\n").into_bytes();
+    input.extend(vec![b'x'; 1024 * 1024 + 5]);
+    input.extend_from_slice(b"\n\xff\xfe\n");
+    input.extend_from_slice(intent.as_bytes());
+    let result = audit_run(&["-"], &input, None);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let codes: Vec<(&str, &str)> = result
+        .stdout
+        .lines()
+        .take_while(|line| !line.starts_with("summary"))
+        .map(|line| {
+            let mut parts = line.split("  ");
+            (parts.next().unwrap(), parts.nth(1).unwrap())
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("3", "malformed_line"),
+            ("4", "line_too_long"),
+            ("5", "malformed_line")
+        ]
+    );
+    assert!(
+        result
+            .stdout
+            .contains("summary: 6 lines, 1 intent, 3 findings\n"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn audit_of_input_that_cannot_be_read_exits_2() {
+    let result = audit_run(&["docs/examples/histories/no-such.jsonl"], b"", None);
+    assert_input_error(&result, "cannot open the history");
+    let result = audit_run(&["docs/examples"], b"", None);
+    assert_input_error(&result, "cannot read the history");
+    // The secrets are checked first, whatever the file.
+    for (secrets, reason) in [(None, "is not set"), (Some(" ,"), "holds no secret")] {
+        let result = audit_run(&[CLEAN_HISTORY, "--secrets-env", SECRETS_VAR], b"", secrets);
+        assert_input_error(&result, reason);
+        let result = audit_run(
+            &[
+                "docs/examples/histories/no-such.jsonl",
+                "--secrets-env",
+                SECRETS_VAR,
+            ],
+            b"",
+            secrets,
+        );
+        assert_input_error(&result, reason);
+    }
+    // FILE is required.
+    let result = audit_run(&[], b"", None);
+    assert_eq!(result.code, 2);
+    assert_eq!(result.stdout, "");
+}
+
+#[test]
+fn audit_never_panics_on_hostile_lines() {
+    let mut input = Vec::new();
+    for line in [
+        &b"{}"[..],
+        b"{\"request\": null}",
+        b"{\"response\": {\"status\": -1}}",
+        b"{\"request\": {\"method\": \"POST\", \"path\": \"/payment-intents/%ZZ/captures\"}, \"at\": \"2024-07-25T09:00:00Z\"}",
+        b"{\"webhook\": {\"headers\": {\"dojo-signature\": \"sha256=\"}, \"body\": \"\"}}",
+        b"{\"id\": \"pi_1\", \"status\": \"Authorized\", \"amount\": {\"value\": 9223372036854775807, \"currencyCode\": \"GBP\"}}",
+        b"{\"request\": {\"method\": \"POST\", \"path\": \"/payment-intents/pi_1/captures\", \"body\": {\"amount\": 9223372036854775807}}, \"at\": \"2024-07-25T09:00:00Z\"}",
+        b"{\"response\": {\"status\": 201, \"body\": \"\\u0000\"}, \"paymentIntentId\": \"pi_1\"}",
+        b"\0\0\0",
+    ] {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    let result = audit_run(&["-", "--json"], &input, Some(HISTORY_SECRET));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let result = audit_run(
+        &["-", "--secrets-env", SECRETS_VAR],
+        &input,
+        Some(HISTORY_SECRET),
+    );
+    assert_eq!(result.code, 1, "{}", result.stderr);
+}
+
+#[test]
+fn audit_help_names_the_exit_codes_and_the_formats() {
+    let result = run(&["audit", "--help"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for words in [
+        "FILE.jsonl",
+        "--json",
+        "--secrets-env <NAME>",
+        "Exit status",
+        "stdin",
+    ] {
+        assert!(result.stdout.contains(words), "{words}: {}", result.stdout);
+    }
+    assert!(run(&["--help"]).stdout.contains("audit"));
+}

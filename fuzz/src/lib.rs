@@ -19,11 +19,12 @@
 #[path = "../../tests/common/invariants.rs"]
 mod invariants;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::str::FromStr;
 
 use arbitrary::{Arbitrary, Unstructured};
+use dojo_capture::audit::{self, Auditor};
 use dojo_capture::check::{self, Verdict};
 use dojo_capture::webhook::{self, WebhookSecret};
 use dojo_capture::wire::PaymentIntentResource;
@@ -2693,5 +2694,98 @@ pub fn webhook_verify(data: &[u8]) {
                 &(shown(body), error),
             ),
         }
+    }
+}
+
+// ---- g. audit_line ----------------------------------------------------------
+
+/// The test secret the example histories are signed with
+/// (`scripts/histories.py`), so that their deliveries, as seeds, verify.
+const HISTORY_SECRET: &str = "ws_history_example_only";
+
+/// Whether `line` is an answer that names neither its intent nor its
+/// request's path: the auditor routes it by the order of the whole file.
+fn answer_routed_by_order(line: &[u8]) -> bool {
+    let json = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    serde_json::from_slice::<Value>(json).is_ok_and(|value| value.get("response").is_some())
+        && audit::intent_id_of(line).is_none()
+}
+
+/// `audit_line`: the input, split on newlines, is a history; it is audited
+/// without secrets and with the histories' test secret.
+///
+/// * feeding any lines never panics;
+/// * every finding has a non-empty code and message, the number of the
+///   line it was fed with, one line of text and the same JSON;
+/// * the summary counts the lines fed and exactly the findings returned;
+/// * the history split by [`audit::intent_id_of`], each part audited on its
+///   own with the lines' numbers in the whole, has the same findings as the
+///   whole (unless an answer names no intent, which only the whole file's
+///   order routes): one intent's audit never depends on another's lines.
+pub fn audit_line(data: &[u8]) {
+    let lines: Vec<&[u8]> = data.split(|&byte| byte == b'\n').collect();
+    let Ok(secret) = WebhookSecret::new(HISTORY_SECRET) else {
+        panic!("property violated: a non-empty secret is accepted");
+    };
+    let shown = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    for secrets in [Vec::new(), vec![secret]] {
+        let mut auditor = Auditor::new().with_secrets(secrets.clone());
+        let mut whole = Vec::new();
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for (index, line) in lines.iter().enumerate() {
+            for finding in auditor.feed(line) {
+                ensure(
+                    !finding.code().is_empty() && !finding.message().is_empty(),
+                    "a finding has a code and a message",
+                    &(shown(line), &finding),
+                );
+                ensure(
+                    finding.line() == index as u64 + 1,
+                    "a finding has the number of the line it was fed with",
+                    &(shown(line), &finding),
+                );
+                ensure(
+                    finding.to_string().lines().count() == 1
+                        && finding.to_json()["code"] == finding.code()
+                        && finding.to_json()["line"] == finding.line(),
+                    "a finding prints on one line and as its JSON",
+                    &(shown(line), &finding),
+                );
+                *counts.entry(finding.code()).or_default() += 1;
+                whole.push(finding);
+            }
+        }
+        let summary = auditor.summary();
+        ensure(
+            summary.lines() == lines.len() as u64
+                && summary.by_code().collect::<BTreeMap<_, _>>() == counts,
+            "the summary counts the lines fed and exactly the findings returned",
+            &(&summary, &counts),
+        );
+        if lines.iter().any(|line| answer_routed_by_order(line)) {
+            continue;
+        }
+        let mut parts: BTreeMap<Option<String>, Vec<(u64, &[u8])>> = BTreeMap::new();
+        for (index, line) in lines.iter().enumerate() {
+            parts
+                .entry(audit::intent_id_of(line))
+                .or_default()
+                .push((index as u64 + 1, line));
+        }
+        let mut split = Vec::new();
+        for part in parts.values() {
+            let mut auditor = Auditor::new().with_secrets(secrets.clone());
+            for (number, line) in part {
+                split.extend(auditor.feed_numbered(*number, line));
+            }
+        }
+        let key = |f: &audit::Finding| (f.line(), f.intent_id().map(str::to_owned), f.code());
+        whole.sort_by_key(key);
+        split.sort_by_key(key);
+        ensure(
+            whole == split,
+            "a history split by intent id has the same findings as the whole",
+            &(shown(data), &whole, &split),
+        );
     }
 }

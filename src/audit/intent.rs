@@ -1,0 +1,363 @@
+//! What the audit keeps of one intent, and how each kind of line changes it.
+//!
+//! Nothing here reads another intent's state: the lines of one intent are
+//! judged against that intent alone, which is what lets a history be split
+//! by intent id and audited in parallel.
+
+use super::finding::{Finding, clipped, shown};
+use super::line::RequestLine;
+use super::request::{Asked, Token, differences, prepare, version, wanted};
+use crate::any::AnyPaymentIntent;
+use crate::prepared::{Answer, AnswerError, AnswerErrorKind};
+use crate::webhook::{WebhookEvent, WebhookVerdict};
+use crate::wire::PaymentIntentResource;
+
+/// The most requests of one intent that await their answers at once.
+///
+/// A service rarely has more than one request of an intent in flight; a
+/// history where more pile up has lost answers. Past this many, the oldest
+/// is taken as never answered (finding `answer_missing`): its outcome
+/// becomes unknown, so that the next read settles it, and what the auditor
+/// keeps per intent stays bounded whatever the history holds.
+///
+/// ```
+/// assert_eq!(dojo_capture::audit::MAX_AWAITING, 8);
+/// ```
+pub const MAX_AWAITING: usize = 8;
+
+/// The findings of one line, numbered.
+pub(crate) struct Found {
+    line: u64,
+    findings: Vec<Finding>,
+}
+
+impl Found {
+    pub(crate) fn new(line: u64) -> Found {
+        Found {
+            line,
+            findings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        intent: Option<&str>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
+        self.findings
+            .push(Finding::new(self.line, intent, code, message));
+    }
+
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// A request sent and not answered yet, as the history logged it.
+#[derive(Debug)]
+struct Awaiting {
+    method: String,
+    path: String,
+    token: Token,
+}
+
+/// One intent as the audit knows it: the latest state (`None` until a read
+/// shows it) and the requests awaiting their answers, at most
+/// [`MAX_AWAITING`].
+#[derive(Debug, Default)]
+pub(crate) struct Tracked {
+    pub(crate) intent: Option<AnyPaymentIntent>,
+    awaiting: Vec<Awaiting>,
+}
+
+impl Tracked {
+    /// A read of the intent, a snapshot line or the answer to a `GET`,
+    /// already rehydrated as `fresh` from `resource`. The first read is the
+    /// intent; a later one must be a legal successor, merged by the
+    /// reconcile of a fresh read.
+    pub(crate) fn read(
+        &mut self,
+        found: &mut Found,
+        id: &str,
+        resource: &PaymentIntentResource,
+        fresh: AnyPaymentIntent,
+    ) {
+        let Some(local) = self.intent.take() else {
+            self.intent = Some(fresh);
+            return;
+        };
+        match local.reconcile_read(resource) {
+            Ok((merged, _)) => self.intent = Some(merged),
+            Err(error) => {
+                found.push(Some(id), error.code(), error.to_string());
+                if error.code() == "reconcile_answer_awaited" {
+                    // The read came before an answer the history still
+                    // owes: the intent stays as it was, so that the answer,
+                    // when it comes, is recorded against it.
+                    self.intent = Some(error.into_intent());
+                } else {
+                    // Reported once, here: the audit goes on from Dojo's
+                    // read, as a person settling the finding would rebuild
+                    // the intent from it, rather than judging every later
+                    // line against a state Dojo contradicted.
+                    self.intent = Some(fresh);
+                    for awaiting in &mut self.awaiting {
+                        if !matches!(awaiting.token, Token::Read) {
+                            awaiting.token = Token::Unjudged;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A request for an operation on this intent (`asked` is not a read):
+    /// prepared through the intent's own method at the line's time, the
+    /// refusal or the difference from the logged request reported, and
+    /// kept to await its answer.
+    pub(crate) fn request(
+        &mut self,
+        found: &mut Found,
+        id: &str,
+        asked: Asked,
+        request: &RequestLine,
+    ) {
+        let token = if asked == Asked::Read {
+            Token::Read
+        } else {
+            match self.intent.take() {
+                None => {
+                    found.push(
+                        Some(id),
+                        "unknown_intent",
+                        "no read of this intent comes before this request: the audit judges a \
+                         request against the intent as last read",
+                    );
+                    Token::Unjudged
+                }
+                Some(intent) => {
+                    let (intent, token) = judge_request(found, id, intent, asked, request);
+                    self.intent = Some(intent);
+                    token
+                }
+            }
+        };
+        self.await_answer(
+            found,
+            id,
+            Awaiting {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                token,
+            },
+        );
+    }
+
+    fn await_answer(&mut self, found: &mut Found, id: &str, awaiting: Awaiting) {
+        if self.awaiting.len() >= MAX_AWAITING {
+            let oldest = self.awaiting.remove(0);
+            if let Some(intent) = self.intent.take() {
+                self.intent = Some(answer_lost(intent, &oldest.token));
+            }
+            found.push(
+                Some(id),
+                "answer_missing",
+                format!(
+                    "more than {MAX_AWAITING} requests of this intent await their answers: the \
+                     oldest, {} {}, is taken as never answered, its outcome unknown until the \
+                     intent is read again",
+                    clipped(&oldest.method),
+                    clipped(&oldest.path)
+                ),
+            );
+        }
+        self.awaiting.push(awaiting);
+    }
+
+    /// The request an answer is for: the most recent one awaiting whose
+    /// method and path are those given (each when given).
+    pub(crate) fn take_awaiting(
+        &mut self,
+        method: Option<&str>,
+        path: Option<&str>,
+    ) -> Option<Token> {
+        let index = self.awaiting.iter().rposition(|awaiting| {
+            method.is_none_or(|method| method == awaiting.method)
+                && path.is_none_or(|path| path == awaiting.path)
+        })?;
+        Some(self.awaiting.remove(index).token)
+    }
+
+    /// Records `answer` for a prepared operation's `token` (not a read).
+    pub(crate) fn record(&mut self, found: &mut Found, id: &str, token: Token, answer: Answer<'_>) {
+        let Some(intent) = self.intent.take() else {
+            // A token comes only from an intent that was read; nothing to record on.
+            return;
+        };
+        let (intent, finding) = match token {
+            Token::Read | Token::Unjudged => (intent, None),
+            Token::Capture(prepared) => judged(
+                intent
+                    .record_capture_answer(prepared, answer)
+                    .map(|(intent, _)| intent),
+            ),
+            Token::Refund(prepared) => judged(
+                intent
+                    .record_refund_answer(prepared, answer)
+                    .map(|(intent, _)| intent),
+            ),
+            Token::Reversal(prepared) => judged(intent.record_reversal_answer(prepared, answer)),
+            Token::Cancel(prepared) => judged(intent.record_cancel_answer(prepared, answer)),
+            Token::ChangeAmount(prepared) => {
+                judged(intent.record_change_amount_answer(prepared, answer))
+            }
+            Token::ChangeTips(prepared) => {
+                judged(intent.record_change_tips_answer(prepared, answer))
+            }
+        };
+        self.intent = Some(intent);
+        if let Some((code, message)) = finding {
+            found.push(Some(id), code, message);
+        }
+    }
+
+    /// A webhook event about this intent, once its signature (when secrets
+    /// were given) matched.
+    pub(crate) fn webhook(&mut self, found: &mut Found, event: &WebhookEvent) {
+        let id = event.payment_intent_id();
+        let Some(intent) = self.intent.as_mut() else {
+            found.push(
+                Some(id),
+                "unknown_intent",
+                format!(
+                    "no read of this intent comes before event {}: the audit judges an event \
+                     against the intent as last read",
+                    shown(event.id())
+                ),
+            );
+            return;
+        };
+        let state = intent.state();
+        let status = event.status().map_or_else(
+            || "no status".to_owned(),
+            |status| status.as_str().to_owned(),
+        );
+        match intent.apply_webhook(event) {
+            WebhookVerdict::Impossible => found.push(
+                Some(id),
+                "webhook_impossible",
+                format!(
+                    "event {} reports the intent {status}, which the lifecycle leads neither to \
+                     nor from its state here, {state}",
+                    shown(event.id())
+                ),
+            ),
+            WebhookVerdict::Stale => found.push(
+                Some(id),
+                "webhook_stale",
+                format!(
+                    "event {} reports the intent {status}, behind its state here, {state}, or \
+                     sent before Dojo's last update of it: a late delivery",
+                    shown(event.id())
+                ),
+            ),
+            // Delivered again (at least once, by design), known already, or
+            // news for which the service reads the intent: nothing wrong.
+            // Another intent cannot be: events are routed by their intent id.
+            WebhookVerdict::Duplicate
+            | WebhookVerdict::AlreadyKnown
+            | WebhookVerdict::ReadAgain
+            | WebhookVerdict::OtherIntent => {}
+        }
+    }
+}
+
+/// Prepares the operation a request asks for, and reports its refusal or
+/// how it differs from the request the crate builds.
+fn judge_request(
+    found: &mut Found,
+    id: &str,
+    intent: AnyPaymentIntent,
+    asked: Asked,
+    request: &RequestLine,
+) -> (AnyPaymentIntent, Token) {
+    let wanted = match wanted(asked, request, intent.currency()) {
+        Ok(wanted) => wanted,
+        Err((code, message)) => {
+            found.push(Some(id), code, message);
+            return (intent, Token::Unjudged);
+        }
+    };
+    let (intent, prepared) = prepare(intent, wanted, request.at, version(request));
+    match prepared {
+        // Sent without a passed check: the rule's own code and message.
+        Err(violation) => {
+            found.push(Some(id), violation.code(), violation.to_string());
+            (intent, Token::Unjudged)
+        }
+        Ok(token) => {
+            let differences = differences(&token, request);
+            if !differences.is_empty() {
+                found.push(
+                    Some(id),
+                    "request_mismatch",
+                    format!(
+                        "the request differs from the one the crate prepares for it: {}",
+                        differences.join("; ")
+                    ),
+                );
+            }
+            (intent, token)
+        }
+    }
+}
+
+/// The intent with `token`'s operation marked as of unknown outcome: its
+/// answer will never be recorded.
+fn answer_lost(intent: AnyPaymentIntent, token: &Token) -> AnyPaymentIntent {
+    match token {
+        Token::Capture(prepared) => intent.record_answer_lost(prepared.local_id()),
+        Token::Refund(prepared) => intent.record_refund_answer_lost(prepared.key()),
+        Token::Reversal(_) | Token::Cancel(_) | Token::ChangeAmount(_) | Token::ChangeTips(_) => {
+            // One operation is pending at a time, and this token's is
+            // still awaiting its answer: it is the one pending.
+            match intent.pending_operation().map(|pending| pending.local_id) {
+                Some(local_id) => intent.record_answer_lost(local_id),
+                None => intent,
+            }
+        }
+        Token::Read | Token::Unjudged => intent,
+    }
+}
+
+/// The intent after an answer, and the finding when the answer contradicts
+/// what the intent knows.
+///
+/// A refusal (4xx) is Dojo's decision, and a 5xx, an unexpected status or
+/// no answer at all leave the outcome unknown, which the crate handles (the
+/// next read settles it, and a capture prepared before that read is refused
+/// with `outcome_unknown`): none of them is a finding. An answer that
+/// cannot be Dojo's to this request is: a 2xx without the id Dojo sends, an
+/// id the intent already records, an intent that says otherwise, or a
+/// request no longer pending.
+fn judged(
+    result: Result<AnyPaymentIntent, AnswerError<AnyPaymentIntent>>,
+) -> (AnyPaymentIntent, Option<(&'static str, String)>) {
+    match result {
+        Ok(intent) => (intent, None),
+        Err(error) => {
+            let finding = match error.kind() {
+                AnswerErrorKind::NotPending
+                | AnswerErrorKind::Unreadable { .. }
+                | AnswerErrorKind::IdAlreadyRecorded { .. }
+                | AnswerErrorKind::Contradicts { .. } => Some((error.code(), error.to_string())),
+                AnswerErrorKind::Refused { .. }
+                | AnswerErrorKind::ServerError { .. }
+                | AnswerErrorKind::UnexpectedStatus { .. }
+                | AnswerErrorKind::NoAnswer => None,
+            };
+            (error.into_intent(), finding)
+        }
+    }
+}
