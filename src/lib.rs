@@ -56,3 +56,9 @@ pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus
 #[cfg(doctest)]
 #[doc = include_str!("../docs/storage.md")]
 pub mod storage_doc_examples {}
+
+/// The Rust examples of `docs/design.md` (the embedding sketch), run as
+/// doctests so that the design document cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/design.md")]
+pub mod design_doc_examples {}
