@@ -41,6 +41,16 @@ pub(crate) enum Phase {
 }
 
 /// What `autoExpireIn` and `autoExpireAction` ask of a Manual intent (rule 7).
+///
+/// ```
+/// use dojo_capture::{AnyPaymentIntent, AutoExpireAction, AutoExpiry, SignedDuration};
+///
+/// let json = std::fs::read("docs/examples/manual-auto-expire.json")?;
+/// let intent = AnyPaymentIntent::from_json(&json)?;
+/// let one_day = AutoExpiry::new(SignedDuration::from_hours(24), AutoExpireAction::Release)?;
+/// assert_eq!(intent.auto_expiry(), Some(one_day));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AutoExpiry {
     after: SignedDuration,
@@ -62,6 +72,14 @@ impl AutoExpiry {
     /// `after` is not more than 30 seconds and less than 7 days (rule 7), or
     /// it is finer than 100 nanoseconds, which `autoExpireIn` cannot carry:
     /// re-encoding it would round it silently.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// assert!(AutoExpiry::new(SignedDuration::from_mins(5), AutoExpireAction::Capture).is_ok());
+    /// let week = SignedDuration::from_hours(24 * 7);
+    /// assert_eq!(AutoExpiry::new(week, AutoExpireAction::Release).unwrap_err().code(), "auto_expiry_out_of_bounds");
+    /// ```
     pub fn new(
         after: SignedDuration,
         action: AutoExpireAction,
@@ -80,11 +98,27 @@ impl AutoExpiry {
     }
 
     /// How long after the payment the expiry happens.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Release)?;
+    /// assert_eq!(expiry.after(), SignedDuration::from_hours(2));
+    /// # Ok::<(), dojo_capture::AutoExpiryError>(())
+    /// ```
     pub fn after(self) -> SignedDuration {
         self.after
     }
 
     /// Capture or release at expiry.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Capture)?;
+    /// assert_eq!(expiry.action(), AutoExpireAction::Capture);
+    /// # Ok::<(), dojo_capture::AutoExpiryError>(())
+    /// ```
     pub fn action(self) -> AutoExpireAction {
         self.action
     }
@@ -145,6 +179,28 @@ impl AutoExpiryError {
 crate::error::debug_code_and_message!(AutoExpiryError);
 
 /// The final status of a capture that was in flight.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+///
+/// use dojo_capture::{CaptureId, CaptureOutcome, CaptureResolved};
+///
+/// let id = CaptureId::new("cp_1")?;
+/// let authorized = authorized.capture(id.clone(), gbp(600), paid_at)?;
+/// let CaptureResolved::Authorized(authorized) = authorized.record_capture_outcome(&id, CaptureOutcome::Failed)? else {
+///     unreachable!("a Failed capture captures nothing")
+/// };
+/// assert_eq!(authorized.in_flight(), gbp(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaptureOutcome {
     /// Money moved: the amount in flight becomes captured.
@@ -166,6 +222,19 @@ impl CaptureOutcome {
 }
 
 /// One capture of the intent, as recorded.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+/// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+/// # let capture = &intent.captures()[0];
+///
+/// use dojo_capture::CaptureStatus;
+///
+/// assert_eq!(capture.id().map(|id| id.as_str()), Some("cp_sandbox_4nR8TqZ1UkWp0eJd7Lx2Vg"));
+/// assert_eq!((capture.amount(), capture.status()), (gbp(400), CaptureStatus::Successful));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureRecord {
     /// `None` when Dojo listed the capture with `"id": null` (D16).
@@ -180,6 +249,18 @@ impl CaptureRecord {
     /// Dojo's id of the capture; `None` when Dojo listed it without one
     /// (D16). Such a capture counts in every total but cannot be resolved or
     /// replayed by id: a later snapshot tells what became of it.
+    ///
+    /// ```
+    /// use dojo_capture::AnyPaymentIntent;
+    ///
+    /// // Dojo may list a capture with `"id": null` (D16): it still counts.
+    /// let intent = AnyPaymentIntent::from_json(br#"{"status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": null, "amount": 300, "status": "Created"}]}"#)?;
+    /// assert_eq!(intent.captures()[0].id(), None);
+    /// assert_eq!(intent.in_flight().minor_units(), 300);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self) -> Option<&CaptureId> {
         self.id.as_ref()
     }
@@ -189,20 +270,63 @@ impl CaptureRecord {
         self.id.as_ref() == Some(id)
     }
     /// The amount captured or in flight, without tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// assert_eq!(capture.amount(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
     /// The tip carried with the capture; not counted against the amount
     /// (D10), refundable once the capture is Successful (D14). Never zero:
     /// a zero tip is no tip (D18).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// // Dojo wrote `"tipsAmount": 0`: a zero tip is no tip (D18).
+    /// assert_eq!(capture.tips(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
     /// Created (in flight), Successful, Declined or Failed.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// use dojo_capture::CaptureStatus;
+    ///
+    /// assert_eq!(intent.captures()[1].status(), CaptureStatus::Created, "in flight");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn status(&self) -> CaptureStatus {
         self.status
     }
     /// When Dojo created the capture, when known.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// assert_eq!(capture.created_at(), Some("2024-07-25T10:02:11.120Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn created_at(&self) -> Option<Timestamp> {
         self.created_at
     }
@@ -215,6 +339,25 @@ impl CaptureRecord {
 /// flight (2xx) or released (4xx). When the answer was lost (a timeout, a
 /// 5xx, an unreadable body), it stays, with [`outcome_unknown`](Self::outcome_unknown)
 /// set, until the intent is read again from Dojo.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// # let (authorized, _prepared) = authorized
+/// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+/// # let pending = &authorized.pending_captures()[0];
+///
+/// assert_eq!((pending.amount(), pending.tips()), (gbp(600), Some(gbp(50))));
+/// assert!(!pending.outcome_unknown());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingCapture {
     pub(crate) local_id: u64,
@@ -227,23 +370,121 @@ pub struct PendingCapture {
 impl PendingCapture {
     /// The intent's own number for the prepared capture (a counter, unique
     /// within the intent); Dojo never sees it.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    ///
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (authorized, first) = authorized.prepare_capture(gbp(100), None, paid_at, ApiVersion::default())?;
+    /// let (authorized, second) = authorized.prepare_capture(gbp(100), None, paid_at, ApiVersion::default())?;
+    /// let ids: Vec<u64> = authorized.pending_captures().iter().map(|p| p.local_id()).collect();
+    /// assert_eq!(ids, [first.local_id(), second.local_id()]);
+    /// assert_ne!(ids[0], ids[1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn local_id(&self) -> u64 {
         self.local_id
     }
     /// The amount in flight, without tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.amount(), gbp(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
     /// The tip sent with the capture; never zero (D18).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.tips(), Some(gbp(50)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
     /// The `now` the capture was prepared at.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.prepared_at(), paid_at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepared_at(&self) -> Timestamp {
         self.prepared_at
     }
     /// Whether Dojo's answer was lost: the capture may or may not have been
     /// made, and no other capture can be prepared until the intent is read again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    ///
+    /// use dojo_capture::Answer;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (authorized, prepared) = authorized.prepare_capture(gbp(600), None, paid_at, ApiVersion::default())?;
+    /// let authorized = authorized
+    ///     .record_capture_answer(prepared, Answer::TransportFailure)
+    ///     .unwrap_err()
+    ///     .into_intent();
+    /// assert!(authorized.pending_captures()[0].outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
@@ -264,6 +505,34 @@ pub(crate) struct RefundRecord {
 /// released (4xx). When the answer was lost it stays, with
 /// [`outcome_unknown`](Self::outcome_unknown) set; preparing the same key
 /// and amount again is then the safe retry, which Dojo deduplicates.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+/// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+/// #     .capture(cp.clone(), gbp(600), paid_at)?
+/// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+/// # else {
+/// #     unreachable!("a Successful capture captures")
+/// # };
+/// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+/// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+/// # let (captured, _prepared) = captured.prepare_refund(
+/// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+/// # let pending = &captured.pending_refunds()[0];
+///
+/// assert_eq!((pending.key(), pending.amount()), (&key, gbp(200)));
+/// assert_eq!(captured.refundable(), gbp(400), "reserved");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingRefund {
     pub(crate) key: IdempotencyKey,
@@ -274,19 +543,129 @@ pub struct PendingRefund {
 
 impl PendingRefund {
     /// The refund's idempotency key: unique among the intent's refunds.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.key().as_str(), "r_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> &IdempotencyKey {
         &self.key
     }
     /// The amount reserved.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.amount(), gbp(200));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
     /// The reason and notes sent with the request; a retry sends them again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.details().reason(), Some("damaged"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn details(&self) -> &RefundDetails {
         &self.details
     }
     /// Whether Dojo's answer was lost: the refund may or may not have been
     /// made. Retrying with the same key is safe; reading the intent tells.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert!(!pending.outcome_unknown());
+    /// let captured = captured.record_refund_answer_lost(&key);
+    /// assert!(captured.pending_refunds()[0].outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
@@ -299,6 +678,22 @@ impl PendingRefund {
 /// At most one is pending at a time, and while it is, preparing any other
 /// operation is refused with `operation_pending`: each of them changes
 /// what the others would be checked against.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #     .with_id("pi_1")
+/// #     .with_custom_amount_allowed(true);
+/// # let (created, _prepared) =
+/// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+/// # let pending = created.pending_operation().expect("a change is pending");
+///
+/// use dojo_capture::OperationKind;
+///
+/// assert_eq!(pending.operation(), OperationKind::ChangeAmount);
+/// assert_eq!(pending.amount(), Some(gbp(1200)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingOperation {
     pub(crate) local_id: u64,
@@ -336,15 +731,54 @@ impl PendingKind {
 
 impl PendingOperation {
     /// The operation: reverse, cancel, change-amount or change-tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert_eq!(pending.operation().as_str(), "change-amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation(&self) -> OperationKind {
         self.kind.operation()
     }
     /// The new amount or tip asked for; `None` for a reversal or a cancel.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert_eq!(pending.amount(), Some(gbp(1200)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Option<Money> {
         self.kind.amount()
     }
     /// Whether Dojo's answer was lost: the operation may or may not have
     /// been made, and the intent must be read again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert!(!pending.outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }

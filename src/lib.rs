@@ -1,3 +1,7 @@
+// Link definitions for the README's reference links, first so that they win
+// over the README's own, which point into the repository for readers on a
+// forge: in rustdoc the first definition of a label is the one used.
+#![doc = "[tour]: crate::tour"]
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -23,6 +27,7 @@ pub mod state;
 mod storage;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+pub mod tour;
 pub mod webhook;
 pub mod wire;
 

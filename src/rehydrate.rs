@@ -34,6 +34,21 @@ impl AnyPaymentIntent {
     /// A UTF-8 byte-order mark before the JSON is ignored; a status, capture
     /// status, capture mode or auto-expire action the crate does not know is
     /// refused with an error naming the word and the field (D20).
+    ///
+    /// ```
+    /// use dojo_capture::{AnyPaymentIntent, IntentState};
+    ///
+    /// let intent = AnyPaymentIntent::from_json(&std::fs::read("docs/examples/auto-captured.json")?)?;
+    /// assert_eq!(intent.state(), IntentState::Captured);
+    /// assert_eq!(intent.captured().minor_units(), 1000, "Dojo captured the whole amount");
+    ///
+    /// // Captures that pass the amount are refused, whatever the status says.
+    /// let error = AnyPaymentIntent::from_json(br#"{"status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 1001, "status": "Created"}]}"#).unwrap_err();
+    /// assert_eq!(error.code(), "captures_exceed_amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
         AnyPaymentIntent::try_from(&decode(bytes)?)
     }

@@ -10,6 +10,26 @@ use crate::state::IntentState;
 
 /// A lifecycle rule. [`Rule::code`] is the stable snake_case name used by the
 /// command line's `--json` output and by embedding crates' logs.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// use dojo_capture::{CaptureId, Rule};
+///
+/// let rejected = authorized
+///     .capture(CaptureId::new("cp_1")?, gbp(1001), paid_at)
+///     .unwrap_err();
+/// assert_eq!(rejected.rule(), Rule::OverCapture);
+/// assert_eq!(Rule::OverCapture.code(), "over_capture");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
@@ -79,6 +99,14 @@ impl Rule {
     ];
 
     /// The stable snake_case code, e.g. `"over_capture"`.
+    ///
+    /// ```
+    /// use dojo_capture::Rule;
+    ///
+    /// assert_eq!(Rule::CaptureAfterRefund.code(), "capture_after_refund");
+    /// assert_eq!(Rule::OperationPending.to_string(), "operation_pending");
+    /// assert!(Rule::ALL.iter().all(|rule| !rule.code().is_empty()));
+    /// ```
     pub const fn code(self) -> &'static str {
         match self {
             Rule::OverCapture => "over_capture",
@@ -110,6 +138,24 @@ impl fmt::Display for Rule {
 }
 
 /// An operation of the lifecycle, as named in messages and on the command line.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// use dojo_capture::{Operation, OperationKind};
+///
+/// let violation = authorized.into_any().check(Operation::Cancel, paid_at).unwrap_err();
+/// assert_eq!(violation.operation(), OperationKind::Cancel);
+/// assert_eq!(OperationKind::ChangeAmount.as_str(), "change-amount");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OperationKind {
@@ -135,6 +181,13 @@ pub enum OperationKind {
 
 impl OperationKind {
     /// The command line's word for the operation, e.g. `"change-amount"`.
+    ///
+    /// ```
+    /// use dojo_capture::OperationKind;
+    ///
+    /// assert_eq!(OperationKind::Refund.as_str(), "refund");
+    /// assert_eq!(OperationKind::RecordCaptureOutcome.to_string(), "record-capture-outcome");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             OperationKind::Create => "create",
@@ -350,27 +403,115 @@ impl RuleViolation {
     }
 
     /// The rule that was broken.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{Operation, Rule};
+    ///
+    /// let violation = authorized.into_any().check(Operation::Capture(gbp(0)), paid_at).unwrap_err();
+    /// assert_eq!(violation.rule(), Rule::ZeroAmount);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rule(&self) -> Rule {
         self.kind.rule()
     }
 
     /// The rule's stable code, e.g. `"over_capture"`: a violation has no code
     /// of its own, so that `--json`'s `rule` and the message's prefix agree.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::Operation;
+    ///
+    /// let violation = authorized.into_any().check(Operation::Refund(gbp(1)), paid_at).unwrap_err();
+    /// assert_eq!(violation.code(), "invalid_transition");
+    /// assert!(violation.to_string().starts_with("invalid_transition: "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         self.rule().code()
     }
 
     /// The operation that was refused.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{Operation, OperationKind};
+    ///
+    /// let violation = authorized.into_any().check(Operation::Reverse, paid_at + dojo_capture::SignedDuration::from_hours(24 * 7)).unwrap_err();
+    /// assert_eq!(violation.operation(), OperationKind::Reverse);
+    /// assert_eq!(violation.code(), "reversal_window_closed");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation(&self) -> OperationKind {
         self.operation
     }
 
     /// The state the intent was in.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{IntentState, Operation};
+    ///
+    /// let violation = authorized.into_any().check(Operation::ChangeAmount(gbp(900)), paid_at).unwrap_err();
+    /// assert_eq!(violation.state(), IntentState::Authorized);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self) -> IntentState {
         self.state
     }
 
     /// The amount asked for, when the rule is about an amount.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::Operation;
+    ///
+    /// let violation = authorized.into_any().check(Operation::Capture(gbp(1200)), paid_at).unwrap_err();
+    /// assert_eq!(violation.requested(), Some(gbp(1200)));
+    /// assert_eq!(violation.available(), Some(gbp(1000)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn requested(&self) -> Option<Money> {
         match self.kind {
             Detail::OverCapture { requested, .. }
@@ -382,6 +523,32 @@ impl RuleViolation {
     }
 
     /// What was still available (capturable or refundable), when the rule is about a cap.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{CaptureId, CaptureResolved, CaptureOutcome, IdempotencyKey, Operation};
+    ///
+    /// let id = CaptureId::new("cp_1")?;
+    /// let CaptureResolved::Captured(captured) = authorized
+    ///     .capture(id.clone(), gbp(600), paid_at)?
+    ///     .record_capture_outcome(&id, CaptureOutcome::Successful)?
+    /// else {
+    ///     unreachable!("a Successful capture captures")
+    /// };
+    /// let refunded = captured.refund(IdempotencyKey::new("r_1")?, gbp(100))?;
+    /// let violation = refunded.into_any().check(Operation::Refund(gbp(501)), paid_at).unwrap_err();
+    /// assert_eq!(violation.code(), "over_refund");
+    /// assert_eq!(violation.available(), Some(gbp(500)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn available(&self) -> Option<Money> {
         match self.kind {
             Detail::OverCapture { capturable, .. } => Some(capturable),

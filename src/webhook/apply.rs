@@ -99,6 +99,22 @@ impl<S: State> PaymentIntent<S> {
 
 /// What to do with a webhook event, once its signature was verified; one
 /// code per verdict, listed in the order they are decided.
+///
+/// ```
+/// use dojo_capture::webhook::{self, WebhookSecret};
+/// use dojo_capture::{AnyPaymentIntent, WebhookVerdict};
+///
+/// let mut intent = AnyPaymentIntent::from_json(&std::fs::read("docs/examples/manual-fresh.json")?)?;
+/// let secrets = [WebhookSecret::new("ws_test")?];
+/// let body = br#"{"id": "evt_1", "event": "payment_intent.status_updated",
+///     "data": {"paymentIntentId": "pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q", "paymentStatus": "Reversed"}}"#;
+/// let event = webhook::verify_event(body, secrets[0].sign(body), &secrets)?;
+/// // Ahead of the intent: read it again and reconcile.
+/// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::ReadAgain);
+/// // Delivered again: nothing to do.
+/// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::Duplicate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WebhookVerdict {
     /// The event is about another intent: it was applied to the wrong one.

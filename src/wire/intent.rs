@@ -17,6 +17,18 @@ use crate::money::Money;
 /// with `status`. Fields the spec marks nullable or optional are `Option`, so
 /// a response that leaves them out still decodes and the lifecycle core
 /// decides what their absence means.
+///
+/// ```
+/// use dojo_capture::wire::{CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
+///
+/// let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// let resource = PaymentIntentResource::from_json(&json)?;
+/// assert_eq!(resource.status, PaymentIntentStatus::Authorized);
+/// assert_eq!(resource.amount.map(|a| a.minor_units()), Some(1000));
+/// let captures = resource.captures.unwrap_or_default();
+/// assert_eq!(captures[1].status, CaptureStatus::Created);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentIntentResource {
@@ -95,6 +107,17 @@ impl PaymentIntentResource {
     /// the message names the offending value.
     ///
     /// A UTF-8 byte-order mark before the JSON is ignored (D20).
+    ///
+    /// ```
+    /// use dojo_capture::wire::{PaymentIntentResource, PaymentIntentStatus};
+    ///
+    /// // Unknown fields are ignored; a byte-order mark is skipped (D20).
+    /// let body = b"\xEF\xBB\xBF{\"status\": \"Created\", \"paymentSource\": \"api\"}";
+    /// assert_eq!(PaymentIntentResource::from_json(body)?.status, PaymentIntentStatus::Created);
+    /// let error = PaymentIntentResource::from_json(br#"{"status": "Pending"}"#).unwrap_err();
+    /// assert!(error.to_string().contains("\"Pending\" is not a payment intent status"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(without_bom(bytes))
     }
@@ -107,6 +130,18 @@ pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// One capture of a `Manual` intent (spec schema `CaptureDetails`).
+///
+/// ```
+/// use dojo_capture::wire::{CaptureDetails, CaptureStatus};
+///
+/// let capture: CaptureDetails = serde_json::from_str(
+///     r#"{"id": "cp_1", "amount": 600, "tipsAmount": 50, "status": "Successful",
+///         "createdAt": "2024-07-25T10:02:11Z"}"#,
+/// )?;
+/// assert_eq!((capture.amount, capture.tips_amount), (600, Some(50)));
+/// assert_eq!(capture.status, CaptureStatus::Successful);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureDetails {
@@ -133,6 +168,20 @@ pub struct CaptureDetails {
 
 /// The outcome of the payment (spec schema `PaymentDetails`), reduced to the
 /// fields the lifecycle reads; card and AVS details are skipped.
+///
+/// ```
+/// use dojo_capture::wire::PaymentDetails;
+///
+/// let details: PaymentDetails = serde_json::from_str(
+///     r#"{"transactionDateTime": "2024-07-25T08:49:20Z", "message": "AUTHORISED", "card": {}}"#,
+/// )?;
+/// assert_eq!(details.transaction_date_time.map(|t| t.to_string()).as_deref(), Some("2024-07-25T08:49:20Z"));
+/// assert_eq!(details.message.as_deref(), Some("AUTHORISED"));
+/// // An empty transaction time is no time (D15).
+/// let empty: PaymentDetails = serde_json::from_str(r#"{"transactionDateTime": ""}"#)?;
+/// assert_eq!(empty.transaction_date_time, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentDetails {
@@ -158,6 +207,16 @@ pub struct PaymentDetails {
 
 /// The intent's configuration (spec schema `PaymentIntentConfigResponse`),
 /// reduced to the part that gates changing the amount.
+///
+/// ```
+/// use dojo_capture::wire::IntentConfig;
+///
+/// let config: IntentConfig = serde_json::from_str(
+///     r#"{"tradingName": "I DIM SUM", "payment": {"customAmountAllowed": true}}"#,
+/// )?;
+/// assert_eq!(config.payment.and_then(|p| p.custom_amount_allowed), Some(true));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntentConfig {
@@ -167,6 +226,14 @@ pub struct IntentConfig {
 }
 
 /// Payment options set when the intent was created (spec schema `PaymentConfigDetails`).
+///
+/// ```
+/// use dojo_capture::wire::PaymentConfig;
+///
+/// let payment: PaymentConfig = serde_json::from_str(r#"{"tipsAllowed": true}"#)?;
+/// assert_eq!((payment.custom_amount_allowed, payment.tips_allowed), (None, Some(true)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentConfig {
