@@ -311,7 +311,7 @@ impl AnyPaymentIntent {
         self.ledger().mode
     }
 
-    /// When the customer paid (D11); `None` before payment.
+    /// When the customer paid ([D11](crate::decisions#d11)); `None` before payment.
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -326,7 +326,7 @@ impl AnyPaymentIntent {
         self.ledger().paid_at
     }
 
-    /// When capture and Manual reversal stop being possible (D12).
+    /// When capture and Manual reversal stop being possible ([D12](crate::decisions#d12)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -384,7 +384,7 @@ impl AnyPaymentIntent {
 
     /// In flight: captures Dojo accepted whose final status is not recorded
     /// yet, and captures prepared whose answer has not been recorded or was
-    /// lost. Another capture cannot take it (D1).
+    /// lost. Another capture cannot take it ([D1](crate::decisions#d1)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -546,7 +546,7 @@ impl AnyPaymentIntent {
         &self.ledger().captures
     }
 
-    /// What another capture may still take (D1).
+    /// What another capture may still take ([D1](crate::decisions#d1)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -561,7 +561,7 @@ impl AnyPaymentIntent {
         self.ledger().capturable()
     }
 
-    /// The tips taken with the payment, which a refund may return (D14).
+    /// The tips taken with the payment, which a refund may return ([D14](crate::decisions#d14)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -576,7 +576,7 @@ impl AnyPaymentIntent {
     }
 
     /// What another refund may still take: captured + captured tips −
-    /// refunded (D2, D14).
+    /// refunded ([D2](crate::decisions#d2), [D14](crate::decisions#d14)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -1262,7 +1262,7 @@ impl AnyPaymentIntent {
         self.run(Ledger::cancel)
     }
 
-    /// Changes the amount (rule 8, D6).
+    /// Changes the amount (rule 8, [D6](crate::decisions#d6)).
     ///
     /// # Errors
     /// Any change-amount rule.

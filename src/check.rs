@@ -268,7 +268,7 @@ fn apply(
 }
 
 /// A capture id no recorded capture has: a recorded one would turn the
-/// capture into a replay or a conflict (D7) and hide what a new one does.
+/// capture into a replay or a conflict ([D7](crate::decisions#d7)) and hide what a new one does.
 fn unused_capture_id(intent: &AnyPaymentIntent) -> Option<CaptureId> {
     let recorded = intent.captures();
     // A set, so that an intent whose ids are exactly the candidates costs
@@ -323,7 +323,7 @@ pub struct Verdict {
     pub allowed: bool,
     /// The rule that refuses it; `None` exactly when `allowed`.
     pub rule: Option<Rule>,
-    /// The state the library derives from the intent's amounts (D4), which
+    /// The state the library derives from the intent's amounts ([D4](crate::decisions#d4)), which
     /// may differ from the `status` field, e.g. `Captured` for an
     /// `Authorized` intent with a Successful partial capture.
     pub state: IntentState,
@@ -361,21 +361,22 @@ pub struct Amounts {
     pub amount: Money,
     /// Captured so far.
     pub captured: Money,
-    /// In flight: captures Dojo accepted whose final status is not known yet (D1).
+    /// In flight: captures Dojo accepted whose final status is not known yet
+    /// ([D1](crate::decisions#d1)).
     pub in_flight: Money,
     /// Refunded so far.
     pub refunded: Money,
-    /// The tips taken with the payment, which a refund may return (D14).
+    /// The tips taken with the payment, which a refund may return ([D14](crate::decisions#d14)).
     pub captured_tips: Money,
-    /// The ledger's capturable figure: amount − in flight − captured (D1).
+    /// The ledger's capturable figure: amount − in flight − captured ([D1](crate::decisions#d1)).
     pub capturable: Money,
     /// The ledger's refundable figure: captured + captured tips − refunded
-    /// (D2, D14).
+    /// ([D2](crate::decisions#d2), [D14](crate::decisions#d14)).
     pub refundable: Money,
-    /// When allowed, what a further capture could take right after the
-    /// operation, at the same time: the ledger's figure if the ledger would
-    /// accept a capture of it, else zero. A capture's amount is only in flight
-    /// until its outcome is recorded (D1), so it lowers this, not `refundable_after`.
+    /// When allowed, what a further capture could take right after the operation, at the same time:
+    /// the ledger's figure if the ledger would accept a capture of it, else zero. A capture's
+    /// amount is only in flight until its outcome is recorded ([D1](crate::decisions#d1)), so it
+    /// lowers this, not `refundable_after`.
     pub capturable_after: Option<Money>,
     /// When allowed, what a further refund could take right after the
     /// operation, likewise confirmed by the ledger.

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The id Dojo gives a capture (`cp_…`), used to record its outcome and to recognise
-/// a capture recorded twice (D7).
+/// a capture recorded twice ([D7](crate::decisions#d7)).
 ///
 /// ```
 /// use dojo_capture::CaptureId;
@@ -17,7 +17,7 @@ use std::fmt;
 pub struct CaptureId(Box<str>);
 
 /// The `idempotencyKey` header of a refund: at most 100 visible ASCII
-/// characters, unique for each new refund of an intent (rule 5, D7).
+/// characters, unique for each new refund of an intent (rule 5, [D7](crate::decisions#d7)).
 ///
 /// ```
 /// use dojo_capture::IdempotencyKey;

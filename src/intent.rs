@@ -585,7 +585,7 @@ impl<S: State> PaymentIntent<S> {
 
     /// In flight: captures Dojo accepted whose final status is not recorded
     /// yet, and captures prepared whose answer has not been recorded or was
-    /// lost. Another capture cannot take it (D1).
+    /// lost. Another capture cannot take it ([D1](crate::decisions#d1)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -760,7 +760,8 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.refunded
     }
 
-    /// What another capture may still take: amount − in flight − captured (D1).
+    /// What another capture may still take: amount − in flight − captured
+    /// ([D1](crate::decisions#d1)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -787,7 +788,7 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.capturable()
     }
 
-    /// The tips taken with the payment, which a refund may return (D14):
+    /// The tips taken with the payment, which a refund may return ([D14](crate::decisions#d14)):
     /// those of Successful captures, or the intent's own tip when Dojo
     /// captured it itself.
     ///
@@ -820,7 +821,7 @@ impl<S: State> PaymentIntent<S> {
     }
 
     /// What another refund may still take: captured + captured tips −
-    /// refunded − pending refunds (D2, D14).
+    /// refunded − pending refunds ([D2](crate::decisions#d2), [D14](crate::decisions#d14)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -851,7 +852,7 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.refundable()
     }
 
-    /// When the customer paid (D11); `None` before payment.
+    /// When the customer paid ([D11](crate::decisions#d11)); `None` before payment.
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -871,7 +872,7 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.paid_at
     }
 
-    /// When capture and Manual reversal stop being possible (D12).
+    /// When capture and Manual reversal stop being possible ([D12](crate::decisions#d12)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -936,7 +937,8 @@ impl<S: State> PaymentIntent<S> {
         self.ledger.tips_allowed
     }
 
-    /// The intent's own tip (`tipsAmount`); never zero: a zero tip is no tip (D18).
+    /// The intent's own tip (`tipsAmount`); never zero: a zero tip is no tip
+    /// ([D18](crate::decisions#d18)).
     ///
     /// ```
     /// use dojo_capture::{AnyPaymentIntent, Currency, Money};
@@ -1013,7 +1015,7 @@ impl PaymentIntent<Created> {
     ///
     /// # Panics
     /// When `amount` is zero: an intent always asks for more than nothing
-    /// (D19). Use [`PaymentIntent::try_new`] for amounts that are not
+    /// ([D19](crate::decisions#d19)). Use [`PaymentIntent::try_new`] for amounts that are not
     /// literals in your own code.
     #[track_caller]
     pub fn new(amount: Money, capture_mode: CaptureMode) -> Self {
@@ -1034,7 +1036,7 @@ impl PaymentIntent<Created> {
     ///
     /// # Errors
     /// `amount` is zero ([`Rule::ZeroAmount`]): with nothing to pay, the
-    /// intent's amounts would say nothing about its state (D19).
+    /// intent's amounts would say nothing about its state ([D19](crate::decisions#d19)).
     pub fn try_new(amount: Money, capture_mode: CaptureMode) -> Result<Self, RuleViolation> {
         let ledger = Ledger::create(amount, capture_mode)?;
         Ok(PaymentIntent::from_ledger(Box::new(ledger)))
@@ -1223,7 +1225,7 @@ impl<S: CanCancel> PaymentIntent<S> {
 }
 
 impl<S: CanChangeAmount> PaymentIntent<S> {
-    /// Changes the amount to be paid (rule 8, D6).
+    /// Changes the amount to be paid (rule 8, [D6](crate::decisions#d6)).
     ///
     /// # Errors
     /// Custom amounts not allowed, another currency, or zero.
@@ -1242,7 +1244,7 @@ impl<S: CanChangeAmount> PaymentIntent<S> {
         self.run(|ledger| ledger.change_amount(amount))
     }
 
-    /// Before the HTTP call: checks a change of amount (rule 8, D6) and
+    /// Before the HTTP call: checks a change of amount (rule 8, [D6](crate::decisions#d6)) and
     /// records it as pending; builds `POST /payment-intents/{id}/amount`
     /// with `{"amount":{"value":…,"currencyCode":…}}` for API `version`.
     ///
@@ -1308,7 +1310,7 @@ impl<S: CanChangeTips> PaymentIntent<S> {
     /// Before the HTTP call: checks a change of the intent's tip and records
     /// it as pending; builds `POST /payment-intents/{id}/tips-amount` with
     /// `{"tipsAmount":{"value":…,"currencyCode":…}}` for API `version`. A
-    /// tip of zero takes the tip away (D18).
+    /// tip of zero takes the tip away ([D18](crate::decisions#d18)).
     ///
     /// # Errors
     /// `tips_not_allowed` when the intent does not allow tips,
@@ -1369,9 +1371,10 @@ impl<S: CanChangeTips> PaymentIntent<S> {
 }
 
 impl<S: CanCapture> PaymentIntent<S> {
-    /// Records a capture Dojo accepted as in flight: its amount is in flight (D1)
-    /// until [`record_capture_outcome`](Self::record_capture_outcome). Recording
-    /// the same id with the same amount again changes nothing (D7).
+    /// Records a capture Dojo accepted as in flight: its amount is in flight
+    /// ([D1](crate::decisions#d1)) until [`record_capture_outcome`](Self::record_capture_outcome).
+    /// Recording the same id with the same amount again changes nothing
+    /// ([D7](crate::decisions#d7)).
     ///
     /// # Errors
     /// Auto capture mode, another currency, zero, past the authorisation
@@ -1407,7 +1410,7 @@ impl<S: CanCapture> PaymentIntent<S> {
     }
 
     /// [`capture`](Self::capture) with a tip, which is carried and not
-    /// counted against the amount (D10).
+    /// counted against the amount ([D10](crate::decisions#d10)).
     ///
     /// # Errors
     /// As [`capture`](Self::capture), and a tip in another currency.
@@ -1442,8 +1445,8 @@ impl<S: CanCapture> PaymentIntent<S> {
     }
 
     /// Before the HTTP call: checks a capture of `amount` (and `tips`,
-    /// carried on top of it, D10) at `now` and records it as pending, its
-    /// amount in flight (D1) until Dojo's answer is recorded with
+    /// carried on top of it, [D10](crate::decisions#d10)) at `now` and records it as pending, its
+    /// amount in flight ([D1](crate::decisions#d1)) until Dojo's answer is recorded with
     /// [`record_capture_answer`](Self::record_capture_answer). The
     /// [`PreparedCapture`] holds the request to send for API `version`.
     ///
@@ -1539,9 +1542,9 @@ impl<S: CanRecordCaptureAnswer> PaymentIntent<S> {
 }
 
 impl<S: CanRecordCaptureOutcome> PaymentIntent<S> {
-    /// After Dojo reports a capture's final status: records it. Successful
-    /// moves its amount from in flight to captured; Declined and Failed
-    /// release it (D1). The same outcome again changes nothing (D7).
+    /// After Dojo reports a capture's final status: records it. Successful moves its amount from in
+    /// flight to captured; Declined and Failed release it ([D1](crate::decisions#d1)). The same
+    /// outcome again changes nothing ([D7](crate::decisions#d7)).
     ///
     /// On an Authorized intent it yields a [`CaptureResolved`]: Captured
     /// once a capture is Successful, Authorized otherwise. On a Captured or
@@ -1597,8 +1600,8 @@ impl PaymentIntent<Authorized> {
 
 impl<S: CanRefund> PaymentIntent<S> {
     /// Records a refund under `key`. The refunds together never pass what
-    /// was captured (D2); the same key with the same amount is a replay
-    /// and changes nothing (D7).
+    /// was captured ([D2](crate::decisions#d2)); the same key with the same amount is a replay
+    /// and changes nothing ([D7](crate::decisions#d7)).
     ///
     /// # Errors
     /// Another currency, zero, more than is refundable, or the key used
@@ -1652,7 +1655,7 @@ impl<S: CanRefund> PaymentIntent<S> {
     /// new token for the same pending refund and the same request bytes
     /// (the first `details` are sent again), never a second reservation;
     /// Dojo deduplicates by key. A key already recorded with `amount` gives
-    /// a replay token that reserves nothing (D7).
+    /// a replay token that reserves nothing ([D7](crate::decisions#d7)).
     ///
     /// # Errors
     /// Any refund rule (another currency, zero, more than is refundable),

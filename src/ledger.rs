@@ -33,7 +33,7 @@ pub(crate) enum Phase {
     Created,
     Paid,
     /// Dojo reported a Manual intent `Reversed` after a Successful partial
-    /// capture: it released the rest of the authorisation at expiry (D17).
+    /// capture: it released the rest of the authorisation at expiry ([D17](crate::decisions#d17)).
     /// Capturing has ended; what was captured can still be refunded.
     Released,
     Reversed,
@@ -237,7 +237,7 @@ impl CaptureOutcome {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureRecord {
-    /// `None` when Dojo listed the capture with `"id": null` (D16).
+    /// `None` when Dojo listed the capture with `"id": null` ([D16](crate::decisions#d16)).
     pub(crate) id: Option<CaptureId>,
     pub(crate) amount: Money,
     pub(crate) tips: Option<Money>,
@@ -247,8 +247,8 @@ pub struct CaptureRecord {
 
 impl CaptureRecord {
     /// Dojo's id of the capture; `None` when Dojo listed it without one
-    /// (D16). Such a capture counts in every total but cannot be resolved or
-    /// replayed by id: a later snapshot tells what became of it.
+    /// ([D16](crate::decisions#d16)). Such a capture counts in every total but cannot be resolved
+    /// or replayed by id: a later snapshot tells what became of it.
     ///
     /// ```
     /// use dojo_capture::AnyPaymentIntent;
@@ -284,8 +284,9 @@ impl CaptureRecord {
         self.amount
     }
     /// The tip carried with the capture; not counted against the amount
-    /// (D10), refundable once the capture is Successful (D14). Never zero:
-    /// a zero tip is no tip (D18).
+    /// ([D10](crate::decisions#d10)), refundable once the capture is Successful
+    /// ([D14](crate::decisions#d14)). Never zero: a zero tip is no tip
+    /// ([D18](crate::decisions#d18)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -332,8 +333,8 @@ impl CaptureRecord {
     }
 }
 
-/// A capture prepared before its request was sent: its amount counts as in
-/// flight like a capture Dojo accepted (D1), but Dojo has not given it an id yet.
+/// A capture prepared before its request was sent: its amount counts as in flight like a capture
+/// Dojo accepted ([D1](crate::decisions#d1)), but Dojo has not given it an id yet.
 ///
 /// It leaves the intent when Dojo's answer is recorded: as a capture in
 /// flight (2xx) or released (4xx). When the answer was lost (a timeout, a
@@ -416,7 +417,7 @@ impl PendingCapture {
     pub fn amount(&self) -> Money {
         self.amount
     }
-    /// The tip sent with the capture; never zero (D18).
+    /// The tip sent with the capture; never zero ([D18](crate::decisions#d18)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
@@ -707,7 +708,7 @@ pub(crate) enum PendingKind {
     Reversal,
     Cancel,
     ChangeAmount(Money),
-    /// The tip as sent: zero takes the tip away (D18).
+    /// The tip as sent: zero takes the tip away ([D18](crate::decisions#d18)).
     ChangeTips(Money),
 }
 
@@ -784,7 +785,8 @@ impl PendingOperation {
     }
 }
 
-/// Whether an accepted operation changes the intent or repeats one already recorded (D7).
+/// Whether an accepted operation changes the intent or repeats one already recorded
+/// ([D7](crate::decisions#d7)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Effect {
     /// The operation changes the intent.
@@ -799,8 +801,8 @@ pub(crate) struct Ledger {
     pub(crate) id: Option<Box<str>>,
     pub(crate) mode: CaptureMode,
     pub(crate) amount: Money,
-    /// The intent's own `tipsAmount`: what Dojo took as a tip when it
-    /// captured the intent itself (D14). Never zero (D18).
+    /// The intent's own `tipsAmount`: what Dojo took as a tip when it captured the intent itself
+    /// ([D14](crate::decisions#d14)). Never zero ([D18](crate::decisions#d18)).
     pub(crate) tips: Option<Money>,
     pub(crate) custom_amount_allowed: bool,
     /// Dojo's `config.payment.tipsAllowed`: whether the tip can be changed.
@@ -809,7 +811,7 @@ pub(crate) struct Ledger {
     pub(crate) paid_at: Option<Timestamp>,
     pub(crate) phase: Phase,
     /// The full amount captured by Dojo without a `captures[]` entry: an
-    /// Auto intent, or a Manual one captured at `autoExpireIn` (D17).
+    /// Auto intent, or a Manual one captured at `autoExpireIn` ([D17](crate::decisions#d17)).
     pub(crate) captured_by_dojo: bool,
     pub(crate) captures: Vec<CaptureRecord>,
     /// Total refunded, including refunds made before this ledger saw the intent.
@@ -826,7 +828,7 @@ pub(crate) struct Ledger {
     /// A reversal, cancel or change prepared whose answer has not been
     /// recorded, or was lost. Not Dojo's facts: never written to the wire.
     pub(crate) pending_operation: Option<PendingOperation>,
-    /// Dojo's `updatedAt`, as Dojo wrote it (D15): no rule reads it; a
+    /// Dojo's `updatedAt`, as Dojo wrote it ([D15](crate::decisions#d15)): no rule reads it; a
     /// webhook older than it is stale.
     pub(crate) updated_at: Option<Box<str>>,
     /// The ids of the last webhook events applied, oldest first, at most
@@ -887,7 +889,7 @@ impl Ledger {
         self.amount.currency()
     }
 
-    /// The state the amounts imply (D4).
+    /// The state the amounts imply ([D4](crate::decisions#d4)).
     pub(crate) fn state(&self) -> IntentState {
         match self.phase {
             Phase::Created => IntentState::Created,
@@ -920,8 +922,8 @@ impl Ledger {
         }
     }
 
-    /// In flight: captures whose final status is not recorded yet, and
-    /// captures prepared but not yet recorded, whatever became of their answer (D1).
+    /// In flight: captures whose final status is not recorded yet, and captures prepared but not
+    /// yet recorded, whatever became of their answer ([D1](crate::decisions#d1)).
     pub(crate) fn in_flight(&self) -> Money {
         let pending = self
             .pending
@@ -1001,7 +1003,7 @@ impl Ledger {
         }
     }
 
-    /// Refuses `op` while a refund is pending: it would end capturing (D3)
+    /// Refuses `op` while a refund is pending: it would end capturing ([D3](crate::decisions#d3))
     /// and a reversal would return what it refunds.
     fn no_refund_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
         let refunding = self.pending_refunded();
@@ -1059,7 +1061,7 @@ impl Ledger {
         Money::new(minor, self.currency())
     }
 
-    /// amount − in flight − captured (D1); zero where the merchant cannot
+    /// amount − in flight − captured ([D1](crate::decisions#d1)); zero where the merchant cannot
     /// capture at all (Auto mode, before payment, after a refund, reversal or cancel).
     pub(crate) fn capturable(&self) -> Money {
         if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
@@ -1075,7 +1077,7 @@ impl Ledger {
         )
     }
 
-    /// The tips captured with the payment (D14): those of Successful
+    /// The tips captured with the payment ([D14](crate::decisions#d14)): those of Successful
     /// captures, or the intent's own tip when Dojo captured it itself.
     /// Never cashback, which the customer received as cash. At most int64,
     /// like any amount; [`Ledger::refundable`] uses the exact sum.
@@ -1099,8 +1101,9 @@ impl Ledger {
             .sum()
     }
 
-    /// captured + captured tips − refunded − pending refunds (D2, D14); zero
-    /// once the whole payment went back (a reversal) or was never taken.
+    /// captured + captured tips − refunded − pending refunds ([D2](crate::decisions#d2),
+    /// [D14](crate::decisions#d14)); zero once the whole payment went back (a reversal) or was
+    /// never taken.
     pub(crate) fn refundable(&self) -> Money {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
@@ -1120,7 +1123,7 @@ impl Ledger {
         )
     }
 
-    /// The payment's deadline for capture and Manual reversal (D12).
+    /// The payment's deadline for capture and Manual reversal ([D12](crate::decisions#d12)).
     pub(crate) fn authorization_deadline(&self) -> Option<Timestamp> {
         let lifetime = self
             .auto_expiry
@@ -1240,8 +1243,9 @@ impl Ledger {
 
     // ---- capture (rules 1-3, 7; D1, D3, D7, D12) ----------------------------
 
-    /// Records a capture Dojo accepted, in flight under `id` (D1); the same
-    /// id with the same amount and tip again is a replay and changes nothing (D7).
+    /// Records a capture Dojo accepted, in flight under `id` ([D1](crate::decisions#d1)); the same
+    /// id with the same amount and tip again is a replay and changes nothing
+    /// ([D7](crate::decisions#d7)).
     pub(crate) fn capture(
         &mut self,
         id: CaptureId,
@@ -1384,7 +1388,7 @@ impl Ledger {
     }
 
     /// Checks a capture request and records it as pending, reserving its
-    /// amount (D1); the prepared capture carries the request.
+    /// amount ([D1](crate::decisions#d1)); the prepared capture carries the request.
     pub(crate) fn prepare_capture(
         &mut self,
         amount: Money,
@@ -1478,9 +1482,9 @@ impl Ledger {
 
     // ---- record a capture's outcome (D1, D7) ---------------------------------
 
-    /// Records a capture's final status, once Dojo reports it: Successful
-    /// moves its amount from in flight to captured, Declined and Failed
-    /// release it (D1). The same outcome again is a replay (D7).
+    /// Records a capture's final status, once Dojo reports it: Successful moves its amount from in
+    /// flight to captured, Declined and Failed release it ([D1](crate::decisions#d1)). The same
+    /// outcome again is a replay ([D7](crate::decisions#d7)).
     pub(crate) fn record_capture_outcome(
         &mut self,
         id: &CaptureId,
@@ -1525,7 +1529,7 @@ impl Ledger {
     // ---- refund (rule 5; D2, D7) --------------------------------------------
 
     /// Records a refund under `key`; the same key with the same amount again
-    /// is a replay and changes nothing (D7).
+    /// is a replay and changes nothing ([D7](crate::decisions#d7)).
     pub(crate) fn refund(
         &mut self,
         key: IdempotencyKey,
@@ -1554,7 +1558,7 @@ impl Ledger {
     /// The same key and amount while that refund is pending is the safe
     /// retry: another token for the same pending refund and the same request
     /// bytes, never a second reservation. A key already recorded with the
-    /// same amount gives a replay token, which reserves nothing (D7).
+    /// same amount gives a replay token, which reserves nothing ([D7](crate::decisions#d7)).
     pub(crate) fn prepare_refund(
         &mut self,
         key: IdempotencyKey,
@@ -1869,7 +1873,7 @@ impl Ledger {
     }
 
     /// Only a Created intent that allows tips has its tip changed; a tip of
-    /// zero is allowed and takes the tip away (D18).
+    /// zero is allowed and takes the tip away ([D18](crate::decisions#d18)).
     fn check_change_tips(&self, tips: Money) -> Result<(), RuleViolation> {
         let op = OperationKind::ChangeTips;
         match self.state() {
@@ -2042,13 +2046,13 @@ fn classify(answer: Answer<'_>) -> Classified<'_> {
     }
 }
 
-/// A tip of zero is no tip (D18): one spelling, so that a capture recorded
+/// A tip of zero is no tip ([D18](crate::decisions#d18)): one spelling, so that a capture recorded
 /// with `tipsAmount: 0` and replayed without a tip is the same capture.
 pub(crate) fn no_zero_tip(tips: Option<Money>) -> Option<Money> {
     tips.filter(|tips| !tips.is_zero())
 }
 
-/// The calendar day in Europe/London (D8). The zone's rules are compiled
+/// The calendar day in Europe/London ([D8](crate::decisions#d8)). The zone's rules are compiled
 /// into the crate, so the answer never depends on the host's zoneinfo.
 pub(crate) fn london_day(at: Timestamp) -> Date {
     static LONDON: TimeZone = jiff::tz::get!("Europe/London");

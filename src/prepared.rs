@@ -153,7 +153,7 @@ impl PreparedCapture {
         self.amount
     }
 
-    /// The tip sent with the capture; a zero tip is no tip (D18).
+    /// The tip sent with the capture; a zero tip is no tip ([D18](crate::decisions#d18)).
     ///
     /// ```
     /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);

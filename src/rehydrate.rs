@@ -33,7 +33,7 @@ impl AnyPaymentIntent {
     ///
     /// A UTF-8 byte-order mark before the JSON is ignored; a status, capture
     /// status, capture mode or auto-expire action the crate does not know is
-    /// refused with an error naming the word and the field (D20).
+    /// refused with an error naming the word and the field ([D20](crate::decisions#d20)).
     ///
     /// ```
     /// use dojo_capture::{AnyPaymentIntent, IntentState};
@@ -55,7 +55,7 @@ impl AnyPaymentIntent {
 }
 
 /// Decodes a payment intent's JSON, naming the field when the cause is a
-/// word its enum does not know (D20).
+/// word its enum does not know ([D20](crate::decisions#d20)).
 pub(crate) fn decode(bytes: &[u8]) -> Result<PaymentIntentResource, RehydrateError> {
     PaymentIntentResource::from_json(bytes).map_err(|e| {
         // The happy path decodes once; only a refusal pays for a second
@@ -74,7 +74,7 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
 }
 
 /// The first enum field holding a word its wire enum does not list, if any
-/// (D20). The lists are the ones the enums' `FromStr` matches against.
+/// ([D20](crate::decisions#d20)). The lists are the ones the enums' `FromStr` matches against.
 fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
     fn unknown<'v>(value: Option<&'v Value>, words: &[&str]) -> Option<&'v str> {
         let word = value?.as_str()?;
@@ -315,9 +315,9 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
 
 /// The status must be one the amounts allow. Where Dojo's docs leave the
 /// status open, either reading is accepted when the amounts agree: after a
-/// partial capture `Authorized` or `Captured` (D4), after a partial refund
-/// `Authorized`, `Captured` or `Refunded` (D13), a capture in flight under
-/// `Captured` (D17).
+/// partial capture `Authorized` or `Captured` ([D4](crate::decisions#d4)), after a partial refund
+/// `Authorized`, `Captured` or `Refunded` ([D13](crate::decisions#d13)), a capture in flight under
+/// `Captured` ([D17](crate::decisions#d17)).
 fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), RehydrateError> {
     let captured = ledger.captured();
     let tips = ledger.captured_tips();

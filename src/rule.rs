@@ -33,33 +33,38 @@ use crate::state::IntentState;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Captures, counting those in flight, would pass the authorised amount (rule 2, D1).
+    /// Captures, counting those in flight, would pass the authorised amount (rule 2,
+    /// [D1](crate::decisions#d1)).
     OverCapture,
-    /// Refunds would pass what was captured (rule 5, D2).
+    /// Refunds would pass what was captured (rule 5, [D2](crate::decisions#d2)).
     OverRefund,
-    /// The intent has been refunded; it can never be captured again (rule 3, D3).
+    /// The intent has been refunded; it can never be captured again (rule 3,
+    /// [D3](crate::decisions#d3)).
     CaptureAfterRefund,
     /// The intent has been reversed; it can never be captured (rule 3).
     CaptureAfterReversal,
-    /// The operation never applies in the intent's state (rules 4, 6, 8, D5, D6).
+    /// The operation never applies in the intent's state (rules 4, 6, 8, [D5](crate::decisions#d5),
+    /// [D6](crate::decisions#d6)).
     InvalidTransition,
     /// Only a Manual intent is captured by the merchant (rule 1).
     AutoCaptureMode,
-    /// The amount is in another currency than the intent (D9).
+    /// The amount is in another currency than the intent ([D9](crate::decisions#d9)).
     CurrencyMismatch,
-    /// A capture, refund or new amount of zero (wire rules, D6).
+    /// A capture, refund or new amount of zero (wire rules, [D6](crate::decisions#d6)).
     ZeroAmount,
-    /// The time allowed for a reversal has passed (rule 6, D12).
+    /// The time allowed for a reversal has passed (rule 6, [D12](crate::decisions#d12)).
     ReversalWindowClosed,
-    /// The authorisation has expired; nothing more can be captured (rule 7, D12).
+    /// The authorisation has expired; nothing more can be captured (rule 7,
+    /// [D12](crate::decisions#d12)).
     AuthorizationExpired,
-    /// A capture id already recorded with another amount (D7).
+    /// A capture id already recorded with another amount ([D7](crate::decisions#d7)).
     CaptureConflict,
-    /// A refund idempotency key already used with another amount (D7).
+    /// A refund idempotency key already used with another amount ([D7](crate::decisions#d7)).
     IdempotencyConflict,
     /// The intent does not allow its amount to be changed (rule 8).
     CustomAmountNotAllowed,
-    /// The outcome of a capture that was never recorded, or a second, different one (D1).
+    /// The outcome of a capture that was never recorded, or a second, different one
+    /// ([D1](crate::decisions#d1)).
     UnknownCapture,
     /// Another capture's outcome is unknown (its answer was lost): no
     /// capture is prepared until the intent is read again from Dojo, or the
@@ -69,7 +74,7 @@ pub enum Rule {
     MissingIntentId,
     /// Another operation that conflicts with this one is pending: prepared,
     /// and its answer not recorded yet or lost (a pending refund ends
-    /// capturing if Dojo makes it, D3).
+    /// capturing if Dojo makes it, [D3](crate::decisions#d3)).
     OperationPending,
     /// The intent does not allow tips (`config.payment.tipsAllowed`), so its tip cannot be changed.
     TipsNotAllowed,

@@ -96,7 +96,7 @@ states! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     Captured,
-    /// At least one refund made: capturing has ended for good (D3).
+    /// At least one refund made: capturing has ended for good ([D3](crate::decisions#d3)).
     ///
     /// ```
     /// use dojo_capture::{AnyPaymentIntent, IntentState, Money};
@@ -137,7 +137,7 @@ states! {
 ///
 /// [`Authorized`] and [`Captured`] only: a partial capture leaves the rest
 /// of the amount capturable (rule 2), but nothing is captured before the
-/// payment, after a refund (rule 3, D3), after a reversal (rule 3) or once
+/// payment, after a refund (rule 3, [D3](crate::decisions#d3)), after a reversal (rule 3) or once
 /// canceled (rule 4). Amount, mode and time rules are still checked at run time.
 ///
 /// Sealed: only the crate's states implement it.
@@ -229,7 +229,7 @@ pub trait CanRecordCaptureAnswer: sealed::Sealed + State {}
 ///
 /// [`Authorized`], [`Captured`] and [`Refunded`]: a capture recorded in
 /// flight while the intent was Authorized or Captured may be resolved after
-/// a later capture or a refund (D1). Reversed and Canceled intents have no
+/// a later capture or a refund ([D1](crate::decisions#d1)). Reversed and Canceled intents have no
 /// capture in flight (rules 4 and 6).
 ///
 /// Sealed: only the crate's states implement it.
@@ -273,7 +273,7 @@ pub trait CanRecordCaptureOutcome: sealed::Sealed + State + Sized {
 /// state (Captured or Refunded) until its answer is recorded.
 ///
 /// [`Captured`] and [`Refunded`]: refunds together never pass what was
-/// captured (rule 5, D2), so there is nothing to refund before a capture; a
+/// captured (rule 5, [D2](crate::decisions#d2)), so there is nothing to refund before a capture; a
 /// reversed payment has already been returned in full (rule 6); a canceled
 /// intent accepts nothing (rule 4).
 ///
@@ -388,7 +388,7 @@ pub trait CanCancel: sealed::Sealed + State {}
 /// [`PaymentIntent`](crate::PaymentIntent).
 ///
 /// [`Created`] only: rule 8, the amount changes only before the payment
-/// (D6); whether custom amounts are allowed is checked at run time.
+/// ([D6](crate::decisions#d6)); whether custom amounts are allowed is checked at run time.
 ///
 /// Sealed: only the crate's states implement it.
 ///
@@ -417,7 +417,7 @@ pub trait CanChangeAmount: sealed::Sealed + State {}
 ///
 /// [`Created`] only. Dojo's own example of the endpoint answers with a
 /// Created intent, and once the customer has paid, a tip travels with a
-/// capture's `tipsAmount` (D10) rather than by changing the intent:
+/// capture's `tipsAmount` ([D10](crate::decisions#d10)) rather than by changing the intent:
 /// changing it after payment would move money the authorisation never
 /// covered. Whether the intent allows tips (`config.payment.tipsAllowed`)
 /// is checked at run time (`tips_not_allowed`).
@@ -484,8 +484,8 @@ impl CanRecordCaptureOutcome for Refunded {
 
 /// The state of an intent whose state is known only at run time.
 ///
-/// It is derived from the intent's amounts, not copied from Dojo's status
-/// field: Dojo may report `Authorized` or `Captured` after a partial capture (D4).
+/// It is derived from the intent's amounts, not copied from Dojo's status field: Dojo may report
+/// `Authorized` or `Captured` after a partial capture ([D4](crate::decisions#d4)).
 ///
 /// ```
 /// use dojo_capture::{AnyPaymentIntent, IntentState};

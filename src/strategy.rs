@@ -32,7 +32,7 @@ use crate::wire::{AutoExpireAction, CaptureMode};
 /// currencies with 0 and 3 minor-unit digits so that scaling is exercised.
 pub const CURRENCY_CODES: [&str; 7] = ["GBP", "EUR", "USD", "JPY", "KWD", "CHF", "SEK"];
 
-/// A currency with a minor unit (D9).
+/// A currency with a minor unit ([D9](crate::decisions#d9)).
 ///
 /// ```
 /// use dojo_capture::strategy;

@@ -124,13 +124,12 @@
 //!
 //! # 5. Rehydration: Dojo's JSON in, checked
 //!
-//! [`AnyPaymentIntent::from_json`](crate::AnyPaymentIntent::from_json) reads
-//! the body of `GET /payment-intents/{id}` and checks the money again: an
-//! intent whose amounts do not add up is a named
-//! [`RehydrateError`](crate::RehydrateError), never an intent. The state is
-//! derived from the amounts, not copied from the status word (D4, D13, D17).
-//! [`to_resource`](crate::AnyPaymentIntent::to_resource) writes an intent
-//! back in Dojo's shape.
+//! [`AnyPaymentIntent::from_json`](crate::AnyPaymentIntent::from_json) reads the body of `GET
+//! /payment-intents/{id}` and checks the money again: an intent whose amounts do not add up is a
+//! named [`RehydrateError`](crate::RehydrateError), never an intent. The state is derived from the
+//! amounts, not copied from the status word ([D4](crate::decisions#d4),
+//! [D13](crate::decisions#d13), [D17](crate::decisions#d17)).
+//! [`to_resource`](crate::AnyPaymentIntent::to_resource) writes an intent back in Dojo's shape.
 //!
 //! ```
 //! use dojo_capture::{AnyPaymentIntent, IntentState};

@@ -319,3 +319,211 @@ fn the_library_reads_no_clock_and_does_no_io() {
         );
     }
 }
+
+// ---- every "D…" is a link to where the decision is explained ----
+
+/// The `D<n>` mentions in `text` that are not written as `[D<n>]` followed
+/// by `suffix(n)`. A mention is `D` and digits, not part of a longer word;
+/// inline code is left out.
+fn unlinked_decisions(text: &str, suffix: &dyn Fn(u32) -> String) -> Vec<String> {
+    let mut unlinked = Vec::new();
+    for (index, prose) in text.split('`').enumerate() {
+        if index % 2 == 1 {
+            continue; // inline code
+        }
+        let bytes = prose.as_bytes();
+        // A hyphen joins words (`D6-8B` is hexadecimal); a range is written with an en dash.
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        for (at, _) in prose.match_indices('D') {
+            if at > 0 && word(bytes[at - 1]) {
+                continue;
+            }
+            let digits: String = prose[at + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let end = at + 1 + digits.len();
+            if digits.is_empty() || bytes.get(end).is_some_and(|&b| word(b)) {
+                continue;
+            }
+            let n: u32 = digits.parse().unwrap();
+            let linked = at > 0
+                && bytes[at - 1] == b'['
+                && prose[end..].starts_with(&format!("]{}", suffix(n)));
+            if !linked {
+                unlinked.push(format!("D{n}"));
+            }
+        }
+    }
+    unlinked
+}
+
+/// The prose of rustdoc in `source`: the text of `///` and `//!` lines and
+/// of `#[doc = "…"]` attributes, outside fenced code blocks, with its line
+/// numbers.
+fn rustdoc_prose(source: &str) -> Vec<(usize, String)> {
+    let mut prose = Vec::new();
+    let mut fenced = false;
+    for (n, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let text = if let Some(text) = trimmed
+            .strip_prefix("///")
+            .or_else(|| trimmed.strip_prefix("//!"))
+        {
+            text
+        } else if let Some(text) = trimmed
+            .strip_prefix("#![doc = \"")
+            .or_else(|| trimmed.strip_prefix("#[doc = \""))
+        {
+            text.trim_end_matches("\"]")
+        } else {
+            continue;
+        };
+        if text.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced {
+            prose.push((n + 1, text.to_owned()));
+        }
+    }
+    prose
+}
+
+#[test]
+fn every_decision_in_rustdoc_links_to_the_decisions_module() {
+    let target = |n: u32| format!("(crate::decisions#d{n})");
+    let definition = |n: u32| format!(": crate::decisions#d{n}");
+    let mut unlinked = Vec::new();
+    let mut links = 0;
+    for (path, _) in library_code() {
+        let source = fs::read_to_string(&path).unwrap();
+        for (line, text) in rustdoc_prose(&source) {
+            // A link, or (in lib.rs) the definition of the README's reference link.
+            let in_link = unlinked_decisions(&text, &target);
+            let in_definition = unlinked_decisions(&text, &definition);
+            links += text.matches("(crate::decisions#d").count();
+            if !in_link.is_empty() && !in_definition.is_empty() {
+                let path = path.strip_prefix(root()).unwrap_or(&path);
+                unlinked.push(format!("{}:{line}: {}", path.display(), in_link.join(", ")));
+            }
+        }
+    }
+    assert!(
+        unlinked.is_empty(),
+        "write each as [D<n>](crate::decisions#d<n>):\n{}",
+        unlinked.join("\n")
+    );
+    assert!(
+        links > 100,
+        "only {links} links found: is the scan reading the sources?"
+    );
+}
+
+#[test]
+fn the_decision_check_finds_what_is_not_a_link() {
+    let target = |n: u32| format!("(crate::decisions#d{n})");
+    assert!(
+        unlinked_decisions(
+            "[D7](crate::decisions#d7) and [D13](crate::decisions#d13)",
+            &target
+        )
+        .is_empty()
+    );
+    assert_eq!(unlinked_decisions("replays (D7)", &target), ["D7"]);
+    assert_eq!(
+        unlinked_decisions("[D7](crate::decisions#d8)", &target),
+        ["D7"]
+    );
+    assert_eq!(unlinked_decisions("[D7](decisions.md#d7)", &target), ["D7"]);
+    // Not a decision: code, longer words, hexadecimal.
+    assert!(unlinked_decisions("`D7` DD7 D7x sha256=94-D6-8B D", &target).is_empty());
+}
+
+#[test]
+fn the_decisions_module_is_docs_decisions_md_with_every_anchor() {
+    let decisions = read("docs/decisions.md");
+    let headings: Vec<&str> = decisions.lines().filter(|l| l.starts_with('#')).collect();
+    let position = |prefix: &str| {
+        headings
+            .iter()
+            .position(|heading| heading.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no heading {prefix:?}"))
+    };
+    let rules: Vec<usize> = (1..=8)
+        .map(|n| position(&format!("### <a id=\"rule-{n}\"></a>Rule {n}: ")))
+        .collect();
+    let ds: Vec<usize> = (1..=20)
+        .map(|n| position(&format!("### <a id=\"d{n}\"></a>D{n} ")))
+        .collect();
+    assert!(rules.is_sorted() && ds.is_sorted(), "in order");
+
+    // Within the document, a decision links to its own heading.
+    let mut fenced = false;
+    for (n, line) in decisions.lines().enumerate() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || line.starts_with('#') {
+            continue;
+        }
+        let unlinked = unlinked_decisions(line, &|d| format!("(#d{d})"));
+        assert!(
+            unlinked.is_empty(),
+            "docs/decisions.md:{}: {unlinked:?}",
+            n + 1
+        );
+    }
+
+    // The module is that file.
+    let lib = read("src/lib.rs");
+    let module = lib
+        .find("pub mod decisions {}")
+        .expect("pub mod decisions {}");
+    let included = lib
+        .find("#[doc = include_str!(\"../docs/decisions.md\")]")
+        .expect("the module includes docs/decisions.md");
+    assert!(included < module && lib[included..module].lines().count() == 1);
+}
+
+#[test]
+fn the_readme_links_each_decision_here_and_on_a_forge() {
+    let readme = read("README.md");
+    let lib = read("src/lib.rs");
+    let mut fenced = false;
+    let mut used = std::collections::BTreeSet::new();
+    for (n, line) in readme.lines().enumerate() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || line.starts_with('[') && line.contains("]: ") {
+            continue;
+        }
+        let unlinked = unlinked_decisions(line, &|_| String::new());
+        assert!(
+            unlinked.is_empty(),
+            "README.md:{}: write {unlinked:?} as [D<n>]",
+            n + 1
+        );
+        used.extend((1..=20).filter(|d| line.contains(&format!("[D{d}]"))));
+    }
+    assert!(!used.is_empty());
+    for d in used {
+        // On a forge, the README's definition; in rustdoc, lib.rs's, which
+        // comes first and so wins.
+        assert!(
+            readme.contains(&format!("\n[D{d}]: docs/decisions.md#d{d}\n")),
+            "README.md lacks [D{d}]: docs/decisions.md#d{d}"
+        );
+    }
+    let readme_included = lib.find("include_str!(\"../README.md\")").unwrap();
+    for d in 1..=20 {
+        let definition = lib
+            .find(&format!("#![doc = \"[D{d}]: crate::decisions#d{d}\"]"))
+            .unwrap_or_else(|| panic!("src/lib.rs lacks the definition of [D{d}]"));
+        assert!(
+            definition < readme_included,
+            "[D{d}] is defined after the README"
+        );
+    }
+}

@@ -7,9 +7,8 @@ use super::error::{MoneyError, MoneyErrorKind};
 
 /// An ISO 4217 currency that has a minor unit (GBP, EUR, JPY, BHD, …).
 ///
-/// Currencies without a minor unit (`XAU`, `XXX`, …) cannot carry an amount in
-/// minor units, so they cannot be built (decision D9). Codes are upper case, as
-/// on the wire.
+/// Currencies without a minor unit (`XAU`, `XXX`, …) cannot carry an amount in minor units, so they
+/// cannot be built (decision [D9](crate::decisions#d9)). Codes are upper case, as on the wire.
 ///
 /// ```
 /// use dojo_capture::Currency;

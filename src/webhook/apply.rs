@@ -57,19 +57,17 @@ impl<S: State> PaymentIntent<S> {
     /// [`Duplicate`](WebhookVerdict::Duplicate), which adds one to the
     /// [`revision`](Self::revision): write the intent back as after any change.
     ///
-    /// In this order: [`OtherIntent`](WebhookVerdict::OtherIntent) when the
-    /// event names another intent (nothing remembered);
-    /// [`Duplicate`](WebhookVerdict::Duplicate) for an event id applied
-    /// before; [`ReadAgain`](WebhookVerdict::ReadAgain) for a status the
-    /// lifecycle does not know (`AuthChallenged`, `Declined`, …) or none;
-    /// [`AlreadyKnown`](WebhookVerdict::AlreadyKnown) for a status Dojo may
-    /// report for the intent as it is (D4, D13, D17);
-    /// [`Impossible`](WebhookVerdict::Impossible) when the
-    /// [lifecycle](crate::lifecycle) leads neither from the intent's state to
-    /// the event's nor back; [`Stale`](WebhookVerdict::Stale) when the
-    /// event's status is behind the intent's, or the event was sent before
-    /// Dojo's `updatedAt` of the last read; [`ReadAgain`](WebhookVerdict::ReadAgain)
-    /// for a status ahead.
+    /// In this order: [`OtherIntent`](WebhookVerdict::OtherIntent) when the event names another
+    /// intent (nothing remembered); [`Duplicate`](WebhookVerdict::Duplicate) for an event id
+    /// applied before; [`ReadAgain`](WebhookVerdict::ReadAgain) for a status the lifecycle does not
+    /// know (`AuthChallenged`, `Declined`, …) or none;
+    /// [`AlreadyKnown`](WebhookVerdict::AlreadyKnown) for a status Dojo may report for the intent
+    /// as it is ([D4](crate::decisions#d4), [D13](crate::decisions#d13),
+    /// [D17](crate::decisions#d17)); [`Impossible`](WebhookVerdict::Impossible) when the
+    /// [lifecycle](crate::lifecycle) leads neither from the intent's state to the event's nor back;
+    /// [`Stale`](WebhookVerdict::Stale) when the event's status is behind the intent's, or the
+    /// event was sent before Dojo's `updatedAt` of the last read;
+    /// [`ReadAgain`](WebhookVerdict::ReadAgain) for a status ahead.
     ///
     /// ```
     /// use dojo_capture::webhook::{self, WebhookSecret};
@@ -176,9 +174,10 @@ impl fmt::Display for WebhookVerdict {
     }
 }
 
-/// The lifecycle state a status word names, with the decisions' readings:
-/// Dojo may still say `Authorized` after a partial capture (D4) or refund
-/// (D13), and `Captured` while the only capture is in flight (D17).
+/// The lifecycle state a status word names, with the decisions' readings: Dojo may still say
+/// `Authorized` after a partial capture ([D4](crate::decisions#d4)) or refund
+/// ([D13](crate::decisions#d13)), and `Captured` while the only capture is in flight
+/// ([D17](crate::decisions#d17)).
 fn named(status: PaymentIntentStatus) -> IntentState {
     match status {
         PaymentIntentStatus::Created => IntentState::Created,

@@ -57,7 +57,7 @@ pub struct PaymentIntentResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_amount: Option<i64>,
     /// When the intent was created: the time of payment when
-    /// `paymentDetails.transactionDateTime` is absent (D11). Read as
+    /// `paymentDetails.transactionDateTime` is absent ([D11](crate::decisions#d11)). Read as
     /// [the rules' timestamps](crate::wire#timestamps) are.
     #[serde(
         default,
@@ -66,11 +66,11 @@ pub struct PaymentIntentResource {
     )]
     pub created_at: Option<Timestamp>,
     /// When the intent last changed, as Dojo wrote it: no rule reads it, so
-    /// it is carried as text and never a reason to refuse an intent (D15).
+    /// it is carried as text and never a reason to refuse an intent ([D15](crate::decisions#d15)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// When an unpaid intent is voided, as Dojo wrote it (text, D15); `None`
-    /// means 30 days after creation.
+    /// When an unpaid intent is voided, as Dojo wrote it (text, [D15](crate::decisions#d15));
+    /// `None` means 30 days after creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<String>,
     /// The `dd.hh:MM:ss` text as sent: kept raw so that a malformed value
@@ -106,7 +106,7 @@ impl PaymentIntentResource {
     /// shape (an unknown status, a money object without `currencyCode`, …);
     /// the message names the offending value.
     ///
-    /// A UTF-8 byte-order mark before the JSON is ignored (D20).
+    /// A UTF-8 byte-order mark before the JSON is ignored ([D20](crate::decisions#d20)).
     ///
     /// ```
     /// use dojo_capture::wire::{PaymentIntentResource, PaymentIntentStatus};
@@ -123,7 +123,7 @@ impl PaymentIntentResource {
     }
 }
 
-/// The bytes after a UTF-8 byte-order mark, if there is one (D20): some
+/// The bytes after a UTF-8 byte-order mark, if there is one ([D20](crate::decisions#d20)): some
 /// tools write one before JSON, and it says nothing about the intent.
 pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
@@ -190,7 +190,7 @@ pub struct PaymentDetails {
     pub transaction_id: Option<String>,
     /// When the payment was made. Preferred over `createdAt` as the time of
     /// payment, which the reversal and capture deadlines count from. An
-    /// empty string is no time (D15).
+    /// empty string is no time ([D15](crate::decisions#d15)).
     #[serde(
         default,
         deserialize_with = "super::time::lenient",
