@@ -24,6 +24,19 @@ use crate::wire::CaptureMode;
 /// A payment intent in any state. `match` it to get the typed intent, or use
 /// its methods, which apply the same rules as the typed ones and move the
 /// intent to whatever state the amounts then imply.
+///
+/// ```
+/// use dojo_capture::{AnyPaymentIntent, Currency, Money};
+///
+/// let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// match AnyPaymentIntent::from_json(&json)? {
+///     AnyPaymentIntent::Captured(captured) => {
+///         assert_eq!(captured.captured(), Money::new(400, Currency::GBP));
+///     }
+///     other => panic!("expected Captured, got {}", other.state()),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AnyPaymentIntent {
     /// Waiting for payment.
@@ -42,6 +55,20 @@ pub enum AnyPaymentIntent {
 
 /// An operation whose legality [`AnyPaymentIntent::check`] can judge without
 /// ids or keys: what the `check` command asks.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+/// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+///
+/// use dojo_capture::Operation;
+///
+/// let now = "2024-07-26T10:00:00Z".parse()?;
+/// assert!(intent.check(Operation::Capture(gbp(500)), now).is_ok());
+/// assert_eq!(intent.check(Operation::Capture(gbp(501)), now).unwrap_err().code(), "over_capture");
+/// assert_eq!(intent.check(Operation::Cancel, now).unwrap_err().code(), "invalid_transition");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     /// Capture this amount.
@@ -95,6 +122,19 @@ enum WrongStateKind {
 
 impl WrongState {
     /// The state that was asked for.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::IntentState;
+    /// use dojo_capture::state::Refunded;
+    ///
+    /// let error = intent.try_into_state::<Refunded>().unwrap_err();
+    /// assert_eq!(error.expected(), IntentState::Refunded);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expected(&self) -> IntentState {
         match self.kind {
             WrongStateKind::NotInState { expected, .. } => expected,
@@ -102,6 +142,19 @@ impl WrongState {
     }
 
     /// The intent, unchanged.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::IntentState;
+    /// use dojo_capture::state::Refunded;
+    ///
+    /// let back = intent.try_into_state::<Refunded>().unwrap_err().into_intent();
+    /// assert_eq!(back.state(), IntentState::Captured);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_intent(self) -> AnyPaymentIntent {
         self.intent
     }
@@ -186,117 +239,354 @@ impl AnyPaymentIntent {
     }
 
     /// The state.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::IntentState;
+    ///
+    /// // Dojo wrote "Authorized"; a Successful capture makes it Captured (D4).
+    /// assert_eq!(intent.state(), IntentState::Captured);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self) -> IntentState {
         self.ledger().state()
     }
 
     /// Dojo's id of the intent, when known.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.id(), Some("pi_sandbox_Mq7Yx2cVTJy0bDk4s9Hn3A"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self) -> Option<&str> {
         dispatch!(self, intent => intent.id())
     }
 
     /// The authorised amount.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.amount(), gbp(1000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.ledger().amount
     }
 
     /// The intent's currency.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.currency(), dojo_capture::Currency::GBP);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn currency(&self) -> Currency {
         self.ledger().currency()
     }
 
     /// Auto or Manual.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.capture_mode(), dojo_capture::CaptureMode::Manual);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn capture_mode(&self) -> CaptureMode {
         self.ledger().mode
     }
 
-    /// When the customer paid (D11); `None` before payment.
+    /// When the customer paid ([D11](crate::decisions#d11)); `None` before payment.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// // paymentDetails.transactionDateTime, not createdAt (D11).
+    /// assert_eq!(intent.paid_at(), Some("2024-07-25T08:49:20Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn paid_at(&self) -> Option<Timestamp> {
         self.ledger().paid_at
     }
 
-    /// When capture and Manual reversal stop being possible (D12).
+    /// When capture and Manual reversal stop being possible ([D12](crate::decisions#d12)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.authorization_deadline(), Some("2024-08-01T08:49:20Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn authorization_deadline(&self) -> Option<Timestamp> {
         self.ledger().authorization_deadline()
     }
 
     /// The `autoExpireIn` settings, if any.
+    ///
+    /// ```
+    /// use dojo_capture::{AnyPaymentIntent, AutoExpireAction, SignedDuration};
+    ///
+    /// let json = std::fs::read("docs/examples/manual-auto-expire.json")?;
+    /// let expiry = AnyPaymentIntent::from_json(&json)?.auto_expiry().expect("autoExpireIn is set");
+    /// assert_eq!(expiry.after(), SignedDuration::from_hours(24));
+    /// assert_eq!(expiry.action(), AutoExpireAction::Release);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn auto_expiry(&self) -> Option<AutoExpiry> {
         self.ledger().auto_expiry
     }
 
     /// Whether the amount may be changed before payment (rule 8).
+    ///
+    /// ```
+    /// use dojo_capture::AnyPaymentIntent;
+    ///
+    /// let json = std::fs::read("docs/examples/created-custom-amount.json")?;
+    /// assert!(AnyPaymentIntent::from_json(&json)?.custom_amount_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn custom_amount_allowed(&self) -> bool {
         self.ledger().custom_amount_allowed
     }
 
     /// Captured so far.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.captured(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captured(&self) -> Money {
         self.ledger().captured()
     }
 
     /// In flight: captures Dojo accepted whose final status is not recorded
     /// yet, and captures prepared whose answer has not been recorded or was
-    /// lost. Another capture cannot take it (D1).
+    /// lost. Another capture cannot take it ([D1](crate::decisions#d1)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.in_flight(), gbp(100));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn in_flight(&self) -> Money {
         self.ledger().in_flight()
     }
 
     /// The captures prepared and not yet recorded, or whose outcome is
     /// unknown; see [`PaymentIntent::pending_captures`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (intent, _prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// assert_eq!(intent.pending_captures()[0].amount(), gbp(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn pending_captures(&self) -> &[PendingCapture] {
         &self.ledger().pending
     }
 
     /// The refunds prepared and not yet recorded, or whose outcome is
     /// unknown; see [`PaymentIntent::pending_refunds`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let intent = intent.capture(cp.clone(), gbp(600), now)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{IdempotencyKey, RefundDetails};
+    ///
+    /// let key = IdempotencyKey::new("r_1")?;
+    /// let (intent, _prepared) =
+    ///     intent.prepare_refund(key.clone(), gbp(100), RefundDetails::default(), ApiVersion::default())?;
+    /// assert_eq!(intent.pending_refunds()[0].key(), &key);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn pending_refunds(&self) -> &[PendingRefund] {
         &self.ledger().pending_refunds
     }
 
     /// The reversal, cancel or change pending; see [`PaymentIntent::pending_operation`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::OperationKind;
+    ///
+    /// let (intent, _prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// assert_eq!(intent.pending_operation().map(|p| p.operation()), Some(OperationKind::Cancel));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn pending_operation(&self) -> Option<&PendingOperation> {
         self.ledger().pending_operation.as_ref()
     }
 
     /// Whether the intent allows tips; see [`PaymentIntent::tips_allowed`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    ///
+    /// assert!(intent.tips_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips_allowed(&self) -> bool {
         self.ledger().tips_allowed
     }
 
     /// The intent's own tip; see [`PaymentIntent::tips`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.tips(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.ledger().tips
     }
 
     /// Whether a prepared operation's outcome is unknown; see
     /// [`PaymentIntent::needs_read`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::Answer;
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent
+    ///     .record_capture_answer(prepared, Answer::Http { status: 503, body: b"" })
+    ///     .unwrap_err()
+    ///     .into_intent();
+    /// assert!(intent.needs_read());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn needs_read(&self) -> bool {
         self.ledger().needs_read()
     }
 
     /// Refunded so far.
+    ///
+    /// ```
+    /// use dojo_capture::{AnyPaymentIntent, Currency, Money};
+    ///
+    /// let json = std::fs::read("docs/examples/manual-refunded.json")?;
+    /// assert_eq!(AnyPaymentIntent::from_json(&json)?.refunded(), Money::new(250, Currency::GBP));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refunded(&self) -> Money {
         self.ledger().refunded
     }
 
     /// Every capture recorded, in order.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::CaptureStatus;
+    ///
+    /// let statuses: Vec<_> = intent.captures().iter().map(|c| c.status()).collect();
+    /// assert_eq!(statuses, [CaptureStatus::Successful, CaptureStatus::Created]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captures(&self) -> &[CaptureRecord] {
         &self.ledger().captures
     }
 
-    /// What another capture may still take (D1).
+    /// What another capture may still take ([D1](crate::decisions#d1)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// // 10.00 − 1.00 in flight − 4.00 captured.
+    /// assert_eq!(intent.capturable(), gbp(500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn capturable(&self) -> Money {
         self.ledger().capturable()
     }
 
-    /// The tips taken with the payment, which a refund may return (D14).
+    /// The tips taken with the payment, which a refund may return ([D14](crate::decisions#d14)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// assert_eq!(intent.captured_tips(), gbp(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captured_tips(&self) -> Money {
         self.ledger().captured_tips()
     }
 
     /// What another refund may still take: captured + captured tips −
-    /// refunded (D2, D14).
+    /// refunded ([D2](crate::decisions#d2), [D14](crate::decisions#d14)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// // What was captured; the 1.00 in flight is not refundable yet.
+    /// assert_eq!(intent.refundable(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refundable(&self) -> Money {
         self.ledger().refundable()
     }
@@ -309,6 +599,20 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// The rule that would refuse it.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::{Operation, Rule};
+    ///
+    /// let now = "2024-07-26T10:00:00Z".parse()?;
+    /// assert!(intent.check(Operation::Refund(gbp(400)), now).is_ok());
+    /// let refused = intent.check(Operation::Reverse, now).unwrap_err();
+    /// assert_eq!(refused.rule(), Rule::InvalidTransition);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         self.ledger().check(operation, now)
     }
@@ -317,6 +621,20 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// The intent is not Created.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    ///
+    /// use dojo_capture::IntentState;
+    ///
+    /// let paid = intent.authorize("2024-07-25T08:49:20Z".parse()?)?;
+    /// assert_eq!(paid.state(), IntentState::Authorized);
+    /// assert_eq!(paid.authorize("2024-07-25T08:49:20Z".parse()?).unwrap_err().code(), "invalid_transition");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn authorize(self, paid_at: Timestamp) -> Result<Self, Rejected<Self>> {
         self.run(|ledger| ledger.authorize(paid_at))
     }
@@ -325,6 +643,22 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any capture rule.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// use dojo_capture::CaptureId;
+    ///
+    /// let intent = intent.capture(CaptureId::new("cp_1")?, gbp(600), now)?;
+    /// assert_eq!(intent.in_flight(), gbp(600));
+    /// let refused = intent.capture(CaptureId::new("cp_2")?, gbp(500), now).unwrap_err();
+    /// assert_eq!(refused.code(), "over_capture");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn capture(
         self,
         id: CaptureId,
@@ -338,6 +672,20 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any capture rule.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// use dojo_capture::CaptureId;
+    ///
+    /// let intent = intent.capture_with_tips(CaptureId::new("cp_1")?, gbp(1000), Some(gbp(100)), now)?;
+    /// assert_eq!(intent.in_flight(), gbp(1000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn capture_with_tips(
         self,
         id: CaptureId,
@@ -353,6 +701,20 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any capture rule, `outcome_unknown` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), Some(gbp(50)), now, ApiVersion::default())?;
+    /// assert_eq!(prepared.request().body(), Some(&br#"{"amount":600,"tipsAmount":50}"#[..]));
+    /// assert_eq!(intent.capturable(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_capture(
         self,
         amount: Money,
@@ -376,6 +738,25 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Dojo refused, the outcome is unknown, or `prepared` is not pending in
     /// this intent; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::Answer;
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let refused = intent
+    ///     .record_capture_answer(prepared, Answer::Http { status: 409, body: b"{}" })
+    ///     .unwrap_err();
+    /// assert_eq!(refused.code(), "capture_refused");
+    /// assert_eq!(refused.into_intent().capturable(), gbp(1000), "released");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_capture_answer(
         self,
         prepared: PreparedCapture,
@@ -395,6 +776,26 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any refund rule, `idempotency_conflict` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let intent = intent.capture(cp.clone(), gbp(600), now)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{IdempotencyKey, RefundDetails};
+    ///
+    /// let key = IdempotencyKey::new("r_1")?;
+    /// let (intent, prepared) = intent.prepare_refund(key, gbp(600), RefundDetails::default(), ApiVersion::default())?;
+    /// assert_eq!(prepared.request().path(), "/payment-intents/pi_1/refunds");
+    /// assert_eq!(intent.refundable(), gbp(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_refund(
         self,
         key: IdempotencyKey,
@@ -418,6 +819,27 @@ impl AnyPaymentIntent {
     /// # Errors
     /// Dojo refused, the outcome is unknown, or `prepared` is not pending in
     /// this intent; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let intent = intent.capture(cp.clone(), gbp(600), now)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{Answer, IdempotencyKey, IntentState, RefundDetails};
+    ///
+    /// let key = IdempotencyKey::new("r_1")?;
+    /// let (intent, prepared) = intent.prepare_refund(key, gbp(600), RefundDetails::default(), ApiVersion::default())?;
+    /// let body = br#"{"refundId":"rfnd_1"}"#;
+    /// let (intent, refund_id) = intent.record_refund_answer(prepared, Answer::Http { status: 200, body })?;
+    /// assert_eq!((intent.state(), refund_id.as_str()), (IntentState::Refunded, "rfnd_1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_refund_answer(
         self,
         prepared: PreparedRefund,
@@ -469,6 +891,20 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any reversal rule, `operation_pending` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (intent, prepared) = intent.prepare_reversal(now, ApiVersion::default())?;
+    /// assert_eq!(prepared.request().path(), "/payment-intents/pi_1/reversal");
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_reversal(
         self,
         now: Timestamp,
@@ -481,6 +917,22 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Refused, outcome unknown, or not pending; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{Answer, IntentState};
+    ///
+    /// let (intent, prepared) = intent.prepare_reversal(now, ApiVersion::default())?;
+    /// let intent = intent.record_reversal_answer(prepared, Answer::Http { status: 200, body: b"{}" })?;
+    /// assert_eq!(intent.state(), IntentState::Reversed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_reversal_answer(
         self,
         prepared: PreparedReversal,
@@ -494,6 +946,19 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// The intent is not Created, `operation_pending` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (intent, prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// assert_eq!(prepared.request().method().as_str(), "DELETE");
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_cancel(
         self,
         version: ApiVersion,
@@ -505,6 +970,24 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Refused, outcome unknown, or not pending; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{Answer, IntentState};
+    ///
+    /// let (intent, prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// // A 2xx whose intent reads and is not Canceled contradicts the cancel: unknown.
+    /// let body = br#"{"status": "Created", "amount": {"value": 1000, "currencyCode": "GBP"}}"#;
+    /// let unknown = intent.record_cancel_answer(prepared, Answer::Http { status: 200, body }).unwrap_err();
+    /// assert_eq!(unknown.code(), "cancel_answer_contradicts");
+    /// assert_eq!(unknown.intent().state(), IntentState::Created);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_cancel_answer(
         self,
         prepared: PreparedCancel,
@@ -518,6 +1001,19 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any change-amount rule, `operation_pending` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (intent, prepared) = intent.prepare_change_amount(gbp(1200), ApiVersion::default())?;
+    /// assert_eq!(prepared.request().path(), "/payment-intents/pi_1/amount");
+    /// assert_eq!(intent.amount(), gbp(1000), "changed only once Dojo answers");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_change_amount(
         self,
         amount: Money,
@@ -534,6 +1030,21 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Refused, outcome unknown, or not pending; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::Answer;
+    ///
+    /// let (intent, prepared) = intent.prepare_change_amount(gbp(1200), ApiVersion::default())?;
+    /// let intent = intent.record_change_amount_answer(prepared, Answer::Http { status: 200, body: b"" })?;
+    /// assert_eq!(intent.amount(), gbp(1200));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_change_amount_answer(
         self,
         prepared: PreparedAmountChange,
@@ -548,6 +1059,18 @@ impl AnyPaymentIntent {
     /// # Errors
     /// The intent is not Created, `tips_not_allowed`, `currency_mismatch`,
     /// `operation_pending` or `missing_intent_id`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (_intent, prepared) = intent.prepare_change_tips(gbp(100), ApiVersion::default())?;
+    /// assert_eq!(prepared.request().path(), "/payment-intents/pi_1/tips-amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_change_tips(
         self,
         tips: Money,
@@ -561,6 +1084,21 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Refused, outcome unknown, or not pending; the intent is in the error.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::Answer;
+    ///
+    /// let (intent, prepared) = intent.prepare_change_tips(gbp(100), ApiVersion::default())?;
+    /// let intent = intent.record_change_tips_answer(prepared, Answer::Http { status: 200, body: b"" })?;
+    /// assert_eq!(intent.tips(), Some(gbp(100)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_change_tips_answer(
         self,
         prepared: PreparedTipsChange,
@@ -572,6 +1110,22 @@ impl AnyPaymentIntent {
     /// After a lost answer: the capture or the reversal, cancel or change
     /// prepared under `local_id` will never have its answer recorded; see
     /// [`PaymentIntent::record_answer_lost`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// // Prepared and stored, then the process crashed: the answer will never be recorded.
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent.record_answer_lost(prepared.local_id());
+    /// assert!(intent.needs_read());
+    /// assert_eq!(intent.in_flight(), gbp(600), "kept until a read settles it");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_answer_lost(mut self, local_id: u64) -> Self {
         self.ledger_mut().record_answer_lost(Some(local_id), None);
         self
@@ -579,6 +1133,27 @@ impl AnyPaymentIntent {
 
     /// After a lost answer: the refund prepared under `key` will never have
     /// its answer recorded; see [`PaymentIntent::record_refund_answer_lost`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let intent = intent.capture(cp.clone(), gbp(600), now)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// use dojo_capture::{IdempotencyKey, RefundDetails};
+    ///
+    /// let key = IdempotencyKey::new("r_1")?;
+    /// let (intent, _prepared) =
+    ///     intent.prepare_refund(key.clone(), gbp(100), RefundDetails::default(), ApiVersion::default())?;
+    /// let intent = intent.record_refund_answer_lost(&key);
+    /// assert!(intent.needs_read());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_refund_answer_lost(mut self, key: &IdempotencyKey) -> Self {
         self.ledger_mut().record_answer_lost(None, Some(key));
         self
@@ -590,6 +1165,25 @@ impl AnyPaymentIntent {
     /// # Errors
     /// No capture in flight has this id, or its final status is already
     /// another outcome.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// use dojo_capture::{CaptureId, CaptureOutcome, IntentState};
+    ///
+    /// let id = CaptureId::new("cp_1")?;
+    /// let intent = intent.capture(id.clone(), gbp(600), now)?;
+    /// let intent = intent.record_capture_outcome(&id, CaptureOutcome::Successful)?;
+    /// assert_eq!(intent.state(), IntentState::Captured);
+    /// let unknown = CaptureId::new("cp_2")?;
+    /// let refused = intent.record_capture_outcome(&unknown, CaptureOutcome::Failed).unwrap_err();
+    /// assert_eq!(refused.code(), "unknown_capture");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_capture_outcome(
         self,
         id: &CaptureId,
@@ -602,6 +1196,25 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any refund rule.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let intent = intent.capture(cp.clone(), gbp(600), now)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?;
+    ///
+    /// use dojo_capture::{IdempotencyKey, IntentState};
+    ///
+    /// let intent = intent.refund(IdempotencyKey::new("r_1")?, gbp(100))?;
+    /// assert_eq!(intent.state(), IntentState::Refunded);
+    /// let refused = intent.refund(IdempotencyKey::new("r_2")?, gbp(501)).unwrap_err();
+    /// assert_eq!(refused.code(), "over_refund");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refund(self, key: IdempotencyKey, amount: Money) -> Result<Self, Rejected<Self>> {
         self.run(|ledger| ledger.refund(key, amount))
     }
@@ -610,6 +1223,19 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// Any reversal rule.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// use dojo_capture::IntentState;
+    ///
+    /// assert_eq!(intent.reverse(now)?.state(), IntentState::Reversed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reverse(self, now: Timestamp) -> Result<Self, Rejected<Self>> {
         self.run(|ledger| ledger.reverse(now))
     }
@@ -618,14 +1244,38 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// The intent is not Created.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    ///
+    /// use dojo_capture::IntentState;
+    ///
+    /// let canceled = intent.cancel()?;
+    /// assert_eq!(canceled.state(), IntentState::Canceled);
+    /// assert_eq!(canceled.cancel().unwrap_err().code(), "invalid_transition");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cancel(self) -> Result<Self, Rejected<Self>> {
         self.run(Ledger::cancel)
     }
 
-    /// Changes the amount (rule 8, D6).
+    /// Changes the amount (rule 8, [D6](crate::decisions#d6)).
     ///
     /// # Errors
     /// Any change-amount rule.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    ///
+    /// assert_eq!(intent.change_amount(gbp(1500))?.amount(), gbp(1500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn change_amount(self, amount: Money) -> Result<Self, Rejected<Self>> {
         self.run(|ledger| ledger.change_amount(amount))
     }
@@ -634,6 +1284,19 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// It is in another state; the intent is handed back.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    ///
+    /// use dojo_capture::PaymentIntent;
+    /// use dojo_capture::state::Captured;
+    ///
+    /// let captured: PaymentIntent<Captured> = intent.try_into_state()?;
+    /// assert_eq!(captured.capturable(), gbp(500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn try_into_state<S: State>(self) -> Result<PaymentIntent<S>, WrongState> {
         if self.state() == S::STATE {
             Ok(PaymentIntent::from_ledger(self.into_ledger()))

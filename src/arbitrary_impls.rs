@@ -22,7 +22,7 @@ const COMMON_CODES: [&str; 5] = ["GBP", "EUR", "JPY", "BHD", "CLF"];
 
 /// Every ISO 4217 code that has a minor unit, as `iso_currency` 0.7 lists
 /// them; the ones without (`XAU`, `XXX`, …) are left out because `Currency`
-/// refuses them (D9). Kept as text, not `iso_currency` values, so that the
+/// refuses them ([D9](crate::decisions#d9)). Kept as text, not `iso_currency` values, so that the
 /// crate's own `Currency::from_code` decides, as it does for wire input.
 const ALL_CODES: [&str; 170] = [
     "AED", "AFN", "ALL", "AMD", "XCG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",

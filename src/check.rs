@@ -84,6 +84,19 @@ enum Pending<'a> {
 /// The input cannot be judged: the JSON is malformed or does not add up
 /// (see [`RehydrateError`]), the operation is unknown, the amount is
 /// missing, superfluous or not an amount.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::check;
+///
+/// let verdict = check::run(&json, "refund", Some("4.00 GBP"), now)?;
+/// assert!(verdict.allowed);
+/// let error = check::run(&json, "refund", None, now).unwrap_err();
+/// assert_eq!(error.code(), "amount_required");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(
     intent_json: &[u8],
     operation: &str,
@@ -126,6 +139,15 @@ pub fn run(
 ///
 /// # Errors
 /// The text is not such a time; the message names it.
+///
+/// ```
+/// use dojo_capture::check;
+///
+/// let now = check::parse_now("2024-07-26T10:00:00+01:00")?;
+/// assert_eq!(now.to_string(), "2024-07-26T09:00:00Z");
+/// assert_eq!(check::parse_now("2024-07-26 10:00").unwrap_err().code(), "invalid_time");
+/// # Ok::<(), dojo_capture::check::InputError>(())
+/// ```
 pub fn parse_now(text: &str) -> Result<Timestamp, InputError> {
     text.parse::<Timestamp>().map_err(|e| {
         InputError::new(InputErrorKind::Now(
@@ -246,7 +268,7 @@ fn apply(
 }
 
 /// A capture id no recorded capture has: a recorded one would turn the
-/// capture into a replay or a conflict (D7) and hide what a new one does.
+/// capture into a replay or a conflict ([D7](crate::decisions#d7)) and hide what a new one does.
 fn unused_capture_id(intent: &AnyPaymentIntent) -> Option<CaptureId> {
     let recorded = intent.captures();
     // A set, so that an intent whose ids are exactly the candidates costs
@@ -280,6 +302,20 @@ fn allowed_message(kind: OperationKind, state: IntentState, amounts: &Amounts) -
 
 /// The answer to `check`: whether the operation is allowed, the rule that
 /// refuses it if not, and the intent's figures.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::{IntentState, OperationKind, Rule, check};
+///
+/// let verdict = check::run(&json, "reverse", None, now)?;
+/// assert!(!verdict.allowed);
+/// assert_eq!(verdict.rule, Some(Rule::InvalidTransition));
+/// assert_eq!((verdict.operation, verdict.state), (OperationKind::Reverse, IntentState::Captured));
+/// assert!(verdict.message.starts_with("invalid_transition: "));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Verdict {
@@ -287,7 +323,7 @@ pub struct Verdict {
     pub allowed: bool,
     /// The rule that refuses it; `None` exactly when `allowed`.
     pub rule: Option<Rule>,
-    /// The state the library derives from the intent's amounts (D4), which
+    /// The state the library derives from the intent's amounts ([D4](crate::decisions#d4)), which
     /// may differ from the `status` field, e.g. `Captured` for an
     /// `Authorized` intent with a Successful partial capture.
     pub state: IntentState,
@@ -302,6 +338,20 @@ pub struct Verdict {
 
 /// The figures a [`Verdict`] reports, all in the intent's currency except
 /// possibly `requested`.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::{Currency, Money, check};
+///
+/// let gbp = |minor| Money::new(minor, Currency::GBP);
+/// let amounts = check::run(&json, "capture", Some("2.00"), now)?.amounts;
+/// assert_eq!((amounts.captured, amounts.in_flight, amounts.capturable), (gbp(400), gbp(100), gbp(500)));
+/// assert_eq!(amounts.requested, Some(gbp(200)));
+/// assert_eq!(amounts.capturable_after, Some(gbp(300)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Amounts {
@@ -311,21 +361,22 @@ pub struct Amounts {
     pub amount: Money,
     /// Captured so far.
     pub captured: Money,
-    /// In flight: captures Dojo accepted whose final status is not known yet (D1).
+    /// In flight: captures Dojo accepted whose final status is not known yet
+    /// ([D1](crate::decisions#d1)).
     pub in_flight: Money,
     /// Refunded so far.
     pub refunded: Money,
-    /// The tips taken with the payment, which a refund may return (D14).
+    /// The tips taken with the payment, which a refund may return ([D14](crate::decisions#d14)).
     pub captured_tips: Money,
-    /// The ledger's capturable figure: amount − in flight − captured (D1).
+    /// The ledger's capturable figure: amount − in flight − captured ([D1](crate::decisions#d1)).
     pub capturable: Money,
     /// The ledger's refundable figure: captured + captured tips − refunded
-    /// (D2, D14).
+    /// ([D2](crate::decisions#d2), [D14](crate::decisions#d14)).
     pub refundable: Money,
-    /// When allowed, what a further capture could take right after the
-    /// operation, at the same time: the ledger's figure if the ledger would
-    /// accept a capture of it, else zero. A capture's amount is only in flight
-    /// until its outcome is recorded (D1), so it lowers this, not `refundable_after`.
+    /// When allowed, what a further capture could take right after the operation, at the same time:
+    /// the ledger's figure if the ledger would accept a capture of it, else zero. A capture's
+    /// amount is only in flight until its outcome is recorded ([D1](crate::decisions#d1)), so it
+    /// lowers this, not `refundable_after`.
     pub capturable_after: Option<Money>,
     /// When allowed, what a further refund could take right after the
     /// operation, likewise confirmed by the ledger.
@@ -334,6 +385,17 @@ pub struct Amounts {
 
 impl Verdict {
     /// The process exit code: 0 when allowed, 1 when a rule refuses.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-authorized.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::check;
+    ///
+    /// assert_eq!(check::run(&json, "capture", Some("5.00"), now)?.exit_code(), 0);
+    /// assert_eq!(check::run(&json, "capture", Some("5.01"), now)?.exit_code(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn exit_code(&self) -> u8 {
         if self.allowed { 0 } else { 1 }
     }
@@ -344,6 +406,19 @@ impl Verdict {
     /// "currencyCode": "GBP"}`, so scripts read one shape everywhere;
     /// `rule` is [`Rule::code`]. Every key is always present, `null` when
     /// it does not apply.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-authorized.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::check;
+    ///
+    /// let json = check::run(&json, "capture", Some("5.01"), now)?.to_json();
+    /// assert_eq!(json["rule"], "over_capture");
+    /// assert_eq!(json["amounts"]["capturable"], serde_json::json!({"value": 500, "currencyCode": "GBP"}));
+    /// assert_eq!(json["amounts"]["capturableAfter"], serde_json::Value::Null);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         let a = &self.amounts;
         json!({
@@ -482,11 +557,26 @@ impl InputError {
 
     /// Whether the payment intent itself is unusable, rather than one of the
     /// arguments: a caller that read the intent from a file names the file then.
+    ///
+    /// ```
+    /// use dojo_capture::check;
+    ///
+    /// let now = check::parse_now("2024-07-26T10:00:00Z")?;
+    /// assert!(check::run(b"not json", "cancel", None, now).unwrap_err().concerns_intent());
+    /// assert!(!check::run(b"not json", "settle", None, now).unwrap_err().concerns_intent());
+    /// # Ok::<(), dojo_capture::check::InputError>(())
+    /// ```
     pub fn concerns_intent(&self) -> bool {
         matches!(self.kind, InputErrorKind::Intent(_))
     }
 
     /// The process exit code for unusable input: always 2.
+    ///
+    /// ```
+    /// use dojo_capture::check;
+    ///
+    /// assert_eq!(check::parse_now("yesterday").unwrap_err().exit_code(), 2);
+    /// ```
     pub fn exit_code(&self) -> u8 {
         2
     }

@@ -26,6 +26,19 @@ impl AnyPaymentIntent {
     /// are not Dojo's captures and are left out, so their amount in flight is not
     /// carried either. A stored intent with a capture of unknown outcome
     /// must be read again from Dojo, not from the stored copy.
+    ///
+    /// ```
+    /// use dojo_capture::{AnyPaymentIntent, wire::PaymentIntentStatus};
+    ///
+    /// let json = std::fs::read("docs/examples/manual-authorized.json")?;
+    /// let intent = AnyPaymentIntent::from_json(&json)?;
+    /// let resource = intent.to_resource();
+    /// // The status the amounts imply, not the one Dojo wrote (D4).
+    /// assert_eq!(resource.status, PaymentIntentStatus::Captured);
+    /// let again = AnyPaymentIntent::from_json(&serde_json::to_vec(&resource)?)?;
+    /// assert_eq!((again.captured(), again.in_flight()), (intent.captured(), intent.in_flight()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_resource(&self) -> PaymentIntentResource {
         self.ledger().to_resource()
     }
@@ -34,6 +47,27 @@ impl AnyPaymentIntent {
 impl<S: State> PaymentIntent<S> {
     /// The intent as `GET /payment-intents/{id}` would return it, without
     /// pending captures (not Dojo's); see [`AnyPaymentIntent::to_resource`].
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Authorization, CaptureMode, Currency, Money, PaymentIntent};
+    ///
+    /// let gbp = |minor| Money::new(minor, Currency::GBP);
+    /// let paid_at = "2024-07-25T08:49:20Z".parse()?;
+    /// let Authorization::Manual(authorized) =
+    ///     PaymentIntent::new(gbp(1000), CaptureMode::Manual).with_id("pi_1").authorize(paid_at)
+    /// else {
+    ///     unreachable!("a Manual intent is authorised, not captured")
+    /// };
+    /// let (authorized, _prepared) = authorized.prepare_capture(gbp(600), None, paid_at, ApiVersion::default())?;
+    /// // A prepared capture is not Dojo's: it is not written.
+    /// assert_eq!(authorized.to_resource().captures, Some(vec![]));
+    /// assert_eq!(
+    ///     authorized.to_resource().payment_details.and_then(|d| d.transaction_date_time),
+    ///     Some(paid_at)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_resource(&self) -> PaymentIntentResource {
         self.ledger().to_resource()
     }

@@ -3,12 +3,30 @@
 use std::fmt;
 
 /// The id Dojo gives a capture (`cp_…`), used to record its outcome and to recognise
-/// a capture recorded twice (D7).
+/// a capture recorded twice ([D7](crate::decisions#d7)).
+///
+/// ```
+/// use dojo_capture::CaptureId;
+///
+/// let id = CaptureId::new("cp_sandbox_4nR8TqZ1UkWp0eJd7Lx2Vg")?;
+/// assert_eq!(id.to_string(), "cp_sandbox_4nR8TqZ1UkWp0eJd7Lx2Vg");
+/// assert_eq!(CaptureId::new("cp 1").unwrap_err().code(), "id_not_visible_ascii");
+/// # Ok::<(), dojo_capture::IdError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaptureId(Box<str>);
 
 /// The `idempotencyKey` header of a refund: at most 100 visible ASCII
-/// characters, unique for each new refund of an intent (rule 5, D7).
+/// characters, unique for each new refund of an intent (rule 5, [D7](crate::decisions#d7)).
+///
+/// ```
+/// use dojo_capture::IdempotencyKey;
+///
+/// let key = IdempotencyKey::new("refund-order-1234-1")?;
+/// assert_eq!(key.as_str(), "refund-order-1234-1");
+/// assert_eq!(IdempotencyKey::new(&"k".repeat(101)).unwrap_err().code(), "id_too_long");
+/// # Ok::<(), dojo_capture::IdError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdempotencyKey(Box<str>);
 
@@ -87,11 +105,25 @@ impl CaptureId {
     ///
     /// # Errors
     /// Empty, longer than 100 characters, or not visible ASCII.
+    ///
+    /// ```
+    /// use dojo_capture::CaptureId;
+    ///
+    /// assert!(CaptureId::new("cp_1").is_ok());
+    /// assert_eq!(CaptureId::new("").unwrap_err().code(), "empty_id");
+    /// ```
     pub fn new(id: &str) -> Result<CaptureId, IdError> {
         validate("capture id", id).map(CaptureId)
     }
 
     /// The id as text.
+    ///
+    /// ```
+    /// use dojo_capture::CaptureId;
+    ///
+    /// assert_eq!(CaptureId::new("cp_1")?.as_str(), "cp_1");
+    /// # Ok::<(), dojo_capture::IdError>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -102,11 +134,25 @@ impl IdempotencyKey {
     ///
     /// # Errors
     /// Empty, longer than 100 characters, or not visible ASCII.
+    ///
+    /// ```
+    /// use dojo_capture::IdempotencyKey;
+    ///
+    /// assert!(IdempotencyKey::new("refund-1").is_ok());
+    /// assert_eq!(IdempotencyKey::new("refund 1").unwrap_err().code(), "id_not_visible_ascii");
+    /// ```
     pub fn new(key: &str) -> Result<IdempotencyKey, IdError> {
         validate("idempotency key", key).map(IdempotencyKey)
     }
 
     /// The key as text.
+    ///
+    /// ```
+    /// use dojo_capture::IdempotencyKey;
+    ///
+    /// assert_eq!(IdempotencyKey::new("refund-1")?.as_str(), "refund-1");
+    /// # Ok::<(), dojo_capture::IdError>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -33,7 +33,7 @@ pub(crate) enum Phase {
     Created,
     Paid,
     /// Dojo reported a Manual intent `Reversed` after a Successful partial
-    /// capture: it released the rest of the authorisation at expiry (D17).
+    /// capture: it released the rest of the authorisation at expiry ([D17](crate::decisions#d17)).
     /// Capturing has ended; what was captured can still be refunded.
     Released,
     Reversed,
@@ -41,6 +41,16 @@ pub(crate) enum Phase {
 }
 
 /// What `autoExpireIn` and `autoExpireAction` ask of a Manual intent (rule 7).
+///
+/// ```
+/// use dojo_capture::{AnyPaymentIntent, AutoExpireAction, AutoExpiry, SignedDuration};
+///
+/// let json = std::fs::read("docs/examples/manual-auto-expire.json")?;
+/// let intent = AnyPaymentIntent::from_json(&json)?;
+/// let one_day = AutoExpiry::new(SignedDuration::from_hours(24), AutoExpireAction::Release)?;
+/// assert_eq!(intent.auto_expiry(), Some(one_day));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AutoExpiry {
     after: SignedDuration,
@@ -62,6 +72,14 @@ impl AutoExpiry {
     /// `after` is not more than 30 seconds and less than 7 days (rule 7), or
     /// it is finer than 100 nanoseconds, which `autoExpireIn` cannot carry:
     /// re-encoding it would round it silently.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// assert!(AutoExpiry::new(SignedDuration::from_mins(5), AutoExpireAction::Capture).is_ok());
+    /// let week = SignedDuration::from_hours(24 * 7);
+    /// assert_eq!(AutoExpiry::new(week, AutoExpireAction::Release).unwrap_err().code(), "auto_expiry_out_of_bounds");
+    /// ```
     pub fn new(
         after: SignedDuration,
         action: AutoExpireAction,
@@ -80,11 +98,27 @@ impl AutoExpiry {
     }
 
     /// How long after the payment the expiry happens.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Release)?;
+    /// assert_eq!(expiry.after(), SignedDuration::from_hours(2));
+    /// # Ok::<(), dojo_capture::AutoExpiryError>(())
+    /// ```
     pub fn after(self) -> SignedDuration {
         self.after
     }
 
     /// Capture or release at expiry.
+    ///
+    /// ```
+    /// use dojo_capture::{AutoExpireAction, AutoExpiry, SignedDuration};
+    ///
+    /// let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Capture)?;
+    /// assert_eq!(expiry.action(), AutoExpireAction::Capture);
+    /// # Ok::<(), dojo_capture::AutoExpiryError>(())
+    /// ```
     pub fn action(self) -> AutoExpireAction {
         self.action
     }
@@ -145,6 +179,28 @@ impl AutoExpiryError {
 crate::error::debug_code_and_message!(AutoExpiryError);
 
 /// The final status of a capture that was in flight.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+///
+/// use dojo_capture::{CaptureId, CaptureOutcome, CaptureResolved};
+///
+/// let id = CaptureId::new("cp_1")?;
+/// let authorized = authorized.capture(id.clone(), gbp(600), paid_at)?;
+/// let CaptureResolved::Authorized(authorized) = authorized.record_capture_outcome(&id, CaptureOutcome::Failed)? else {
+///     unreachable!("a Failed capture captures nothing")
+/// };
+/// assert_eq!(authorized.in_flight(), gbp(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaptureOutcome {
     /// Money moved: the amount in flight becomes captured.
@@ -166,9 +222,22 @@ impl CaptureOutcome {
 }
 
 /// One capture of the intent, as recorded.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+/// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+/// # let capture = &intent.captures()[0];
+///
+/// use dojo_capture::CaptureStatus;
+///
+/// assert_eq!(capture.id().map(|id| id.as_str()), Some("cp_sandbox_4nR8TqZ1UkWp0eJd7Lx2Vg"));
+/// assert_eq!((capture.amount(), capture.status()), (gbp(400), CaptureStatus::Successful));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureRecord {
-    /// `None` when Dojo listed the capture with `"id": null` (D16).
+    /// `None` when Dojo listed the capture with `"id": null` ([D16](crate::decisions#d16)).
     pub(crate) id: Option<CaptureId>,
     pub(crate) amount: Money,
     pub(crate) tips: Option<Money>,
@@ -178,8 +247,20 @@ pub struct CaptureRecord {
 
 impl CaptureRecord {
     /// Dojo's id of the capture; `None` when Dojo listed it without one
-    /// (D16). Such a capture counts in every total but cannot be resolved or
-    /// replayed by id: a later snapshot tells what became of it.
+    /// ([D16](crate::decisions#d16)). Such a capture counts in every total but cannot be resolved
+    /// or replayed by id: a later snapshot tells what became of it.
+    ///
+    /// ```
+    /// use dojo_capture::AnyPaymentIntent;
+    ///
+    /// // Dojo may list a capture with `"id": null` (D16): it still counts.
+    /// let intent = AnyPaymentIntent::from_json(br#"{"status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": null, "amount": 300, "status": "Created"}]}"#)?;
+    /// assert_eq!(intent.captures()[0].id(), None);
+    /// assert_eq!(intent.in_flight().minor_units(), 300);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self) -> Option<&CaptureId> {
         self.id.as_ref()
     }
@@ -189,32 +270,95 @@ impl CaptureRecord {
         self.id.as_ref() == Some(id)
     }
     /// The amount captured or in flight, without tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// assert_eq!(capture.amount(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
     /// The tip carried with the capture; not counted against the amount
-    /// (D10), refundable once the capture is Successful (D14). Never zero:
-    /// a zero tip is no tip (D18).
+    /// ([D10](crate::decisions#d10)), refundable once the capture is Successful
+    /// ([D14](crate::decisions#d14)). Never zero: a zero tip is no tip
+    /// ([D18](crate::decisions#d18)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// // Dojo wrote `"tipsAmount": 0`: a zero tip is no tip (D18).
+    /// assert_eq!(capture.tips(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
     /// Created (in flight), Successful, Declined or Failed.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// use dojo_capture::CaptureStatus;
+    ///
+    /// assert_eq!(intent.captures()[1].status(), CaptureStatus::Created, "in flight");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn status(&self) -> CaptureStatus {
         self.status
     }
     /// When Dojo created the capture, when known.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(
+    /// #     &std::fs::read("docs/examples/manual-authorized.json")?)?;
+    /// # let capture = &intent.captures()[0];
+    ///
+    /// assert_eq!(capture.created_at(), Some("2024-07-25T10:02:11.120Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn created_at(&self) -> Option<Timestamp> {
         self.created_at
     }
 }
 
-/// A capture prepared before its request was sent: its amount counts as in
-/// flight like a capture Dojo accepted (D1), but Dojo has not given it an id yet.
+/// A capture prepared before its request was sent: its amount counts as in flight like a capture
+/// Dojo accepted ([D1](crate::decisions#d1)), but Dojo has not given it an id yet.
 ///
 /// It leaves the intent when Dojo's answer is recorded: as a capture in
 /// flight (2xx) or released (4xx). When the answer was lost (a timeout, a
 /// 5xx, an unreadable body), it stays, with [`outcome_unknown`](Self::outcome_unknown)
 /// set, until the intent is read again from Dojo.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// # let (authorized, _prepared) = authorized
+/// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+/// # let pending = &authorized.pending_captures()[0];
+///
+/// assert_eq!((pending.amount(), pending.tips()), (gbp(600), Some(gbp(50))));
+/// assert!(!pending.outcome_unknown());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingCapture {
     pub(crate) local_id: u64,
@@ -227,23 +371,121 @@ pub struct PendingCapture {
 impl PendingCapture {
     /// The intent's own number for the prepared capture (a counter, unique
     /// within the intent); Dojo never sees it.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    ///
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (authorized, first) = authorized.prepare_capture(gbp(100), None, paid_at, ApiVersion::default())?;
+    /// let (authorized, second) = authorized.prepare_capture(gbp(100), None, paid_at, ApiVersion::default())?;
+    /// let ids: Vec<u64> = authorized.pending_captures().iter().map(|p| p.local_id()).collect();
+    /// assert_eq!(ids, [first.local_id(), second.local_id()]);
+    /// assert_ne!(ids[0], ids[1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn local_id(&self) -> u64 {
         self.local_id
     }
     /// The amount in flight, without tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.amount(), gbp(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
-    /// The tip sent with the capture; never zero (D18).
+    /// The tip sent with the capture; never zero ([D18](crate::decisions#d18)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.tips(), Some(gbp(50)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
     /// The `now` the capture was prepared at.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, _prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &authorized.pending_captures()[0];
+    ///
+    /// assert_eq!(pending.prepared_at(), paid_at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepared_at(&self) -> Timestamp {
         self.prepared_at
     }
     /// Whether Dojo's answer was lost: the capture may or may not have been
     /// made, and no other capture can be prepared until the intent is read again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    ///
+    /// use dojo_capture::Answer;
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// let (authorized, prepared) = authorized.prepare_capture(gbp(600), None, paid_at, ApiVersion::default())?;
+    /// let authorized = authorized
+    ///     .record_capture_answer(prepared, Answer::TransportFailure)
+    ///     .unwrap_err()
+    ///     .into_intent();
+    /// assert!(authorized.pending_captures()[0].outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
@@ -264,6 +506,34 @@ pub(crate) struct RefundRecord {
 /// released (4xx). When the answer was lost it stays, with
 /// [`outcome_unknown`](Self::outcome_unknown) set; preparing the same key
 /// and amount again is then the safe retry, which Dojo deduplicates.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+/// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+/// #     .capture(cp.clone(), gbp(600), paid_at)?
+/// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+/// # else {
+/// #     unreachable!("a Successful capture captures")
+/// # };
+/// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+/// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+/// # let (captured, _prepared) = captured.prepare_refund(
+/// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+/// # let pending = &captured.pending_refunds()[0];
+///
+/// assert_eq!((pending.key(), pending.amount()), (&key, gbp(200)));
+/// assert_eq!(captured.refundable(), gbp(400), "reserved");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingRefund {
     pub(crate) key: IdempotencyKey,
@@ -274,19 +544,129 @@ pub struct PendingRefund {
 
 impl PendingRefund {
     /// The refund's idempotency key: unique among the intent's refunds.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.key().as_str(), "r_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> &IdempotencyKey {
         &self.key
     }
     /// The amount reserved.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.amount(), gbp(200));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
     /// The reason and notes sent with the request; a retry sends them again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert_eq!(pending.details().reason(), Some("damaged"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn details(&self) -> &RefundDetails {
         &self.details
     }
     /// Whether Dojo's answer was lost: the refund may or may not have been
     /// made. Retrying with the same key is safe; reading the intent tells.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let details = dojo_capture::RefundDetails::new(Some("damaged"), None)?;
+    /// # let (captured, _prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), details, dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = &captured.pending_refunds()[0];
+    ///
+    /// assert!(!pending.outcome_unknown());
+    /// let captured = captured.record_refund_answer_lost(&key);
+    /// assert!(captured.pending_refunds()[0].outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
@@ -299,6 +679,22 @@ impl PendingRefund {
 /// At most one is pending at a time, and while it is, preparing any other
 /// operation is refused with `operation_pending`: each of them changes
 /// what the others would be checked against.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #     .with_id("pi_1")
+/// #     .with_custom_amount_allowed(true);
+/// # let (created, _prepared) =
+/// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+/// # let pending = created.pending_operation().expect("a change is pending");
+///
+/// use dojo_capture::OperationKind;
+///
+/// assert_eq!(pending.operation(), OperationKind::ChangeAmount);
+/// assert_eq!(pending.amount(), Some(gbp(1200)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingOperation {
     pub(crate) local_id: u64,
@@ -312,7 +708,7 @@ pub(crate) enum PendingKind {
     Reversal,
     Cancel,
     ChangeAmount(Money),
-    /// The tip as sent: zero takes the tip away (D18).
+    /// The tip as sent: zero takes the tip away ([D18](crate::decisions#d18)).
     ChangeTips(Money),
 }
 
@@ -336,21 +732,61 @@ impl PendingKind {
 
 impl PendingOperation {
     /// The operation: reverse, cancel, change-amount or change-tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert_eq!(pending.operation().as_str(), "change-amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation(&self) -> OperationKind {
         self.kind.operation()
     }
     /// The new amount or tip asked for; `None` for a reversal or a cancel.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert_eq!(pending.amount(), Some(gbp(1200)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Option<Money> {
         self.kind.amount()
     }
     /// Whether Dojo's answer was lost: the operation may or may not have
     /// been made, and the intent must be read again.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// # let (created, _prepared) =
+    /// #     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// # let pending = created.pending_operation().expect("a change is pending");
+    ///
+    /// assert!(!pending.outcome_unknown());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
 }
 
-/// Whether an accepted operation changes the intent or repeats one already recorded (D7).
+/// Whether an accepted operation changes the intent or repeats one already recorded
+/// ([D7](crate::decisions#d7)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Effect {
     /// The operation changes the intent.
@@ -367,8 +803,8 @@ pub(crate) struct Ledger {
     pub(crate) id: Option<Box<str>>,
     pub(crate) mode: CaptureMode,
     pub(crate) amount: Money,
-    /// The intent's own `tipsAmount`: what Dojo took as a tip when it
-    /// captured the intent itself (D14). Never zero (D18).
+    /// The intent's own `tipsAmount`: what Dojo took as a tip when it captured the intent itself
+    /// ([D14](crate::decisions#d14)). Never zero ([D18](crate::decisions#d18)).
     pub(crate) tips: Option<Money>,
     pub(crate) custom_amount_allowed: bool,
     /// Dojo's `config.payment.tipsAllowed`: whether the tip can be changed.
@@ -377,7 +813,7 @@ pub(crate) struct Ledger {
     pub(crate) paid_at: Option<Timestamp>,
     pub(crate) phase: Phase,
     /// The full amount captured by Dojo without a `captures[]` entry: an
-    /// Auto intent, or a Manual one captured at `autoExpireIn` (D17).
+    /// Auto intent, or a Manual one captured at `autoExpireIn` ([D17](crate::decisions#d17)).
     pub(crate) captured_by_dojo: bool,
     pub(crate) captures: Vec<CaptureRecord>,
     /// Total refunded, including refunds made before this ledger saw the intent.
@@ -394,7 +830,7 @@ pub(crate) struct Ledger {
     /// A reversal, cancel or change prepared whose answer has not been
     /// recorded, or was lost. Not Dojo's facts: never written to the wire.
     pub(crate) pending_operation: Option<PendingOperation>,
-    /// Dojo's `updatedAt`, as Dojo wrote it (D15): no rule reads it; a
+    /// Dojo's `updatedAt`, as Dojo wrote it ([D15](crate::decisions#d15)): no rule reads it; a
     /// webhook older than it is stale.
     pub(crate) updated_at: Option<Box<str>>,
     /// The ids of the last webhook events applied, oldest first, at most
@@ -567,7 +1003,7 @@ impl Ledger {
         self.amount.currency()
     }
 
-    /// The state the amounts imply (D4).
+    /// The state the amounts imply ([D4](crate::decisions#d4)).
     pub(crate) fn state(&self) -> IntentState {
         match self.phase {
             Phase::Created => IntentState::Created,
@@ -589,8 +1025,8 @@ impl Ledger {
         }
     }
 
-    /// In flight: captures whose final status is not recorded yet, and
-    /// captures prepared but not yet recorded, whatever became of their answer (D1).
+    /// In flight: captures whose final status is not recorded yet, and captures prepared but not
+    /// yet recorded, whatever became of their answer ([D1](crate::decisions#d1)).
     pub(crate) fn in_flight(&self) -> Money {
         Money::new(
             capped(self.totals.created + self.totals.pending),
@@ -664,7 +1100,7 @@ impl Ledger {
         }
     }
 
-    /// Refuses `op` while a refund is pending: it would end capturing (D3)
+    /// Refuses `op` while a refund is pending: it would end capturing ([D3](crate::decisions#d3))
     /// and a reversal would return what it refunds.
     fn no_refund_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
         let refunding = self.pending_refunded();
@@ -718,7 +1154,7 @@ impl Ledger {
         Money::new(capped(self.totals.pending_refunds), self.currency())
     }
 
-    /// amount − in flight − captured (D1); zero where the merchant cannot
+    /// amount − in flight − captured ([D1](crate::decisions#d1)); zero where the merchant cannot
     /// capture at all (Auto mode, before payment, after a refund, reversal or cancel).
     pub(crate) fn capturable(&self) -> Money {
         if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
@@ -734,7 +1170,7 @@ impl Ledger {
         )
     }
 
-    /// The tips captured with the payment (D14): those of Successful
+    /// The tips captured with the payment ([D14](crate::decisions#d14)): those of Successful
     /// captures, or the intent's own tip when Dojo captured it itself.
     /// Never cashback, which the customer received as cash. At most int64,
     /// like any amount; [`Ledger::refundable`] uses the exact sum.
@@ -753,8 +1189,9 @@ impl Ledger {
         self.totals.successful_tips
     }
 
-    /// captured + captured tips − refunded − pending refunds (D2, D14); zero
-    /// once the whole payment went back (a reversal) or was never taken.
+    /// captured + captured tips − refunded − pending refunds ([D2](crate::decisions#d2),
+    /// [D14](crate::decisions#d14)); zero once the whole payment went back (a reversal) or was
+    /// never taken.
     pub(crate) fn refundable(&self) -> Money {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
@@ -774,7 +1211,7 @@ impl Ledger {
         )
     }
 
-    /// The payment's deadline for capture and Manual reversal (D12).
+    /// The payment's deadline for capture and Manual reversal ([D12](crate::decisions#d12)).
     pub(crate) fn authorization_deadline(&self) -> Option<Timestamp> {
         let lifetime = self
             .auto_expiry
@@ -894,8 +1331,9 @@ impl Ledger {
 
     // ---- capture (rules 1-3, 7; D1, D3, D7, D12) ----------------------------
 
-    /// Records a capture Dojo accepted, in flight under `id` (D1); the same
-    /// id with the same amount and tip again is a replay and changes nothing (D7).
+    /// Records a capture Dojo accepted, in flight under `id` ([D1](crate::decisions#d1)); the same
+    /// id with the same amount and tip again is a replay and changes nothing
+    /// ([D7](crate::decisions#d7)).
     pub(crate) fn capture(
         &mut self,
         id: CaptureId,
@@ -1039,7 +1477,7 @@ impl Ledger {
     }
 
     /// Checks a capture request and records it as pending, reserving its
-    /// amount (D1); the prepared capture carries the request.
+    /// amount ([D1](crate::decisions#d1)); the prepared capture carries the request.
     pub(crate) fn prepare_capture(
         &mut self,
         amount: Money,
@@ -1138,9 +1576,9 @@ impl Ledger {
 
     // ---- record a capture's outcome (D1, D7) ---------------------------------
 
-    /// Records a capture's final status, once Dojo reports it: Successful
-    /// moves its amount from in flight to captured, Declined and Failed
-    /// release it (D1). The same outcome again is a replay (D7).
+    /// Records a capture's final status, once Dojo reports it: Successful moves its amount from in
+    /// flight to captured, Declined and Failed release it ([D1](crate::decisions#d1)). The same
+    /// outcome again is a replay ([D7](crate::decisions#d7)).
     pub(crate) fn record_capture_outcome(
         &mut self,
         id: &CaptureId,
@@ -1187,7 +1625,7 @@ impl Ledger {
     // ---- refund (rule 5; D2, D7) --------------------------------------------
 
     /// Records a refund under `key`; the same key with the same amount again
-    /// is a replay and changes nothing (D7).
+    /// is a replay and changes nothing ([D7](crate::decisions#d7)).
     pub(crate) fn refund(
         &mut self,
         key: IdempotencyKey,
@@ -1216,7 +1654,7 @@ impl Ledger {
     /// The same key and amount while that refund is pending is the safe
     /// retry: another token for the same pending refund and the same request
     /// bytes, never a second reservation. A key already recorded with the
-    /// same amount gives a replay token, which reserves nothing (D7).
+    /// same amount gives a replay token, which reserves nothing ([D7](crate::decisions#d7)).
     pub(crate) fn prepare_refund(
         &mut self,
         key: IdempotencyKey,
@@ -1534,7 +1972,7 @@ impl Ledger {
     }
 
     /// Only a Created intent that allows tips has its tip changed; a tip of
-    /// zero is allowed and takes the tip away (D18).
+    /// zero is allowed and takes the tip away ([D18](crate::decisions#d18)).
     fn check_change_tips(&self, tips: Money) -> Result<(), RuleViolation> {
         let op = OperationKind::ChangeTips;
         match self.state() {
@@ -1707,13 +2145,13 @@ fn classify(answer: Answer<'_>) -> Classified<'_> {
     }
 }
 
-/// A tip of zero is no tip (D18): one spelling, so that a capture recorded
+/// A tip of zero is no tip ([D18](crate::decisions#d18)): one spelling, so that a capture recorded
 /// with `tipsAmount: 0` and replayed without a tip is the same capture.
 pub(crate) fn no_zero_tip(tips: Option<Money>) -> Option<Money> {
     tips.filter(|tips| !tips.is_zero())
 }
 
-/// The calendar day in Europe/London (D8). The zone's rules are compiled
+/// The calendar day in Europe/London ([D8](crate::decisions#d8)). The zone's rules are compiled
 /// into the crate, so the answer never depends on the host's zoneinfo.
 pub(crate) fn london_day(at: Timestamp) -> Date {
     static LONDON: TimeZone = jiff::tz::get!("Europe/London");

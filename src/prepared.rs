@@ -88,32 +88,139 @@ impl PreparedCapture {
 
     /// The pending capture's number within its intent: the
     /// [`PendingCapture::local_id`](crate::PendingCapture::local_id) it reserves under.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.local_id(), authorized.pending_captures()[0].local_id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn local_id(&self) -> u64 {
         self.local_id
     }
 
     /// Dojo's id of the intent the capture is for.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn intent_id(&self) -> &str {
         &self.intent_id
     }
 
     /// The amount to capture, without tips.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.amount(), gbp(600), "without the tip");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
 
-    /// The tip sent with the capture; a zero tip is no tip (D18).
+    /// The tip sent with the capture; a zero tip is no tip ([D18](crate::decisions#d18)).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.tips(), Some(gbp(50)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tips(&self) -> Option<Money> {
         self.tips
     }
 
     /// The `now` the capture was prepared at; the capture Dojo creates is
     /// recorded as created then.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.prepared_at(), paid_at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepared_at(&self) -> Timestamp {
         self.prepared_at
     }
 
     /// The request to send: `POST /payment-intents/{id}/captures`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// use dojo_capture::request::Method;
+    ///
+    /// let request = prepared.request();
+    /// assert_eq!((request.method(), request.path()), (Method::Post, "/payment-intents/pi_1/captures"));
+    /// assert_eq!(request.header("content-type"), Some("application/json"));
+    /// assert_eq!(request.header("Authorization"), None, "the HTTP client adds it");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn request(&self) -> &Request {
         &self.request
     }
@@ -150,6 +257,15 @@ impl RefundDetails {
     ///
     /// # Errors
     /// The reason is longer than 1024 characters, or the notes longer than 4096.
+    ///
+    /// ```
+    /// use dojo_capture::RefundDetails;
+    ///
+    /// let details = RefundDetails::new(Some("damaged"), Some("ticket 42"))?;
+    /// assert_eq!((details.reason(), details.notes()), (Some("damaged"), Some("ticket 42")));
+    /// assert!(RefundDetails::new(Some(&"r".repeat(1025)), None).is_err());
+    /// # Ok::<(), dojo_capture::RefundDetailsError>(())
+    /// ```
     pub fn new(
         reason: Option<&str>,
         notes: Option<&str>,
@@ -173,17 +289,40 @@ impl RefundDetails {
     }
 
     /// The `refundReason`, if any.
+    ///
+    /// ```
+    /// use dojo_capture::RefundDetails;
+    ///
+    /// assert_eq!(RefundDetails::new(Some("damaged"), None)?.reason(), Some("damaged"));
+    /// assert_eq!(RefundDetails::default().reason(), None);
+    /// # Ok::<(), dojo_capture::RefundDetailsError>(())
+    /// ```
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 
     /// The `notes`, if any.
+    ///
+    /// ```
+    /// use dojo_capture::RefundDetails;
+    ///
+    /// assert_eq!(RefundDetails::new(None, Some("ticket 42"))?.notes(), Some("ticket 42"));
+    /// # Ok::<(), dojo_capture::RefundDetailsError>(())
+    /// ```
     pub fn notes(&self) -> Option<&str> {
         self.notes.as_deref()
     }
 }
 
 /// A refund reason or notes longer than Dojo accepts.
+///
+/// ```
+/// use dojo_capture::RefundDetails;
+///
+/// let error = RefundDetails::new(None, Some(&"n".repeat(4097))).unwrap_err();
+/// assert_eq!(error.code(), "refund_notes_too_long");
+/// assert_eq!(error.to_string(), "the refund notes are 4097 characters long; Dojo accepts at most 4096");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
 pub struct RefundDetailsError {
@@ -201,6 +340,13 @@ enum RefundDetailsErrorKind {
 impl RefundDetailsError {
     /// A stable snake_case name for the problem: `refund_reason_too_long`
     /// or `refund_notes_too_long`.
+    ///
+    /// ```
+    /// use dojo_capture::RefundDetails;
+    ///
+    /// let error = RefundDetails::new(Some(&"r".repeat(1025)), None).unwrap_err();
+    /// assert_eq!(error.code(), "refund_reason_too_long");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self.kind {
             RefundDetailsErrorKind::ReasonTooLong(_) => "refund_reason_too_long",
@@ -291,21 +437,128 @@ impl PreparedRefund {
     }
 
     /// Dojo's id of the intent the refund is for.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (captured, prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), dojo_capture::RefundDetails::default(),
+    /// #     dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn intent_id(&self) -> &str {
         &self.intent_id
     }
 
     /// The refund's idempotency key, sent in the `idempotencyKey` header.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (captured, prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), dojo_capture::RefundDetails::default(),
+    /// #     dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.key(), &key);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> &IdempotencyKey {
         &self.key
     }
 
     /// The amount to refund.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (captured, prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), dojo_capture::RefundDetails::default(),
+    /// #     dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// assert_eq!(prepared.amount(), gbp(200));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn amount(&self) -> Money {
         self.amount
     }
 
     /// The request to send: `POST /payment-intents/{id}/refunds`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let cp = dojo_capture::CaptureId::new("cp_1")?;
+    /// # let dojo_capture::CaptureResolved::Captured(captured) = authorized
+    /// #     .capture(cp.clone(), gbp(600), paid_at)?
+    /// #     .record_capture_outcome(&cp, dojo_capture::CaptureOutcome::Successful)?
+    /// # else {
+    /// #     unreachable!("a Successful capture captures")
+    /// # };
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (captured, prepared) = captured.prepare_refund(
+    /// #     key.clone(), gbp(200), dojo_capture::RefundDetails::default(),
+    /// #     dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// let request = prepared.request();
+    /// assert_eq!(request.path(), "/payment-intents/pi_1/refunds");
+    /// assert_eq!(request.header("idempotencyKey"), Some("r_1"));
+    /// assert_eq!(request.body(), Some(&br#"{"amount":200}"#[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn request(&self) -> &Request {
         &self.request
     }
@@ -344,7 +597,11 @@ impl PreparedOperation {
 }
 
 macro_rules! prepared_operations {
-    ($($(#[$doc:meta])* $name:ident, $must_use:literal, $endpoint:literal;)*) => {$(
+    ($(
+        $(#[$doc:meta])* $name:ident, $must_use:literal, $endpoint:literal;
+        intent_id: $(#[$intent_id_doc:meta])*;
+        request: $(#[$request_doc:meta])*;
+    )*) => {$(
         $(#[$doc])*
         #[derive(Debug, PartialEq, Eq)]
         #[must_use = $must_use]
@@ -352,11 +609,13 @@ macro_rules! prepared_operations {
 
         impl $name {
             /// Dojo's id of the intent the operation is for.
+            $(#[$intent_id_doc])*
             pub fn intent_id(&self) -> &str {
                 &self.0.intent_id
             }
 
             #[doc = concat!("The request to send: `", $endpoint, "`.")]
+            $(#[$request_doc])*
             pub fn request(&self) -> &Request {
                 &self.0.request
             }
@@ -364,28 +623,196 @@ macro_rules! prepared_operations {
     )*};
 }
 
+// The examples prepare each operation on an intent whose id is `pi_1`.
 prepared_operations! {
     /// A reversal checked and pending, whose request is ready to be sent:
     /// the one token that can record Dojo's answer (not `Clone`; it comes
     /// only from `prepare_reversal`). While it is pending, captures, refunds
     /// and another reversal are refused with `operation_pending`.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let now = "2024-07-25T09:30:00Z".parse()?;
+    /// let (intent, prepared) = intent.prepare_reversal(now, ApiVersion::default())?;
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     PreparedReversal, "the prepared reversal is the only way to record Dojo's answer",
     "POST /payment-intents/{id}/reversal";
+    intent_id:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let now = "2024-07-25T09:30:00Z".parse()?;
+    /// let (intent, prepared) = intent.prepare_reversal(now, ApiVersion::default())?;
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
+    request:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let now = "2024-07-25T09:30:00Z".parse()?;
+    /// let (intent, prepared) = intent.prepare_reversal(now, ApiVersion::default())?;
+    /// let request = prepared.request();
+    /// assert_eq!((request.method().as_str(), request.path()), ("POST", "/payment-intents/pi_1/reversal"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
     /// A cancel checked and pending, whose request is ready to be sent: the
     /// one token that can record Dojo's answer (not `Clone`; it comes only
     /// from `prepare_cancel`).
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let (intent, prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     PreparedCancel, "the prepared cancel is the only way to record Dojo's answer",
     "DELETE /payment-intents/{id}";
+    intent_id:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let (intent, prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
+    request:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let (intent, prepared) = intent.prepare_cancel(ApiVersion::default())?;
+    /// let request = prepared.request();
+    /// assert_eq!((request.method().as_str(), request.path()), ("DELETE", "/payment-intents/pi_1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
     /// A change of amount checked and pending, whose request is ready to be
     /// sent: the one token that can record Dojo's answer (not `Clone`; it
     /// comes only from `prepare_change_amount`).
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let new_amount = Money::new(1200, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_amount(new_amount, ApiVersion::default())?;
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     PreparedAmountChange, "the prepared change is the only way to record Dojo's answer",
     "POST /payment-intents/{id}/amount";
+    intent_id:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let new_amount = Money::new(1200, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_amount(new_amount, ApiVersion::default())?;
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
+    request:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let new_amount = Money::new(1200, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_amount(new_amount, ApiVersion::default())?;
+    /// let request = prepared.request();
+    /// assert_eq!((request.method().as_str(), request.path()), ("POST", "/payment-intents/pi_1/amount"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
     /// A change of tip checked and pending, whose request is ready to be
     /// sent: the one token that can record Dojo's answer (not `Clone`; it
     /// comes only from `prepare_change_tips`).
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let tip = Money::new(150, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_tips(tip, ApiVersion::default())?;
+    /// assert!(intent.pending_operation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     PreparedTipsChange, "the prepared change is the only way to record Dojo's answer",
     "POST /payment-intents/{id}/tips-amount";
+    intent_id:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let tip = Money::new(150, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_tips(tip, ApiVersion::default())?;
+    /// assert_eq!(prepared.intent_id(), "pi_1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
+    request:
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Created",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "config": {"payment": {"customAmountAllowed": true, "tipsAllowed": true}}}"#)?;
+    /// let tip = Money::new(150, Currency::GBP);
+    /// let (intent, prepared) = intent.prepare_change_tips(tip, ApiVersion::default())?;
+    /// let request = prepared.request();
+    /// assert_eq!((request.method().as_str(), request.path()), ("POST", "/payment-intents/pi_1/tips-amount"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ;
 }
 
 /// What came back from Dojo for a request: an HTTP answer, or none.
@@ -666,6 +1093,29 @@ impl<I> AnswerError<I> {
     /// `…_id_already_recorded`, `…_no_answer` (a transport failure),
     /// `…_answer_contradicts` (a 2xx whose intent says otherwise), or
     /// `…_not_pending`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let error = authorized
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::Http {
+    /// #         status: 409,
+    /// #         body: br#"{"title":"Conflict","status":409,"detail":"The payment intent cannot be captured"}"#,
+    /// #     })
+    /// #     .unwrap_err();
+    ///
+    /// assert_eq!(error.code(), "capture_refused");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         let index = match self.kind {
             AnswerErrorKind::NotPending => 0,
@@ -685,11 +1135,55 @@ impl<I> AnswerError<I> {
     /// capture is prepared (`outcome_unknown`). `false` when Dojo refused
     /// (the amount is released) and when the prepared capture was not
     /// pending (nothing changed).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    ///
+    /// use dojo_capture::Answer;
+    ///
+    /// let error = authorized.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err();
+    /// assert!(error.outcome_unknown());
+    /// assert_eq!(error.code(), "capture_no_answer");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
         self.kind.outcome_unknown()
     }
 
     /// The HTTP status Dojo answered with, when it answered.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let error = authorized
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::Http {
+    /// #         status: 409,
+    /// #         body: br#"{"title":"Conflict","status":409,"detail":"The payment intent cannot be captured"}"#,
+    /// #     })
+    /// #     .unwrap_err();
+    ///
+    /// assert_eq!(error.status(), Some(409));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn status(&self) -> Option<u16> {
         match self.kind {
             AnswerErrorKind::Refused { status, .. }
@@ -703,6 +1197,30 @@ impl<I> AnswerError<I> {
     }
 
     /// The RFC 7807 problem details of a refusal, when its body could be read.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let error = authorized
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::Http {
+    /// #         status: 409,
+    /// #         body: br#"{"title":"Conflict","status":409,"detail":"The payment intent cannot be captured"}"#,
+    /// #     })
+    /// #     .unwrap_err();
+    ///
+    /// let problem = error.problem().expect("the body is RFC 7807 problem details");
+    /// assert_eq!(problem.detail.as_deref(), Some("The payment intent cannot be captured"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn problem(&self) -> Option<&ProblemDetails> {
         match &self.kind {
             AnswerErrorKind::Refused { problem, .. } => problem.as_deref(),
@@ -713,11 +1231,58 @@ impl<I> AnswerError<I> {
     /// The intent, with the answer recorded: the amount released after
     /// a refusal, kept and marked unknown otherwise, untouched when the
     /// prepared capture was not pending.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let error = authorized
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::Http {
+    /// #         status: 409,
+    /// #         body: br#"{"title":"Conflict","status":409,"detail":"The payment intent cannot be captured"}"#,
+    /// #     })
+    /// #     .unwrap_err();
+    ///
+    /// assert_eq!(error.intent().capturable(), gbp(1000), "refused: released");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn intent(&self) -> &I {
         &self.intent
     }
 
     /// Takes the intent back.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// # let (authorized, prepared) = authorized
+    /// #     .prepare_capture(gbp(600), Some(gbp(50)), paid_at, dojo_capture::request::ApiVersion::default())?;
+    /// # let error = authorized
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::Http {
+    /// #         status: 409,
+    /// #         body: br#"{"title":"Conflict","status":409,"detail":"The payment intent cannot be captured"}"#,
+    /// #     })
+    /// #     .unwrap_err();
+    ///
+    /// let authorized = error.into_intent();
+    /// assert!(authorized.pending_captures().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_intent(self) -> I {
         self.intent
     }

@@ -55,47 +55,239 @@ pub struct Reconciled {
 impl Reconciled {
     /// Captures Dojo shows that the local intent never saw and no pending
     /// capture explains (another worker, the dashboard), now recorded.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// let fresh = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_9", "amount": 300, "status": "Successful"}]}"#;
+    ///
+    /// // Captured from the dashboard: the local intent never saw it.
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.captures_adopted()[0].as_str(), "cp_9");
+    /// assert_eq!(intent.captured(), gbp(300));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captures_adopted(&self) -> &[CaptureId] {
         &self.adopted
     }
     /// Known captures whose status moved: (id, old status, new status).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// use dojo_capture::{CaptureId, CaptureStatus};
+    ///
+    /// let intent = intent.capture(CaptureId::new("cp_1")?, gbp(600), now)?;
+    /// let fresh = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful", "createdAt": "2024-07-25T09:30:01Z"}]}"#;
+    /// let (_intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// let (id, before, after) = &reconciled.captures_resolved()[0];
+    /// assert_eq!((id.as_str(), *before, *after), ("cp_1", CaptureStatus::Created, CaptureStatus::Successful));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captures_resolved(&self) -> &[(CaptureId, CaptureStatus, CaptureStatus)] {
         &self.resolved
     }
     /// Pending captures of unknown outcome that Dojo did make: (the pending
     /// capture's local id, Dojo's id); each is now the capture Dojo shows.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Created", "createdAt": "2024-07-25T09:30:01Z"}]}"#;
+    /// // The lost capture was made: it is bound to Dojo's capture, not made twice.
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.captures_bound()[0].0, local_id);
+    /// assert_eq!(reconciled.captures_bound()[0].1.as_str(), "cp_1");
+    /// assert_eq!(intent.capturable(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captures_bound(&self) -> &[(u64, CaptureId)] {
         &self.bound
     }
     /// Pending captures of unknown outcome that Dojo did not make, by local
     /// id: their amount is no longer in flight.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// // Dojo shows no such capture: the lost capture was not made.
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.captures_released(), [local_id]);
+    /// assert_eq!(intent.capturable(), gbp(1000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn captures_released(&self) -> &[u64] {
         &self.released
     }
     /// Pending refunds that Dojo's `refundedAmount` shows applied: now
     /// refunds, whose keys stay recorded so that a retry is a replay.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Captured",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z",
+    /// #     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#)?;
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (intent, _prepared) = intent.prepare_refund(key.clone(), gbp(200),
+    /// #     dojo_capture::RefundDetails::default(), dojo_capture::request::ApiVersion::default())?;
+    /// # let intent = intent.record_refund_answer_lost(&key);
+    /// let fresh = br#"{"id": "pi_1", "status": "Refunded", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "refundedAmount": 200,
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#;
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.refunds_matched(), [key]);
+    /// assert_eq!(intent.refunded(), gbp(200));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refunds_matched(&self) -> &[IdempotencyKey] {
         &self.refunds_matched
     }
     /// Pending refunds that Dojo's `refundedAmount` shows not applied:
     /// their amount is no longer reserved.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Captured",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z",
+    /// #     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#)?;
+    /// # let key = dojo_capture::IdempotencyKey::new("r_1")?;
+    /// # let (intent, _prepared) = intent.prepare_refund(key.clone(), gbp(200),
+    /// #     dojo_capture::RefundDetails::default(), dojo_capture::request::ApiVersion::default())?;
+    /// # let intent = intent.record_refund_answer_lost(&key);
+    /// let fresh = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#;
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.refunds_released(), [key]);
+    /// assert_eq!(intent.refundable(), gbp(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refunds_released(&self) -> &[IdempotencyKey] {
         &self.refunds_released
     }
     /// The growth of `refundedAmount` that no pending refund explains (a
     /// refund made elsewhere), when there is one.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Captured",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z",
+    /// #     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#)?;
+    /// let fresh = br#"{"id": "pi_1", "status": "Refunded", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "refundedAmount": 100,
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#;
+    /// let (_intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.refunded_elsewhere(), Some(gbp(100)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refunded_elsewhere(&self) -> Option<Money> {
         self.refunded_elsewhere
     }
     /// The pending reversal, cancel or change that Dojo shows applied.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) = intent.prepare_reversal(now, dojo_capture::request::ApiVersion::default())?;
+    /// # let intent = intent
+    /// #     .record_reversal_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Reversed", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// use dojo_capture::{IntentState, OperationKind};
+    ///
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.operation_applied(), Some(OperationKind::Reverse));
+    /// assert_eq!(intent.state(), IntentState::Reversed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation_applied(&self) -> Option<OperationKind> {
         self.operation_applied
     }
     /// The pending reversal, cancel or change that Dojo shows not applied.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) = intent.prepare_reversal(now, dojo_capture::request::ApiVersion::default())?;
+    /// # let intent = intent
+    /// #     .record_reversal_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// use dojo_capture::OperationKind;
+    ///
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.operation_released(), Some(OperationKind::Reverse));
+    /// assert!(intent.pending_operation().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation_released(&self) -> Option<OperationKind> {
         self.operation_released
     }
     /// Whether the reconcile changed anything at all.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// // The same read again changes nothing.
+    /// let (_intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert!(!reconciled.changed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn changed(&self) -> bool {
         *self != Reconciled::default()
     }
@@ -106,6 +298,22 @@ impl Reconciled {
 /// The local intent comes back inside, untouched.
 ///
 /// `Debug` prints the code and the message, not the intent.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+/// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+/// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+/// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+///
+/// let other = br#"{"id": "pi_2", "status": "Authorized", "captureMode": "Manual",
+///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+/// let error = intent.clone().reconcile_read_json(other).unwrap_err();
+/// assert_eq!(error.code(), "reconcile_different_intent");
+/// assert_eq!(error.to_string(), "the fresh read is of intent pi_2, not of pi_1");
+/// assert_eq!(error.into_intent(), intent);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ReconcileError<I> {
     intent: I,
@@ -173,6 +381,18 @@ pub(crate) enum ReconcileErrorKind {
 
 impl<I> ReconcileError<I> {
     /// A stable snake_case name for the refusal, all starting `reconcile_`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// let error = intent.reconcile_read_json(b"not json").unwrap_err();
+    /// assert_eq!(error.code(), "reconcile_unreadable");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         match self.kind {
             ReconcileErrorKind::Unreadable(_) => "reconcile_unreadable",
@@ -192,6 +412,30 @@ impl<I> ReconcileError<I> {
     }
 
     /// Whether a pending operation could not be matched without guessing.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(400), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 400, "status": "Created"},
+    ///     {"id": "cp_2", "amount": 400, "status": "Created"}]}"#;
+    /// // Two captures could each be the lost one: nothing is guessed.
+    /// let error = intent.reconcile_read_json(fresh).unwrap_err();
+    /// assert!(error.ambiguous());
+    /// assert_eq!(error.code(), "reconcile_ambiguous_capture");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ambiguous(&self) -> bool {
         matches!(
             self.kind,
@@ -201,11 +445,44 @@ impl<I> ReconcileError<I> {
     }
 
     /// The intent, untouched.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    ///
+    /// let before = intent.clone();
+    /// let error = intent.reconcile_read_json(b"{}").unwrap_err();
+    /// assert_eq!(error.intent(), &before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn intent(&self) -> &I {
         &self.intent
     }
 
     /// Takes the intent back.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    ///
+    /// let error = intent.reconcile_read_json(b"{}").unwrap_err();
+    /// let intent = error.into_intent();
+    /// assert!(intent.needs_read(), "still waiting for a read that rehydrates");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_intent(self) -> I {
         self.intent
     }
@@ -237,6 +514,33 @@ impl AnyPaymentIntent {
     /// The fresh read does not rehydrate, shows what this intent cannot
     /// reach, leaves a pending operation ambiguous, or a prepared operation
     /// still awaits its answer; the intent comes back untouched.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    ///
+    /// use dojo_capture::wire::PaymentIntentResource;
+    ///
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Created", "createdAt": "2024-07-25T09:30:01Z"}]}"#;
+    /// let fresh = PaymentIntentResource::from_json(fresh)?;
+    /// let (intent, reconciled) = intent.reconcile_read(&fresh)?;
+    /// assert!(reconciled.changed());
+    /// assert!(!intent.needs_read());
+    /// assert_eq!(intent.in_flight(), gbp(600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reconcile_read(
         self,
         fresh: &PaymentIntentResource,
@@ -252,6 +556,27 @@ impl AnyPaymentIntent {
     ///
     /// # Errors
     /// As `reconcile_read`; malformed JSON is `reconcile_unreadable`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::default())?;
+    /// # let local_id = prepared.local_id();
+    /// # let intent = intent
+    /// #     .record_capture_answer(prepared, dojo_capture::Answer::TransportFailure)
+    /// #     .unwrap_err()
+    /// #     .into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// assert_eq!(reconciled.captures_released(), [local_id]);
+    /// assert!(!intent.needs_read());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reconcile_read_json(
         self,
         bytes: &[u8],
@@ -272,6 +597,33 @@ impl<S: State> PaymentIntent<S> {
     ///
     /// # Errors
     /// As `AnyPaymentIntent::reconcile_read`; the typed intent comes back untouched.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::wire::PaymentIntentResource;
+    /// use dojo_capture::{Answer, Authorization, CaptureMode, Currency, IntentState, Money, PaymentIntent};
+    ///
+    /// let gbp = |minor| Money::new(minor, Currency::GBP);
+    /// let paid_at = "2024-07-25T08:49:20Z".parse()?;
+    /// let Authorization::Manual(authorized) =
+    ///     PaymentIntent::new(gbp(1000), CaptureMode::Manual).with_id("pi_1").authorize(paid_at)
+    /// else {
+    ///     unreachable!("a Manual intent is authorised, not captured")
+    /// };
+    /// let (authorized, prepared) = authorized.prepare_capture(gbp(1000), None, paid_at, ApiVersion::default())?;
+    /// let authorized = authorized
+    ///     .record_capture_answer(prepared, Answer::TransportFailure)
+    ///     .unwrap_err()
+    ///     .into_intent();
+    /// let fresh = PaymentIntentResource::from_json(br#"{"id": "pi_1", "status": "Captured",
+    ///     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    ///     "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 1000, "status": "Successful", "createdAt": "2024-07-25T08:49:21Z"}]}"#)?;
+    /// // The state may change: the result is an `AnyPaymentIntent`.
+    /// let (intent, _reconciled) = authorized.reconcile_read(&fresh)?;
+    /// assert_eq!(intent.state(), IntentState::Captured);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reconcile_read(
         self,
         fresh: &PaymentIntentResource,

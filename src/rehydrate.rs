@@ -35,14 +35,29 @@ impl AnyPaymentIntent {
     ///
     /// A UTF-8 byte-order mark before the JSON is ignored; a status, capture
     /// status, capture mode or auto-expire action the crate does not know is
-    /// refused with an error naming the word and the field (D20).
+    /// refused with an error naming the word and the field ([D20](crate::decisions#d20)).
+    ///
+    /// ```
+    /// use dojo_capture::{AnyPaymentIntent, IntentState};
+    ///
+    /// let intent = AnyPaymentIntent::from_json(&std::fs::read("docs/examples/auto-captured.json")?)?;
+    /// assert_eq!(intent.state(), IntentState::Captured);
+    /// assert_eq!(intent.captured().minor_units(), 1000, "Dojo captured the whole amount");
+    ///
+    /// // Captures that pass the amount are refused, whatever the status says.
+    /// let error = AnyPaymentIntent::from_json(br#"{"status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 1001, "status": "Created"}]}"#).unwrap_err();
+    /// assert_eq!(error.code(), "captures_exceed_amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
         AnyPaymentIntent::try_from(&decode(bytes)?)
     }
 }
 
 /// Decodes a payment intent's JSON, naming the field when the cause is a
-/// word its enum does not know (D20).
+/// word its enum does not know ([D20](crate::decisions#d20)).
 pub(crate) fn decode(bytes: &[u8]) -> Result<PaymentIntentResource, RehydrateError> {
     PaymentIntentResource::from_json(bytes).map_err(|e| {
         // The happy path decodes once; only a refusal pays for a second
@@ -61,7 +76,7 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
 }
 
 /// The first enum field holding a word its wire enum does not list, if any
-/// (D20). The lists are the ones the enums' `FromStr` matches against.
+/// ([D20](crate::decisions#d20)). The lists are the ones the enums' `FromStr` matches against.
 fn unknown_word(bytes: &[u8]) -> Option<RehydrateError> {
     fn unknown<'v>(value: Option<&'v Value>, words: &[&str]) -> Option<&'v str> {
         let word = value?.as_str()?;
@@ -313,9 +328,9 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
 
 /// The status must be one the amounts allow. Where Dojo's docs leave the
 /// status open, either reading is accepted when the amounts agree: after a
-/// partial capture `Authorized` or `Captured` (D4), after a partial refund
-/// `Authorized`, `Captured` or `Refunded` (D13), a capture in flight under
-/// `Captured` (D17).
+/// partial capture `Authorized` or `Captured` ([D4](crate::decisions#d4)), after a partial refund
+/// `Authorized`, `Captured` or `Refunded` ([D13](crate::decisions#d13)), a capture in flight under
+/// `Captured` ([D17](crate::decisions#d17)).
 fn check_status(status: PaymentIntentStatus, ledger: &Ledger) -> Result<(), RehydrateError> {
     let captured = ledger.captured();
     let tips = ledger.captured_tips();

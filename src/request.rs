@@ -53,6 +53,13 @@ impl ApiVersion {
     pub const ALL: [ApiVersion; 2] = [ApiVersion::V2024_02_05, ApiVersion::V2025_09_10];
 
     /// The date Dojo expects in the `version` header, e.g. `"2025-09-10"`.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    ///
+    /// assert_eq!(ApiVersion::V2024_02_05.as_str(), "2024-02-05");
+    /// assert_eq!(ApiVersion::default().as_str(), "2025-09-10");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             ApiVersion::V2024_02_05 => "2024-02-05",
@@ -143,6 +150,13 @@ pub enum Method {
 
 impl Method {
     /// The method's name, e.g. `"POST"`.
+    ///
+    /// ```
+    /// use dojo_capture::request::Method;
+    ///
+    /// assert_eq!(Method::Post.as_str(), "POST");
+    /// assert_eq!(Method::Delete.as_str(), "DELETE");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -263,6 +277,22 @@ impl Request {
     }
 
     /// The HTTP method.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// use dojo_capture::request::Method;
+    ///
+    /// assert_eq!(request.method(), Method::Post);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn method(&self) -> Method {
         self.method
     }
@@ -270,6 +300,21 @@ impl Request {
     /// The path, starting with `/`, with the intent id percent-encoded:
     /// every byte but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`)
     /// is written `%XX`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// // The intent id "pi 1/a" cannot break out of its path segment.
+    /// assert_eq!(request.path(), "/payment-intents/pi%201%2Fa/captures");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
@@ -277,11 +322,41 @@ impl Request {
     /// The headers: `version` always, `idempotencyKey` for a refund (as
     /// the spec spells it; HTTP compares names without regard to case),
     /// `content-type: application/json` when there is a body. Never `Authorization`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// let headers: Vec<_> = request.headers().collect();
+    /// assert_eq!(headers, [("version", "2024-02-05"), ("content-type", "application/json")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn headers(&self) -> impl ExactSizeIterator<Item = (&'static str, &str)> + '_ {
         self.headers.iter().map(|(name, value)| (*name, &**value))
     }
 
     /// The value of the header `name` (compared without regard to case), if the request has it.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// assert_eq!(request.header("Version"), Some("2024-02-05"));
+    /// assert_eq!(request.header("authorization"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -290,12 +365,42 @@ impl Request {
     }
 
     /// The JSON body, as the wire types serialise it; `None` for a request without one.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// assert_eq!(request.body(), Some(&br#"{"amount":600}"#[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
     }
 
     /// The full URL: `base` (such as `https://api.dojo.tech/`, with or
     /// without its final `/`) followed by the path.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi 1/a", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// # let (_intent, prepared) =
+    /// #     intent.prepare_capture(gbp(600), None, now, dojo_capture::request::ApiVersion::V2024_02_05)?;
+    /// # let request = prepared.request();
+    ///
+    /// let url = request.url("https://api.dojo.tech/");
+    /// assert_eq!(url, "https://api.dojo.tech/payment-intents/pi%201%2Fa/captures");
+    /// assert_eq!(request.url("https://api.dojo.tech"), url);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn url(&self, base: &str) -> String {
         format!("{}{}", base.trim_end_matches('/'), self.path)
     }

@@ -67,6 +67,19 @@ const OPERATIONS: [OperationKind; 6] = [
 ];
 
 /// The command line's arguments after INTENT, as text.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::request_command::{self, Args};
+///
+/// let args = Args::new("refund").amount("1.00").key("refund-1").version("2024-02-05");
+/// let outcome = request_command::run(&json, &args, now)?;
+/// // Nothing captured yet: the rules refuse the refund, with check's code.
+/// assert_eq!(outcome.rule().map(|rule| rule.code()), Some("invalid_transition"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Args<'a> {
@@ -84,6 +97,13 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     /// The arguments of `operation`, with nothing else given.
+    ///
+    /// ```
+    /// use dojo_capture::request_command::Args;
+    ///
+    /// let args = Args::new("cancel");
+    /// assert_eq!((args.operation, args.amount, args.key), ("cancel", None, None));
+    /// ```
     pub fn new(operation: &'a str) -> Self {
         Args {
             operation,
@@ -92,6 +112,17 @@ impl<'a> Args<'a> {
     }
 
     /// With this AMOUNT.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("2.50"), now)?;
+    /// assert_eq!(outcome.request().and_then(|r| r.body()), Some(&br#"{"amount":250}"#[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn amount(self, amount: &'a str) -> Self {
         Args {
@@ -101,6 +132,17 @@ impl<'a> Args<'a> {
     }
 
     /// With this `--key`.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let error = request_command::run(&json, &Args::new("capture").amount("1.00").key("k"), now).unwrap_err();
+    /// assert_eq!(error.code(), "unexpected_key");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn key(self, key: &'a str) -> Self {
         Args {
@@ -110,6 +152,18 @@ impl<'a> Args<'a> {
     }
 
     /// With this `--version`.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let args = Args::new("capture").amount("1.00").version("2024-02-05");
+    /// let outcome = request_command::run(&json, &args, now)?;
+    /// assert_eq!(outcome.request().and_then(|r| r.header("version")), Some("2024-02-05"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn version(self, version: &'a str) -> Self {
         Args {
@@ -119,6 +173,21 @@ impl<'a> Args<'a> {
     }
 
     /// With this `--base-url`.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let args = Args::new("capture").amount("1.00").base_url("https://sandbox.example/");
+    /// let outcome = request_command::run(&json, &args, now)?;
+    /// assert_eq!(
+    ///     outcome.url(),
+    ///     Some("https://sandbox.example/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/captures")
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn base_url(self, base_url: &'a str) -> Self {
         Args {
@@ -141,6 +210,21 @@ impl<'a> Args<'a> {
 /// not one the command accepts, or the intent's JSON is unusable. The
 /// arguments are checked before the intent, so a typo on the command line
 /// is reported as such whatever the file holds.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::request_command::{self, Args};
+///
+/// let outcome = request_command::run(&json, &Args::new("reverse"), now)?;
+/// assert_eq!(outcome.exit_code(), 0);
+/// assert_eq!(
+///     outcome.text(),
+///     "POST https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/reversal\nversion: 2025-09-10"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(intent_json: &[u8], args: &Args<'_>, now: Timestamp) -> Result<Outcome, InputError> {
     let kind = OPERATIONS
         .into_iter()
@@ -322,6 +406,19 @@ struct Prepared {
 
 /// The answer to `request`: the request the intent would send, or the rule
 /// that refuses the operation, ready to print in three forms.
+///
+/// ```
+/// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+/// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+///
+/// use dojo_capture::request_command::{self, Args};
+///
+/// let outcome = request_command::run(&json, &Args::new("capture").amount("10.01"), now)?;
+/// assert_eq!(outcome.exit_code(), 1);
+/// assert_eq!(outcome.violation().map(|v| v.code()), Some("over_capture"));
+/// assert!(outcome.request().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     operation: OperationKind,
@@ -330,32 +427,105 @@ pub struct Outcome {
 
 impl Outcome {
     /// The operation asked for.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::OperationKind;
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("reverse"), now)?;
+    /// assert_eq!(outcome.operation(), OperationKind::Reverse);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation(&self) -> OperationKind {
         self.operation
     }
 
     /// The request, when the rules allow the operation.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request::Method;
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("1.00"), now)?;
+    /// assert_eq!(outcome.request().map(|r| r.method()), Some(Method::Post));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn request(&self) -> Option<&Request> {
         self.result.as_ref().ok().map(|prepared| &prepared.request)
     }
 
     /// The request's full URL, when the rules allow the operation.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("reverse"), now)?;
+    /// assert_eq!(
+    ///     outcome.url(),
+    ///     Some("https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/reversal")
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn url(&self) -> Option<&str> {
         self.result.as_ref().ok().map(|prepared| &*prepared.url)
     }
 
     /// The rule that refuses the operation; `None` when it is allowed.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::Rule;
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("cancel"), now)?;
+    /// assert_eq!(outcome.rule(), Some(Rule::InvalidTransition));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rule(&self) -> Option<Rule> {
         self.result.as_ref().err().map(RuleViolation::rule)
     }
 
     /// The refusal, when a rule refuses the operation.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("0"), now)?;
+    /// let violation = outcome.violation().expect("refused");
+    /// assert_eq!(violation.code(), "zero_amount");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn violation(&self) -> Option<&RuleViolation> {
         self.result.as_ref().err()
     }
 
     /// The process exit code, as `check`'s: 0 when the request is ready, 1
     /// when a rule refuses it.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// assert_eq!(request_command::run(&json, &Args::new("capture").amount("10.00"), now)?.exit_code(), 0);
+    /// assert_eq!(request_command::run(&json, &Args::new("capture").amount("10.01"), now)?.exit_code(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn exit_code(&self) -> u8 {
         if self.result.is_ok() { 0 } else { 1 }
     }
@@ -363,6 +533,24 @@ impl Outcome {
     /// The request as an HTTP message: `METHOD URL`, one `name: value`
     /// line per header, then an empty line and the body when there is one.
     /// A refusal is the rule violation's one line, which starts with its code.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("1.00"), now)?;
+    /// assert_eq!(
+    ///     outcome.text(),
+    ///     "POST https://api.dojo.tech/payment-intents/pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q/captures\n\
+    ///      version: 2025-09-10\n\
+    ///      content-type: application/json\n\
+    ///      \n\
+    ///      {\"amount\":100}"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn text(&self) -> String {
         let prepared = match &self.result {
             Ok(prepared) => prepared,
@@ -386,6 +574,20 @@ impl Outcome {
     /// for a POSIX shell, with an `Authorization` header that reads the
     /// secret key from `$DOJO_SECRET_KEY` when the shell runs it: the key is
     /// never printed. A refusal is the rule violation's one line.
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("1.00"), now)?;
+    /// let curl = outcome.curl();
+    /// assert!(curl.starts_with("curl -X POST 'https://api.dojo.tech/payment-intents/"));
+    /// assert!(curl.contains("\"Authorization: Basic $DOJO_SECRET_KEY\""), "the key is never printed");
+    /// assert!(curl.ends_with("--data-binary '{\"amount\":100}'"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn curl(&self) -> String {
         let prepared = match &self.result {
             Ok(prepared) => prepared,
@@ -418,6 +620,20 @@ impl Outcome {
     /// "headers": {name: value}, "body"}`, the body as JSON (`null` when there
     /// is none). A refusal: `{"allowed": false, "operation", "rule",
     /// "message"}`, `rule` being [`Rule::code`].
+    ///
+    /// ```
+    /// # let json = std::fs::read("docs/examples/manual-fresh.json")?;
+    /// # let now = dojo_capture::check::parse_now("2024-07-26T10:00:00Z")?;
+    ///
+    /// use dojo_capture::request_command::{self, Args};
+    ///
+    /// let outcome = request_command::run(&json, &Args::new("capture").amount("1.00"), now)?;
+    /// let json = outcome.to_json();
+    /// assert_eq!(json["method"], "POST");
+    /// assert_eq!(json["body"], serde_json::json!({"amount": 100}));
+    /// assert_eq!(json["headers"]["version"], "2025-09-10");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         match &self.result {
             Ok(prepared) => {

@@ -10,36 +10,61 @@ use crate::state::IntentState;
 
 /// A lifecycle rule. [`Rule::code`] is the stable snake_case name used by the
 /// command line's `--json` output and by embedding crates' logs.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// use dojo_capture::{CaptureId, Rule};
+///
+/// let rejected = authorized
+///     .capture(CaptureId::new("cp_1")?, gbp(1001), paid_at)
+///     .unwrap_err();
+/// assert_eq!(rejected.rule(), Rule::OverCapture);
+/// assert_eq!(Rule::OverCapture.code(), "over_capture");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Captures, counting those in flight, would pass the authorised amount (rule 2, D1).
+    /// Captures, counting those in flight, would pass the authorised amount (rule 2,
+    /// [D1](crate::decisions#d1)).
     OverCapture,
-    /// Refunds would pass what was captured (rule 5, D2).
+    /// Refunds would pass what was captured (rule 5, [D2](crate::decisions#d2)).
     OverRefund,
-    /// The intent has been refunded; it can never be captured again (rule 3, D3).
+    /// The intent has been refunded; it can never be captured again (rule 3,
+    /// [D3](crate::decisions#d3)).
     CaptureAfterRefund,
     /// The intent has been reversed; it can never be captured (rule 3).
     CaptureAfterReversal,
-    /// The operation never applies in the intent's state (rules 4, 6, 8, D5, D6).
+    /// The operation never applies in the intent's state (rules 4, 6, 8, [D5](crate::decisions#d5),
+    /// [D6](crate::decisions#d6)).
     InvalidTransition,
     /// Only a Manual intent is captured by the merchant (rule 1).
     AutoCaptureMode,
-    /// The amount is in another currency than the intent (D9).
+    /// The amount is in another currency than the intent ([D9](crate::decisions#d9)).
     CurrencyMismatch,
-    /// A capture, refund or new amount of zero (wire rules, D6).
+    /// A capture, refund or new amount of zero (wire rules, [D6](crate::decisions#d6)).
     ZeroAmount,
-    /// The time allowed for a reversal has passed (rule 6, D12).
+    /// The time allowed for a reversal has passed (rule 6, [D12](crate::decisions#d12)).
     ReversalWindowClosed,
-    /// The authorisation has expired; nothing more can be captured (rule 7, D12).
+    /// The authorisation has expired; nothing more can be captured (rule 7,
+    /// [D12](crate::decisions#d12)).
     AuthorizationExpired,
-    /// A capture id already recorded with another amount (D7).
+    /// A capture id already recorded with another amount ([D7](crate::decisions#d7)).
     CaptureConflict,
-    /// A refund idempotency key already used with another amount (D7).
+    /// A refund idempotency key already used with another amount ([D7](crate::decisions#d7)).
     IdempotencyConflict,
     /// The intent does not allow its amount to be changed (rule 8).
     CustomAmountNotAllowed,
-    /// The outcome of a capture that was never recorded, or a second, different one (D1).
+    /// The outcome of a capture that was never recorded, or a second, different one
+    /// ([D1](crate::decisions#d1)).
     UnknownCapture,
     /// Another capture's outcome is unknown (its answer was lost): no
     /// capture is prepared until the intent is read again from Dojo, or the
@@ -49,7 +74,7 @@ pub enum Rule {
     MissingIntentId,
     /// Another operation that conflicts with this one is pending: prepared,
     /// and its answer not recorded yet or lost (a pending refund ends
-    /// capturing if Dojo makes it, D3).
+    /// capturing if Dojo makes it, [D3](crate::decisions#d3)).
     OperationPending,
     /// The intent does not allow tips (`config.payment.tipsAllowed`), so its tip cannot be changed.
     TipsNotAllowed,
@@ -79,6 +104,14 @@ impl Rule {
     ];
 
     /// The stable snake_case code, e.g. `"over_capture"`.
+    ///
+    /// ```
+    /// use dojo_capture::Rule;
+    ///
+    /// assert_eq!(Rule::CaptureAfterRefund.code(), "capture_after_refund");
+    /// assert_eq!(Rule::OperationPending.to_string(), "operation_pending");
+    /// assert!(Rule::ALL.iter().all(|rule| !rule.code().is_empty()));
+    /// ```
     pub const fn code(self) -> &'static str {
         match self {
             Rule::OverCapture => "over_capture",
@@ -110,6 +143,24 @@ impl fmt::Display for Rule {
 }
 
 /// An operation of the lifecycle, as named in messages and on the command line.
+///
+/// ```
+/// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+/// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+/// # let dojo_capture::Authorization::Manual(authorized) =
+/// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+/// #         .with_id("pi_1")
+/// #         .authorize(paid_at)
+/// # else {
+/// #     unreachable!("a Manual intent is authorised, not captured")
+/// # };
+/// use dojo_capture::{Operation, OperationKind};
+///
+/// let violation = authorized.into_any().check(Operation::Cancel, paid_at).unwrap_err();
+/// assert_eq!(violation.operation(), OperationKind::Cancel);
+/// assert_eq!(OperationKind::ChangeAmount.as_str(), "change-amount");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OperationKind {
@@ -135,6 +186,13 @@ pub enum OperationKind {
 
 impl OperationKind {
     /// The command line's word for the operation, e.g. `"change-amount"`.
+    ///
+    /// ```
+    /// use dojo_capture::OperationKind;
+    ///
+    /// assert_eq!(OperationKind::Refund.as_str(), "refund");
+    /// assert_eq!(OperationKind::RecordCaptureOutcome.to_string(), "record-capture-outcome");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             OperationKind::Create => "create",
@@ -350,27 +408,115 @@ impl RuleViolation {
     }
 
     /// The rule that was broken.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{Operation, Rule};
+    ///
+    /// let violation = authorized.into_any().check(Operation::Capture(gbp(0)), paid_at).unwrap_err();
+    /// assert_eq!(violation.rule(), Rule::ZeroAmount);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rule(&self) -> Rule {
         self.kind.rule()
     }
 
     /// The rule's stable code, e.g. `"over_capture"`: a violation has no code
     /// of its own, so that `--json`'s `rule` and the message's prefix agree.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::Operation;
+    ///
+    /// let violation = authorized.into_any().check(Operation::Refund(gbp(1)), paid_at).unwrap_err();
+    /// assert_eq!(violation.code(), "invalid_transition");
+    /// assert!(violation.to_string().starts_with("invalid_transition: "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         self.rule().code()
     }
 
     /// The operation that was refused.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{Operation, OperationKind};
+    ///
+    /// let violation = authorized.into_any().check(Operation::Reverse, paid_at + dojo_capture::SignedDuration::from_hours(24 * 7)).unwrap_err();
+    /// assert_eq!(violation.operation(), OperationKind::Reverse);
+    /// assert_eq!(violation.code(), "reversal_window_closed");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn operation(&self) -> OperationKind {
         self.operation
     }
 
     /// The state the intent was in.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{IntentState, Operation};
+    ///
+    /// let violation = authorized.into_any().check(Operation::ChangeAmount(gbp(900)), paid_at).unwrap_err();
+    /// assert_eq!(violation.state(), IntentState::Authorized);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self) -> IntentState {
         self.state
     }
 
     /// The amount asked for, when the rule is about an amount.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::Operation;
+    ///
+    /// let violation = authorized.into_any().check(Operation::Capture(gbp(1200)), paid_at).unwrap_err();
+    /// assert_eq!(violation.requested(), Some(gbp(1200)));
+    /// assert_eq!(violation.available(), Some(gbp(1000)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn requested(&self) -> Option<Money> {
         match self.kind {
             Detail::OverCapture { requested, .. }
@@ -382,6 +528,32 @@ impl RuleViolation {
     }
 
     /// What was still available (capturable or refundable), when the rule is about a cap.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let dojo_capture::Authorization::Manual(authorized) =
+    /// #     dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #         .with_id("pi_1")
+    /// #         .authorize(paid_at)
+    /// # else {
+    /// #     unreachable!("a Manual intent is authorised, not captured")
+    /// # };
+    /// use dojo_capture::{CaptureId, CaptureResolved, CaptureOutcome, IdempotencyKey, Operation};
+    ///
+    /// let id = CaptureId::new("cp_1")?;
+    /// let CaptureResolved::Captured(captured) = authorized
+    ///     .capture(id.clone(), gbp(600), paid_at)?
+    ///     .record_capture_outcome(&id, CaptureOutcome::Successful)?
+    /// else {
+    ///     unreachable!("a Successful capture captures")
+    /// };
+    /// let refunded = captured.refund(IdempotencyKey::new("r_1")?, gbp(100))?;
+    /// let violation = refunded.into_any().check(Operation::Refund(gbp(501)), paid_at).unwrap_err();
+    /// assert_eq!(violation.code(), "over_refund");
+    /// assert_eq!(violation.available(), Some(gbp(500)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn available(&self) -> Option<Money> {
         match self.kind {
             Detail::OverCapture { capturable, .. } => Some(capturable),

@@ -32,7 +32,16 @@ use crate::wire::{AutoExpireAction, CaptureMode};
 /// currencies with 0 and 3 minor-unit digits so that scaling is exercised.
 pub const CURRENCY_CODES: [&str; 7] = ["GBP", "EUR", "USD", "JPY", "KWD", "CHF", "SEK"];
 
-/// A currency with a minor unit (D9).
+/// A currency with a minor unit ([D9](crate::decisions#d9)).
+///
+/// ```
+/// use dojo_capture::strategy;
+/// use proptest::prelude::*;
+///
+/// proptest!(|(currency in strategy::currency())| {
+///     prop_assert!(strategy::CURRENCY_CODES.contains(&currency.code()));
+/// });
+/// ```
 pub fn currency() -> impl Strategy<Value = Currency> {
     select(&CURRENCY_CODES[..]).prop_filter_map("an ISO 4217 code with a minor unit", |code| {
         Currency::from_code(code).ok()
@@ -41,6 +50,15 @@ pub fn currency() -> impl Strategy<Value = Currency> {
 
 /// Minor units weighted towards the edges: zero, one, everyday amounts and
 /// the very largest an `i64` holds.
+///
+/// ```
+/// use dojo_capture::strategy;
+/// use proptest::prelude::*;
+///
+/// proptest!(|(minor in strategy::minor_units())| {
+///     prop_assert!(minor >= 0);
+/// });
+/// ```
 pub fn minor_units() -> impl Strategy<Value = i64> {
     prop_oneof![
         2 => Just(0_i64),
@@ -53,16 +71,44 @@ pub fn minor_units() -> impl Strategy<Value = i64> {
 }
 
 /// Any valid amount in `currency`, zero included.
+///
+/// ```
+/// use dojo_capture::{Currency, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(money in strategy::money_in(Currency::JPY))| {
+///     prop_assert_eq!(money.currency(), Currency::JPY);
+/// });
+/// ```
 pub fn money_in(currency: Currency) -> impl Strategy<Value = Money> {
     minor_units().prop_map(move |minor| Money::new(minor, currency))
 }
 
 /// An amount above zero in `currency`: what a capture, refund or payment can be.
+///
+/// ```
+/// use dojo_capture::{Currency, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(money in strategy::positive_money_in(Currency::GBP))| {
+///     prop_assert!(!money.is_zero());
+/// });
+/// ```
 pub fn positive_money_in(currency: Currency) -> impl Strategy<Value = Money> {
     minor_units().prop_map(move |minor| Money::new(minor.max(1), currency))
 }
 
 /// Any valid amount in any currency of [`CURRENCY_CODES`].
+///
+/// ```
+/// use dojo_capture::{Money, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(money in strategy::money())| {
+///     // Every amount survives its text form.
+///     prop_assert_eq!(money.to_string().parse::<Money>().unwrap(), money);
+/// });
+/// ```
 pub fn money() -> impl Strategy<Value = Money> {
     currency().prop_flat_map(money_in)
 }
@@ -72,6 +118,16 @@ fn token(prefix: &'static str) -> impl Strategy<Value = String> {
 }
 
 /// A capture id such as `cp_…`.
+///
+/// ```
+/// use dojo_capture::{CaptureId, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(id in strategy::capture_id())| {
+///     prop_assert!(id.as_str().starts_with("cp_"));
+///     prop_assert_eq!(CaptureId::new(id.as_str()).unwrap(), id);
+/// });
+/// ```
 pub fn capture_id() -> impl Strategy<Value = CaptureId> {
     token("cp_").prop_filter_map("1 to 100 visible ASCII characters", |text| {
         CaptureId::new(&text).ok()
@@ -79,6 +135,15 @@ pub fn capture_id() -> impl Strategy<Value = CaptureId> {
 }
 
 /// A refund idempotency key.
+///
+/// ```
+/// use dojo_capture::strategy;
+/// use proptest::prelude::*;
+///
+/// proptest!(|(key in strategy::idempotency_key())| {
+///     prop_assert!(key.as_str().len() <= 100);
+/// });
+/// ```
 pub fn idempotency_key() -> impl Strategy<Value = IdempotencyKey> {
     token("key_").prop_filter_map("1 to 100 visible ASCII characters", |text| {
         IdempotencyKey::new(&text).ok()
@@ -86,6 +151,15 @@ pub fn idempotency_key() -> impl Strategy<Value = IdempotencyKey> {
 }
 
 /// A moment between 2020 and 2030, whole seconds.
+///
+/// ```
+/// use dojo_capture::strategy;
+/// use proptest::prelude::*;
+///
+/// proptest!(|(at in strategy::timestamp())| {
+///     prop_assert_eq!(at.subsec_nanosecond(), 0);
+/// });
+/// ```
 pub fn timestamp() -> impl Strategy<Value = Timestamp> {
     (1_577_836_800_i64..1_893_456_000).prop_filter_map("a representable moment", |secs| {
         Timestamp::from_second(secs).ok()
@@ -93,6 +167,16 @@ pub fn timestamp() -> impl Strategy<Value = Timestamp> {
 }
 
 /// `autoExpireIn` and `autoExpireAction` within Dojo's bounds (rule 7).
+///
+/// ```
+/// use dojo_capture::{AutoExpiry, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(expiry in strategy::auto_expiry())| {
+///     prop_assert!(expiry.after() > AutoExpiry::MIN_EXCLUSIVE);
+///     prop_assert!(expiry.after() < AutoExpiry::MAX_EXCLUSIVE);
+/// });
+/// ```
 pub fn auto_expiry() -> impl Strategy<Value = AutoExpiry> {
     let bounds = (AutoExpiry::MIN_EXCLUSIVE.as_secs() + 1)..AutoExpiry::MAX_EXCLUSIVE.as_secs();
     (
@@ -302,6 +386,20 @@ fn build(
 /// For [`IntentState::Authorized`] the flag that elsewhere picks Auto mode
 /// instead leaves one capture in flight, since an Auto intent is captured
 /// by Dojo as soon as it is paid.
+///
+/// ```
+/// use dojo_capture::{IntentState, Operation, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(intent in strategy::intent_in(IntentState::Captured))| {
+///     prop_assert_eq!(intent.state(), IntentState::Captured);
+///     // What `refundable` says may be refunded is accepted.
+///     let now = intent.paid_at().unwrap();
+///     if !intent.refundable().is_zero() {
+///         prop_assert!(intent.check(Operation::Refund(intent.refundable()), now).is_ok());
+///     }
+/// });
+/// ```
 pub fn intent_in(state: IntentState) -> BoxedStrategy<AnyPaymentIntent> {
     (
         setup(),
@@ -317,6 +415,19 @@ pub fn intent_in(state: IntentState) -> BoxedStrategy<AnyPaymentIntent> {
 }
 
 /// An intent in any state.
+///
+/// ```
+/// use dojo_capture::{AnyPaymentIntent, strategy};
+/// use proptest::prelude::*;
+///
+/// proptest!(|(intent in strategy::intent())| {
+///     // Every intent survives Dojo's JSON.
+///     let json = serde_json::to_vec(&intent.to_resource()).unwrap();
+///     let again = AnyPaymentIntent::from_json(&json).unwrap();
+///     prop_assert_eq!(again.state(), intent.state());
+///     prop_assert_eq!(again.captured(), intent.captured());
+/// });
+/// ```
 pub fn intent() -> BoxedStrategy<AnyPaymentIntent> {
     select(&IntentState::ALL[..])
         .prop_flat_map(intent_in)
@@ -324,6 +435,17 @@ pub fn intent() -> BoxedStrategy<AnyPaymentIntent> {
 }
 
 /// A typed intent in state `S`.
+///
+/// ```
+/// use dojo_capture::state::Refunded;
+/// use dojo_capture::strategy;
+/// use proptest::prelude::*;
+///
+/// proptest!(|(refunded in strategy::typed::<Refunded>())| {
+///     prop_assert!(!refunded.refunded().is_zero());
+///     prop_assert!(refunded.capturable().is_zero(), "a refund ends capturing (D3)");
+/// });
+/// ```
 pub fn typed<S: State>() -> impl Strategy<Value = PaymentIntent<S>> {
     intent_in(S::STATE).prop_filter_map("an intent in state S", |intent| {
         intent.try_into_state::<S>().ok()

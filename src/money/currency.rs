@@ -7,9 +7,18 @@ use super::error::{MoneyError, MoneyErrorKind};
 
 /// An ISO 4217 currency that has a minor unit (GBP, EUR, JPY, BHD, …).
 ///
-/// Currencies without a minor unit (`XAU`, `XXX`, …) cannot carry an amount in
-/// minor units, so they cannot be built (decision D9). Codes are upper case, as
-/// on the wire.
+/// Currencies without a minor unit (`XAU`, `XXX`, …) cannot carry an amount in minor units, so they
+/// cannot be built (decision [D9](crate::decisions#d9)). Codes are upper case, as on the wire.
+///
+/// ```
+/// use dojo_capture::Currency;
+///
+/// let gbp: Currency = "GBP".parse()?;
+/// assert_eq!(gbp, Currency::GBP);
+/// assert_eq!(gbp.minor_unit_digits(), 2);
+/// assert_eq!("XAU".parse::<Currency>().unwrap_err().code(), "no_minor_unit");
+/// # Ok::<(), dojo_capture::MoneyError>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     iso: iso_currency::Currency,
@@ -40,6 +49,15 @@ impl Currency {
     /// # Errors
     /// The code is not an ISO 4217 code, or it names a currency without a
     /// minor unit (`XAU`, `XXX`).
+    ///
+    /// ```
+    /// use dojo_capture::Currency;
+    ///
+    /// assert_eq!(Currency::from_code("BHD")?.minor_unit_digits(), 3);
+    /// assert_eq!(Currency::from_code("gbp").unwrap_err().code(), "unknown_currency");
+    /// assert_eq!(Currency::from_code("XXX").unwrap_err().code(), "no_minor_unit");
+    /// # Ok::<(), dojo_capture::MoneyError>(())
+    /// ```
     pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
         // `iso_currency` matches codes exactly, so "gbp" is unknown too.
         match iso_currency::Currency::from_code(code) {
@@ -54,6 +72,14 @@ impl Currency {
     ///
     /// # Errors
     /// The currency has no minor unit (`XAU`, `XXX`, …).
+    ///
+    /// ```
+    /// use dojo_capture::Currency;
+    ///
+    /// assert_eq!(Currency::from_iso(iso_currency::Currency::EUR)?, Currency::EUR);
+    /// assert!(Currency::from_iso(iso_currency::Currency::XAU).is_err());
+    /// # Ok::<(), dojo_capture::MoneyError>(())
+    /// ```
     pub fn from_iso(iso: iso_currency::Currency) -> Result<Currency, MoneyError> {
         match iso.exponent() {
             Some(exponent) => Ok(Currency { iso, exponent }),
@@ -62,16 +88,35 @@ impl Currency {
     }
 
     /// The three-letter code, e.g. `"GBP"`.
+    ///
+    /// ```
+    /// use dojo_capture::Currency;
+    ///
+    /// assert_eq!(Currency::GBP.code(), "GBP");
+    /// ```
     pub fn code(self) -> &'static str {
         self.iso.code()
     }
 
     /// How many decimal places the minor unit has: 2 for GBP, 0 for JPY, 3 for BHD.
+    ///
+    /// ```
+    /// use dojo_capture::Currency;
+    ///
+    /// assert_eq!(Currency::GBP.minor_unit_digits(), 2);
+    /// assert_eq!(Currency::JPY.minor_unit_digits(), 0);
+    /// ```
     pub fn minor_unit_digits(self) -> u32 {
         u32::from(self.exponent)
     }
 
     /// The `iso_currency` value.
+    ///
+    /// ```
+    /// use dojo_capture::Currency;
+    ///
+    /// assert_eq!(Currency::EUR.iso(), iso_currency::Currency::EUR);
+    /// ```
     pub fn iso(self) -> iso_currency::Currency {
         self.iso
     }

@@ -86,6 +86,16 @@ impl MoneyError {
     }
 
     /// The two currencies, when the error is that they differ.
+    ///
+    /// ```
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// let error = Money::new(1, Currency::GBP)
+    ///     .checked_add(Money::new(1, Currency::EUR))
+    ///     .unwrap_err();
+    /// assert_eq!(error.currencies(), Some((Currency::GBP, Currency::EUR)));
+    /// assert_eq!(Money::try_new(-1, Currency::GBP).unwrap_err().currencies(), None);
+    /// ```
     pub fn currencies(&self) -> Option<(Currency, Currency)> {
         match self.kind {
             MoneyErrorKind::CurrencyMismatch { left, right } => Some((left, right)),

@@ -14,6 +14,16 @@ impl Money {
     /// # Errors
     /// The text is not such a decimal, has more decimal places than the
     /// currency allows (trailing zeros aside), or is beyond `i64::MAX` minor units.
+    ///
+    /// ```
+    /// use dojo_capture::{Currency, Money};
+    ///
+    /// assert_eq!(Money::parse_in("10.50", Currency::GBP)?.minor_units(), 1050);
+    /// assert_eq!(Money::parse_in("1500", Currency::JPY)?.minor_units(), 1500);
+    /// assert_eq!(Money::parse_in("1.5", Currency::JPY).unwrap_err().code(), "too_precise");
+    /// assert_eq!(Money::parse_in("1,000", Currency::GBP).unwrap_err().code(), "malformed_amount");
+    /// # Ok::<(), dojo_capture::MoneyError>(())
+    /// ```
     pub fn parse_in(text: &str, currency: Currency) -> Result<Money, MoneyError> {
         let malformed = || MoneyError::new(MoneyErrorKind::Malformed(text.into()));
         if let Some(rest) = text.strip_prefix('-') {

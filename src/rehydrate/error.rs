@@ -136,6 +136,15 @@ impl RehydrateError {
 
     /// A stable snake_case name for what is wrong, e.g.
     /// `"captures_exceed_amount"`; `docs/errors.md` lists them all.
+    ///
+    /// ```
+    /// use dojo_capture::AnyPaymentIntent;
+    ///
+    /// let error = AnyPaymentIntent::from_json(br#"{"status": "Refunded", "captureMode": "Auto",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "refundedAmount": 1001}"#).unwrap_err();
+    /// assert_eq!(error.code(), "refunded_exceeds_captured");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self.kind {
             Kind::Json(_) => "malformed_json",

@@ -110,7 +110,7 @@ impl AnyPaymentIntent {
     }
 
     /// Dojo's `updatedAt` from the last read of the intent, as Dojo wrote
-    /// it; no rule reads it (D15), but a webhook older than it is stale.
+    /// it; no rule reads it ([D15](crate::decisions#d15)), but a webhook older than it is stale.
     ///
     /// ```
     /// use dojo_capture::AnyPaymentIntent;

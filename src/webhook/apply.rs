@@ -57,19 +57,17 @@ impl<S: State> PaymentIntent<S> {
     /// [`Duplicate`](WebhookVerdict::Duplicate), which adds one to the
     /// [`revision`](Self::revision): write the intent back as after any change.
     ///
-    /// In this order: [`OtherIntent`](WebhookVerdict::OtherIntent) when the
-    /// event names another intent (nothing remembered);
-    /// [`Duplicate`](WebhookVerdict::Duplicate) for an event id applied
-    /// before; [`ReadAgain`](WebhookVerdict::ReadAgain) for a status the
-    /// lifecycle does not know (`AuthChallenged`, `Declined`, …) or none;
-    /// [`AlreadyKnown`](WebhookVerdict::AlreadyKnown) for a status Dojo may
-    /// report for the intent as it is (D4, D13, D17);
-    /// [`Impossible`](WebhookVerdict::Impossible) when the
-    /// [lifecycle](crate::lifecycle) leads neither from the intent's state to
-    /// the event's nor back; [`Stale`](WebhookVerdict::Stale) when the
-    /// event's status is behind the intent's, or the event was sent before
-    /// Dojo's `updatedAt` of the last read; [`ReadAgain`](WebhookVerdict::ReadAgain)
-    /// for a status ahead.
+    /// In this order: [`OtherIntent`](WebhookVerdict::OtherIntent) when the event names another
+    /// intent (nothing remembered); [`Duplicate`](WebhookVerdict::Duplicate) for an event id
+    /// applied before; [`ReadAgain`](WebhookVerdict::ReadAgain) for a status the lifecycle does not
+    /// know (`AuthChallenged`, `Declined`, …) or none;
+    /// [`AlreadyKnown`](WebhookVerdict::AlreadyKnown) for a status Dojo may report for the intent
+    /// as it is ([D4](crate::decisions#d4), [D13](crate::decisions#d13),
+    /// [D17](crate::decisions#d17)); [`Impossible`](WebhookVerdict::Impossible) when the
+    /// [lifecycle](crate::lifecycle) leads neither from the intent's state to the event's nor back;
+    /// [`Stale`](WebhookVerdict::Stale) when the event's status is behind the intent's, or the
+    /// event was sent before Dojo's `updatedAt` of the last read;
+    /// [`ReadAgain`](WebhookVerdict::ReadAgain) for a status ahead.
     ///
     /// ```
     /// use dojo_capture::webhook::{self, WebhookSecret};
@@ -99,6 +97,22 @@ impl<S: State> PaymentIntent<S> {
 
 /// What to do with a webhook event, once its signature was verified; one
 /// code per verdict, listed in the order they are decided.
+///
+/// ```
+/// use dojo_capture::webhook::{self, WebhookSecret};
+/// use dojo_capture::{AnyPaymentIntent, WebhookVerdict};
+///
+/// let mut intent = AnyPaymentIntent::from_json(&std::fs::read("docs/examples/manual-fresh.json")?)?;
+/// let secrets = [WebhookSecret::new("ws_test")?];
+/// let body = br#"{"id": "evt_1", "event": "payment_intent.status_updated",
+///     "data": {"paymentIntentId": "pi_sandbox_Fr3shAuth0rIz3dK2pLm9Q", "paymentStatus": "Reversed"}}"#;
+/// let event = webhook::verify_event(body, secrets[0].sign(body), &secrets)?;
+/// // Ahead of the intent: read it again and reconcile.
+/// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::ReadAgain);
+/// // Delivered again: nothing to do.
+/// assert_eq!(intent.apply_webhook(&event), WebhookVerdict::Duplicate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WebhookVerdict {
     /// The event is about another intent: it was applied to the wrong one.
@@ -160,9 +174,10 @@ impl fmt::Display for WebhookVerdict {
     }
 }
 
-/// The lifecycle state a status word names, with the decisions' readings:
-/// Dojo may still say `Authorized` after a partial capture (D4) or refund
-/// (D13), and `Captured` while the only capture is in flight (D17).
+/// The lifecycle state a status word names, with the decisions' readings: Dojo may still say
+/// `Authorized` after a partial capture ([D4](crate::decisions#d4)) or refund
+/// ([D13](crate::decisions#d13)), and `Captured` while the only capture is in flight
+/// ([D17](crate::decisions#d17)).
 fn named(status: PaymentIntentStatus) -> IntentState {
     match status {
         PaymentIntentStatus::Created => IntentState::Created,

@@ -344,6 +344,16 @@ macro_rules! open_words {
 
         impl $name {
             /// The word as it arrived on the wire.
+            ///
+            #[doc = concat!(
+                "```\n",
+                "use dojo_capture::webhook::", stringify!($name), ";\n\n",
+                "// A word the crate knows and one it does not both read back as they arrived.\n",
+                "for word in [", $(stringify!($word), ", ",)+ "\"SomethingNew\"] {\n",
+                "    assert_eq!(", stringify!($name), "::from(word).as_str(), word);\n",
+                "}\n",
+                "```",
+            )]
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $word, )+

@@ -17,6 +17,18 @@ use crate::money::Money;
 /// with `status`. Fields the spec marks nullable or optional are `Option`, so
 /// a response that leaves them out still decodes and the lifecycle core
 /// decides what their absence means.
+///
+/// ```
+/// use dojo_capture::wire::{CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
+///
+/// let json = std::fs::read("docs/examples/manual-authorized.json")?;
+/// let resource = PaymentIntentResource::from_json(&json)?;
+/// assert_eq!(resource.status, PaymentIntentStatus::Authorized);
+/// assert_eq!(resource.amount.map(|a| a.minor_units()), Some(1000));
+/// let captures = resource.captures.unwrap_or_default();
+/// assert_eq!(captures[1].status, CaptureStatus::Created);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentIntentResource {
@@ -45,7 +57,7 @@ pub struct PaymentIntentResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_amount: Option<i64>,
     /// When the intent was created: the time of payment when
-    /// `paymentDetails.transactionDateTime` is absent (D11). Read as
+    /// `paymentDetails.transactionDateTime` is absent ([D11](crate::decisions#d11)). Read as
     /// [the rules' timestamps](crate::wire#timestamps) are.
     #[serde(
         default,
@@ -54,11 +66,11 @@ pub struct PaymentIntentResource {
     )]
     pub created_at: Option<Timestamp>,
     /// When the intent last changed, as Dojo wrote it: no rule reads it, so
-    /// it is carried as text and never a reason to refuse an intent (D15).
+    /// it is carried as text and never a reason to refuse an intent ([D15](crate::decisions#d15)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// When an unpaid intent is voided, as Dojo wrote it (text, D15); `None`
-    /// means 30 days after creation.
+    /// When an unpaid intent is voided, as Dojo wrote it (text, [D15](crate::decisions#d15));
+    /// `None` means 30 days after creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<String>,
     /// The `dd.hh:MM:ss` text as sent: kept raw so that a malformed value
@@ -94,7 +106,18 @@ impl PaymentIntentResource {
     /// shape (an unknown status, a money object without `currencyCode`, …);
     /// the message names the offending value.
     ///
-    /// A UTF-8 byte-order mark before the JSON is ignored (D20).
+    /// A UTF-8 byte-order mark before the JSON is ignored ([D20](crate::decisions#d20)).
+    ///
+    /// ```
+    /// use dojo_capture::wire::{PaymentIntentResource, PaymentIntentStatus};
+    ///
+    /// // Unknown fields are ignored; a byte-order mark is skipped (D20).
+    /// let body = b"\xEF\xBB\xBF{\"status\": \"Created\", \"paymentSource\": \"api\"}";
+    /// assert_eq!(PaymentIntentResource::from_json(body)?.status, PaymentIntentStatus::Created);
+    /// let error = PaymentIntentResource::from_json(br#"{"status": "Pending"}"#).unwrap_err();
+    /// assert!(error.to_string().contains("\"Pending\" is not a payment intent status"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         let bytes = without_bom(bytes);
         // UTF-8 checked once, in bulk: `from_slice` checks it string by
@@ -107,13 +130,25 @@ impl PaymentIntentResource {
     }
 }
 
-/// The bytes after a UTF-8 byte-order mark, if there is one (D20): some
+/// The bytes after a UTF-8 byte-order mark, if there is one ([D20](crate::decisions#d20)): some
 /// tools write one before JSON, and it says nothing about the intent.
 pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// One capture of a `Manual` intent (spec schema `CaptureDetails`).
+///
+/// ```
+/// use dojo_capture::wire::{CaptureDetails, CaptureStatus};
+///
+/// let capture: CaptureDetails = serde_json::from_str(
+///     r#"{"id": "cp_1", "amount": 600, "tipsAmount": 50, "status": "Successful",
+///         "createdAt": "2024-07-25T10:02:11Z"}"#,
+/// )?;
+/// assert_eq!((capture.amount, capture.tips_amount), (600, Some(50)));
+/// assert_eq!(capture.status, CaptureStatus::Successful);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureDetails {
@@ -140,6 +175,20 @@ pub struct CaptureDetails {
 
 /// The outcome of the payment (spec schema `PaymentDetails`), reduced to the
 /// fields the lifecycle reads; card and AVS details are skipped.
+///
+/// ```
+/// use dojo_capture::wire::PaymentDetails;
+///
+/// let details: PaymentDetails = serde_json::from_str(
+///     r#"{"transactionDateTime": "2024-07-25T08:49:20Z", "message": "AUTHORISED", "card": {}}"#,
+/// )?;
+/// assert_eq!(details.transaction_date_time.map(|t| t.to_string()).as_deref(), Some("2024-07-25T08:49:20Z"));
+/// assert_eq!(details.message.as_deref(), Some("AUTHORISED"));
+/// // An empty transaction time is no time (D15).
+/// let empty: PaymentDetails = serde_json::from_str(r#"{"transactionDateTime": ""}"#)?;
+/// assert_eq!(empty.transaction_date_time, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentDetails {
@@ -148,7 +197,7 @@ pub struct PaymentDetails {
     pub transaction_id: Option<String>,
     /// When the payment was made. Preferred over `createdAt` as the time of
     /// payment, which the reversal and capture deadlines count from. An
-    /// empty string is no time (D15).
+    /// empty string is no time ([D15](crate::decisions#d15)).
     #[serde(
         default,
         deserialize_with = "super::time::lenient",
@@ -165,6 +214,16 @@ pub struct PaymentDetails {
 
 /// The intent's configuration (spec schema `PaymentIntentConfigResponse`),
 /// reduced to the part that gates changing the amount.
+///
+/// ```
+/// use dojo_capture::wire::IntentConfig;
+///
+/// let config: IntentConfig = serde_json::from_str(
+///     r#"{"tradingName": "I DIM SUM", "payment": {"customAmountAllowed": true}}"#,
+/// )?;
+/// assert_eq!(config.payment.and_then(|p| p.custom_amount_allowed), Some(true));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntentConfig {
@@ -174,6 +233,14 @@ pub struct IntentConfig {
 }
 
 /// Payment options set when the intent was created (spec schema `PaymentConfigDetails`).
+///
+/// ```
+/// use dojo_capture::wire::PaymentConfig;
+///
+/// let payment: PaymentConfig = serde_json::from_str(r#"{"tipsAllowed": true}"#)?;
+/// assert_eq!((payment.custom_amount_allowed, payment.tips_allowed), (None, Some(true)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentConfig {

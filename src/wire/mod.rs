@@ -16,13 +16,13 @@
 //! Optional fields are left out on encoding rather than written as `null`.
 //!
 //! # Timestamps
-//! Only the timestamps the rules use are parsed (D15): `createdAt`,
+//! Only the timestamps the rules use are parsed ([D15](crate::decisions#d15)): `createdAt`,
 //! `paymentDetails.transactionDateTime` and `captures[].createdAt`. Each
 //! takes RFC 3339 with an offset, or a date and time without any offset,
 //! read as UTC (Dojo's own webhook example writes `2023-12-13T14:15:01`);
 //! an empty string is absent. `updatedAt` and `expireAt` are carried as text.
 //!
-//! A UTF-8 byte-order mark before a body is ignored (D20).
+//! A UTF-8 byte-order mark before a body is ignored ([D20](crate::decisions#d20)).
 
 pub(crate) mod intent;
 mod operations;

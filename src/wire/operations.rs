@@ -11,6 +11,16 @@ use super::status::CaptureStatus;
 use crate::money::Money;
 
 /// Body of `POST /payment-intents/{id}/captures` (spec schema `CreateCaptureRequest`).
+///
+/// ```
+/// use dojo_capture::wire::CaptureRequest;
+///
+/// let body = CaptureRequest { amount: 600, tips_amount: None };
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"amount":600}"#);
+/// let tipped = CaptureRequest { amount: 600, tips_amount: Some(50) };
+/// assert_eq!(serde_json::to_string(&tipped)?, r#"{"amount":600,"tipsAmount":50}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureRequest {
@@ -22,6 +32,16 @@ pub struct CaptureRequest {
 }
 
 /// Response to a capture request (spec schema `Capture`).
+///
+/// ```
+/// use dojo_capture::wire::{CaptureResponse, CaptureStatus};
+///
+/// let new: CaptureResponse = serde_json::from_str(r#"{"message": "Capture created", "captureId": "cp_1"}"#)?;
+/// assert_eq!(new.capture_id.as_deref(), Some("cp_1"));
+/// let old: CaptureResponse = serde_json::from_str(r#"{"captureId": "cp_1", "status": "Created"}"#)?;
+/// assert_eq!(old.status, Some(CaptureStatus::Created));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureResponse {
@@ -40,6 +60,19 @@ pub struct CaptureResponse {
 /// Body of `POST /payment-intents/{id}/refunds` (spec schema `CreateRefundRequest`).
 ///
 /// The idempotency key travels in a header, not here.
+///
+/// ```
+/// use dojo_capture::wire::RefundRequest;
+///
+/// let body = RefundRequest {
+///     amount: 250,
+///     refund_reason: Some("damaged".into()),
+///     notes: None,
+///     previous_transaction_id: None,
+/// };
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"amount":250,"refundReason":"damaged"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRequest {
@@ -58,6 +91,16 @@ pub struct RefundRequest {
 
 /// Response to a refund request, and to `GET /payment-intents/refunds/{id}`
 /// (spec schema `Refund`).
+///
+/// ```
+/// use dojo_capture::wire::RefundResponse;
+///
+/// let refund: RefundResponse = serde_json::from_str(
+///     r#"{"paymentIntentId": "pi_1", "refundId": "rfnd_1", "refundReason": "damaged"}"#,
+/// )?;
+/// assert_eq!(refund.refund_id.as_deref(), Some("rfnd_1"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundResponse {
@@ -76,6 +119,17 @@ pub struct RefundResponse {
 }
 
 /// Response to `POST /payment-intents/{id}/reversal` (spec schema `Reversal`).
+///
+/// ```
+/// use dojo_capture::wire::ReversalResponse;
+///
+/// let reversal: ReversalResponse = serde_json::from_str(r#"{"message": "Reversed", "reversalId": "rvs_1"}"#)?;
+/// assert_eq!(reversal.reversal_id.as_deref(), Some("rvs_1"));
+/// // The spec's own example says `id`, which is not read.
+/// let example: ReversalResponse = serde_json::from_str(r#"{"id": "rvs_1"}"#)?;
+/// assert_eq!(example.reversal_id, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReversalResponse {
@@ -91,6 +145,15 @@ pub struct ReversalResponse {
 /// Body of `POST /payment-intents/{id}/amount` (spec schema `SetAmountRequest`).
 ///
 /// The schema also allows item and tax lines; the lifecycle never sends them.
+///
+/// ```
+/// use dojo_capture::wire::ChangeAmountRequest;
+/// use dojo_capture::{Currency, Money};
+///
+/// let body = ChangeAmountRequest { amount: Money::new(5500, Currency::GBP) };
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"amount":{"value":5500,"currencyCode":"GBP"}}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeAmountRequest {
@@ -99,6 +162,15 @@ pub struct ChangeAmountRequest {
 }
 
 /// Body of `POST /payment-intents/{id}/tips-amount` (spec schema `SetTipsAmountRequest`).
+///
+/// ```
+/// use dojo_capture::wire::ChangeTipsRequest;
+/// use dojo_capture::{Currency, Money};
+///
+/// let body = ChangeTipsRequest { tips_amount: Money::new(150, Currency::GBP) };
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"tipsAmount":{"value":150,"currencyCode":"GBP"}}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeTipsRequest {
@@ -110,6 +182,18 @@ pub struct ChangeTipsRequest {
 ///
 /// Every field is optional because RFC 7807 makes them all optional, and an
 /// error body that decodes partly is more useful than a second error.
+///
+/// ```
+/// use dojo_capture::wire::ProblemDetails;
+///
+/// let problem: ProblemDetails = serde_json::from_str(
+///     r#"{"type": "https://tools.ietf.org/html/rfc7231#section-6.5.8", "title": "Conflict",
+///         "status": 409, "detail": "The payment intent cannot be captured", "traceId": "00-abc"}"#,
+/// )?;
+/// assert_eq!(problem.status, Some(409));
+/// assert_eq!(problem.trace_id.as_deref(), Some("00-abc"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProblemDetails {

@@ -59,6 +59,13 @@ impl UnknownVariant {
     }
 
     /// The word that was rejected, exactly as it arrived.
+    ///
+    /// ```
+    /// use dojo_capture::CaptureStatus;
+    ///
+    /// let error = "Pending".parse::<CaptureStatus>().unwrap_err();
+    /// assert_eq!(error.value(), "Pending");
+    /// ```
     pub fn value(&self) -> &str {
         match &self.kind {
             UnknownVariantKind::NotAWord { value, .. } => value,
@@ -104,6 +111,16 @@ macro_rules! wire_enum {
             pub(crate) const WORDS: &'static [&'static str] = &[$(stringify!($variant)),+];
 
             /// The word Dojo uses on the wire.
+            ///
+            #[doc = concat!(
+                "```\n",
+                "use dojo_capture::wire::", stringify!($name), ";\n\n",
+                "for value in ", stringify!($name), "::ALL {\n",
+                "    // The one list of words: the text reads back as the value.\n",
+                "    assert_eq!(value.as_str().parse::<", stringify!($name), ">(), Ok(*value));\n",
+                "}\n",
+                "```",
+            )]
             pub fn as_str(self) -> &'static str {
                 match self {
                     $( $name::$variant => stringify!($variant), )+
@@ -164,6 +181,15 @@ wire_enum! {
     /// A report, not a proof: the lifecycle core checks it against the
     /// amounts before trusting it (a partially captured intent may say either
     /// `Authorized` or `Captured`).
+    ///
+    /// ```
+    /// use dojo_capture::PaymentIntentStatus;
+    ///
+    /// let status: PaymentIntentStatus = serde_json::from_str(r#""Captured""#)?;
+    /// assert_eq!(status, PaymentIntentStatus::Captured);
+    /// assert!("captured".parse::<PaymentIntentStatus>().is_err(), "case matters (D20)");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     PaymentIntentStatus, "a payment intent status" {
         /// Created, not yet paid.
         Created,
@@ -185,6 +211,14 @@ wire_enum! {
     ///
     /// The spec's default is `Auto`, so an intent created without the field
     /// is captured by Dojo itself.
+    ///
+    /// ```
+    /// use dojo_capture::CaptureMode;
+    ///
+    /// assert_eq!(CaptureMode::default(), CaptureMode::Auto);
+    /// assert_eq!("Manual".parse::<CaptureMode>()?, CaptureMode::Manual);
+    /// # Ok::<(), dojo_capture::wire::UnknownVariant>(())
+    /// ```
     #[derive(Default)]
     CaptureMode, "a capture mode" {
         /// Dojo captures the payment as soon as it is authorised.
@@ -200,6 +234,14 @@ wire_enum! {
     ///
     /// The capture guide lists three values; the spec has four (`Failed` too),
     /// and the spec is what Dojo's servers are generated from.
+    ///
+    /// ```
+    /// use dojo_capture::CaptureStatus;
+    ///
+    /// assert_eq!(CaptureStatus::ALL.len(), 4);
+    /// assert_eq!(serde_json::to_string(&CaptureStatus::Declined)?, r#""Declined""#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     CaptureStatus, "a capture status" {
         /// Accepted, outcome not yet known.
         Created,
@@ -214,6 +256,14 @@ wire_enum! {
 
 wire_enum! {
     /// What Dojo does to a `Manual` intent when its `autoExpireIn` runs out.
+    ///
+    /// ```
+    /// use dojo_capture::AutoExpireAction;
+    ///
+    /// assert_eq!("Release".parse::<AutoExpireAction>()?, AutoExpireAction::Release);
+    /// assert_eq!(AutoExpireAction::Capture.to_string(), "Capture");
+    /// # Ok::<(), dojo_capture::wire::UnknownVariant>(())
+    /// ```
     AutoExpireAction, "an auto-expire action" {
         /// Release the authorised funds to the customer.
         Release,

@@ -1,4 +1,4 @@
-//! The timestamps the rules read (D15): `createdAt`,
+//! The timestamps the rules read ([D15](crate::decisions#d15)): `createdAt`,
 //! `paymentDetails.transactionDateTime` and `captures[].createdAt`.
 //!
 //! Dojo writes most of them in RFC 3339 with an offset, but not all: its own
