@@ -891,7 +891,7 @@ impl Clone for Ledger {
 pub(crate) struct Totals {
     /// Amounts of Successful captures.
     successful: i128,
-    /// Tips of Successful captures (D14).
+    /// Tips of Successful captures ([D14](crate::decisions#d14)).
     successful_tips: i128,
     /// Amounts of captures in flight at Dojo (status Created).
     created: i128,

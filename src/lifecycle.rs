@@ -24,6 +24,18 @@ use std::fmt::Write as _;
 use crate::state::IntentState;
 
 /// What moves an intent along an edge of the lifecycle.
+///
+/// ```
+/// use dojo_capture::IntentState;
+/// use dojo_capture::lifecycle::{Cause, TRANSITIONS};
+///
+/// // The merchant refunds; Dojo alone takes the payment.
+/// assert!(TRANSITIONS.iter().any(|t| t.cause == Cause::Operation("refund")));
+/// assert!(TRANSITIONS
+///     .iter()
+///     .filter(|t| t.cause == Cause::Dojo("payment"))
+///     .all(|t| t.from == IntentState::Created));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cause {
     /// An operation the merchant asks of Dojo, by the command line's word
@@ -52,6 +64,18 @@ impl Cause {
 }
 
 /// One edge of the lifecycle.
+///
+/// ```
+/// use dojo_capture::IntentState;
+/// use dojo_capture::lifecycle::{Cause, TRANSITIONS};
+///
+/// let cancel = TRANSITIONS
+///     .iter()
+///     .find(|t| t.cause == Cause::Operation("cancel"))
+///     .unwrap();
+/// assert_eq!((cancel.from, cancel.to), (IntentState::Created, IntentState::Canceled));
+/// assert!(!cancel.guard.is_empty());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Transition {
     /// The state the intent is in.
@@ -60,8 +84,8 @@ pub struct Transition {
     pub to: IntentState,
     /// What moves it.
     pub cause: Cause,
-    /// The condition, in the words of Dojo's rules and the decisions
-    /// (`docs/design.md`).
+    /// The condition, in the words of Dojo's rules and the
+    /// [decisions](crate::decisions).
     pub guard: &'static str,
 }
 
