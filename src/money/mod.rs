@@ -37,6 +37,24 @@ pub struct Money {
     currency: Currency,
 }
 
+/// The error of a negative count of minor units, built out of line.
+#[cold]
+#[inline(never)]
+fn negative(minor: i64, currency: Currency) -> MoneyError {
+    MoneyError::new(MoneyErrorKind::Negative {
+        text: format!("{minor} minor units of").into_boxed_str(),
+        currency,
+    })
+}
+
+/// `Money::new`'s documented panic, out of line.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn negative_literal(minor: i64, currency: Currency) -> ! {
+    panic!("Money::new: {}", negative(minor, currency))
+}
+
 impl Money {
     /// An amount from a literal count of minor units: `Money::new(1050, Currency::GBP)` is 10.50 GBP.
     ///
@@ -50,12 +68,16 @@ impl Money {
     /// let price = Money::new(1050, Currency::GBP);
     /// assert_eq!(price.to_string(), "10.50 GBP");
     /// ```
+    #[inline]
     #[track_caller]
     pub fn new(minor: i64, currency: Currency) -> Money {
-        match Money::try_new(minor, currency) {
-            Ok(money) => money,
-            Err(error) => panic!("Money::new: {error}"),
+        // The check inline, the message out of line: the rules build several
+        // amounts per check, and each must cost a comparison, not a call
+        // returning a `Result` through memory.
+        if minor < 0 {
+            negative_literal(minor, currency);
         }
+        Money { minor, currency }
     }
 
     /// An amount from a count of minor units.
@@ -71,12 +93,10 @@ impl Money {
     /// assert_eq!(error.code(), "negative_amount");
     /// # Ok::<(), dojo_capture::MoneyError>(())
     /// ```
+    #[inline]
     pub fn try_new(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
         if minor < 0 {
-            return Err(MoneyError::new(MoneyErrorKind::Negative {
-                text: format!("{minor} minor units of").into_boxed_str(),
-                currency,
-            }));
+            return Err(negative(minor, currency));
         }
         Ok(Money { minor, currency })
     }
