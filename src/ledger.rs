@@ -999,11 +999,13 @@ impl Ledger {
         self.revision = self.revision.wrapping_add(1);
     }
 
+    #[inline]
     pub(crate) fn currency(&self) -> Currency {
         self.amount.currency()
     }
 
     /// The state the amounts imply ([D4](crate::decisions#d4)).
+    #[inline]
     pub(crate) fn state(&self) -> IntentState {
         match self.phase {
             Phase::Created => IntentState::Created,
@@ -1017,6 +1019,7 @@ impl Ledger {
     }
 
     /// Captured: Successful captures, or the whole amount when Dojo captured it (Auto).
+    #[inline]
     pub(crate) fn captured(&self) -> Money {
         if self.captured_by_dojo {
             self.amount
@@ -1027,6 +1030,7 @@ impl Ledger {
 
     /// In flight: captures whose final status is not recorded yet, and captures prepared but not
     /// yet recorded, whatever became of their answer ([D1](crate::decisions#d1)).
+    #[inline]
     pub(crate) fn in_flight(&self) -> Money {
         Money::new(
             capped(self.totals.created + self.totals.pending),
@@ -1086,6 +1090,7 @@ impl Ledger {
     }
 
     /// Refuses `op` while an operation on the whole intent is pending.
+    #[inline]
     fn nothing_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
         match &self.pending_operation {
             Some(pending) => Err(self.violation(
@@ -1102,6 +1107,7 @@ impl Ledger {
 
     /// Refuses `op` while a refund is pending: it would end capturing ([D3](crate::decisions#d3))
     /// and a reversal would return what it refunds.
+    #[inline]
     fn no_refund_pending(&self, op: OperationKind) -> Result<(), RuleViolation> {
         let refunding = self.pending_refunded();
         if refunding.is_zero() {
@@ -1150,12 +1156,14 @@ impl Ledger {
     }
 
     /// The amount of the pending refunds, reserved whatever became of their answer.
+    #[inline]
     pub(crate) fn pending_refunded(&self) -> Money {
         Money::new(capped(self.totals.pending_refunds), self.currency())
     }
 
     /// amount − in flight − captured ([D1](crate::decisions#d1)); zero where the merchant cannot
     /// capture at all (Auto mode, before payment, after a refund, reversal or cancel).
+    #[inline]
     pub(crate) fn capturable(&self) -> Money {
         if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
             return Money::zero(self.currency());
@@ -1182,6 +1190,7 @@ impl Ledger {
     }
 
     /// The captured tips in i128: several tips near int64 can pass its range.
+    #[inline]
     fn captured_tips_exact(&self) -> i128 {
         if self.captured_by_dojo {
             return self.tips.map_or(0, |tips| i128::from(tips.minor_units()));
@@ -1192,6 +1201,7 @@ impl Ledger {
     /// captured + captured tips − refunded − pending refunds ([D2](crate::decisions#d2),
     /// [D14](crate::decisions#d14)); zero once the whole payment went back (a reversal) or was
     /// never taken.
+    #[inline]
     pub(crate) fn refundable(&self) -> Money {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
@@ -1213,11 +1223,24 @@ impl Ledger {
 
     /// The payment's deadline for capture and Manual reversal ([D12](crate::decisions#d12)).
     pub(crate) fn authorization_deadline(&self) -> Option<Timestamp> {
-        let lifetime = self
-            .auto_expiry
-            .map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after);
         self.paid_at
-            .and_then(|paid| paid.checked_add(lifetime).ok())
+            .and_then(|paid| paid.checked_add(self.authorization_lifetime()).ok())
+    }
+
+    fn authorization_lifetime(&self) -> SignedDuration {
+        self.auto_expiry
+            .map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after)
+    }
+
+    /// Whether `now` is at or past the deadline: `now - paid >= lifetime`,
+    /// the same as `now >= deadline` without building the deadline, whose
+    /// checked addition is most of a check's cost. A deadline past the
+    /// last instant jiff holds is never reached, and neither is this
+    /// difference.
+    #[inline]
+    fn past_deadline(&self, now: Timestamp) -> bool {
+        self.paid_at
+            .is_some_and(|paid| now.duration_since(paid) >= self.authorization_lifetime())
     }
 
     /// Whether `operation` would be accepted at `now`, without changing
@@ -1250,6 +1273,7 @@ impl Ledger {
         )
     }
 
+    #[inline]
     fn in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
         if amount.currency() == self.currency() {
             return Ok(());
@@ -1264,6 +1288,7 @@ impl Ledger {
         ))
     }
 
+    #[inline]
     fn positive_in_currency(&self, op: OperationKind, amount: Money) -> Result<(), RuleViolation> {
         self.in_currency(op, amount)?;
         if amount.is_zero() {
@@ -1273,6 +1298,9 @@ impl Ledger {
     }
 
     fn not_expired(&self, op: OperationKind, now: Timestamp) -> Result<(), RuleViolation> {
+        if !self.past_deadline(now) {
+            return Ok(());
+        }
         match self.authorization_deadline() {
             Some(deadline) if now >= deadline => Err(self.violation(
                 op,
