@@ -51,6 +51,7 @@ mod rehydrate;
 pub mod request;
 pub mod request_command;
 mod rule;
+mod seen;
 pub mod state;
 mod storage;
 #[cfg(feature = "proptest")]

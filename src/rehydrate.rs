@@ -5,8 +5,6 @@
 //! but not for consistency: every sum is re-checked, and a status the
 //! amounts contradict is an error rather than a guess.
 
-use std::collections::HashSet;
-
 use jiff::SignedDuration;
 use serde_json::Value;
 
@@ -16,6 +14,7 @@ use crate::ledger::{
     AutoExpiry, CaptureRecord, Ledger, Phase, RESERVED_RECORDS, Totals, no_zero_tip,
 };
 use crate::money::Money;
+use crate::seen::Seen;
 use crate::wire::intent::without_bom;
 use crate::wire::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentResource, PaymentIntentStatus,
@@ -177,9 +176,9 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
     let mut captures: Vec<CaptureRecord> =
         Vec::with_capacity(wire_captures.len() + RESERVED_RECORDS);
     let mut taken: i128 = 0;
-    // A set, not a scan of what is pushed so far: a hostile intent with many
+    // Not a scan of what is pushed so far: a hostile intent with many
     // captures must not make rehydration quadratic.
-    let mut seen: HashSet<&str> = HashSet::with_capacity(wire_captures.len());
+    let mut seen: Seen<&str> = Seen::expecting(wire_captures.len());
     for (index, capture) in wire_captures.iter().enumerate() {
         // D16: the spec lets `id` be null. Such a capture still counts; it
         // only cannot be resolved or replayed by id.
@@ -189,7 +188,7 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
                 let id = CaptureId::new(raw_id).map_err(|e| {
                     RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str()))
                 })?;
-                if !seen.insert(raw_id) {
+                if seen.repeated(raw_id) {
                     return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
                 }
                 Some(id)

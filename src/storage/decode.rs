@@ -7,8 +7,6 @@
 //! because the crate wrote it: a database row can be edited, truncated or
 //! written by another version.
 
-use std::collections::HashSet;
-
 use crate::ids::IdempotencyKey;
 use crate::ledger::{
     Ledger, PendingCapture, PendingKind, PendingOperation, PendingRefund, Phase, RefundRecord,
@@ -18,6 +16,7 @@ use crate::money::Money;
 use crate::prepared::RefundDetails;
 use crate::rehydrate::error::Kind;
 use crate::rehydrate::{RehydrateError, non_negative, non_negative_at, rehydrate};
+use crate::seen::Seen;
 use crate::state::IntentState;
 use crate::wire::{
     CaptureDetails, CaptureMode, IntentConfig, PaymentConfig, PaymentDetails,
@@ -65,22 +64,22 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
             })
         })
     };
-    let mut keys: HashSet<&str> = HashSet::new();
+    let mut keys: Seen<&str> = Seen::new();
     let duplicate = |text: &str| RehydrateError::new(Kind::DuplicateRefundKey(text.into()));
 
     // Refunds recorded under their keys: part of refundedAmount, never more.
     let mut recorded: i128 = 0;
-    let mut refund_ids: HashSet<&str> = HashSet::new();
+    let mut refund_ids: Seen<&str> = Seen::new();
     for (index, refund) in record.refunds.iter().enumerate() {
         let at = |field: &str| format!("refunds[{index}].{field}");
         let key = key(&|| at("idempotencyKey"), &refund.idempotency_key)?;
-        if !keys.insert(&refund.idempotency_key) {
+        if keys.repeated(&refund.idempotency_key) {
             return Err(duplicate(&refund.idempotency_key));
         }
         let amount = money(&|| at("amount"), refund.amount)?;
         recorded += i128::from(amount.minor_units());
         if let Some(id) = refund.refund_id.as_deref()
-            && (id.is_empty() || !refund_ids.insert(id))
+            && (id.is_empty() || refund_ids.repeated(id))
         {
             return Err(RehydrateError::new(Kind::InvalidStoredField {
                 field: at("refundId").into(),
@@ -101,9 +100,9 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
     }
 
     // The local counter names every pending capture and operation once.
-    let mut local_ids: HashSet<u64> = HashSet::new();
+    let mut local_ids: Seen<u64> = Seen::new();
     let mut local_id = |local_id: u64| {
-        if local_id >= record.next_local_id || !local_ids.insert(local_id) {
+        if local_id >= record.next_local_id || local_ids.repeated(local_id) {
             return Err(RehydrateError::new(Kind::InvalidLocalId {
                 local_id,
                 next: record.next_local_id,
@@ -176,7 +175,7 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
     for (index, pending) in record.pending_refunds.iter().enumerate() {
         let at = |field: &str| format!("pendingRefunds[{index}].{field}");
         let key = key(&|| at("idempotencyKey"), &pending.idempotency_key)?;
-        if !keys.insert(&pending.idempotency_key) {
+        if keys.repeated(&pending.idempotency_key) {
             return Err(duplicate(&pending.idempotency_key));
         }
         let amount = money(&|| at("amount"), pending.amount)?;
@@ -221,14 +220,14 @@ pub(crate) fn ledger(record: &Record<'_>) -> Result<Ledger, RehydrateError> {
             record.seen_events.len()
         )));
     }
-    let mut events: HashSet<&str> = HashSet::new();
+    let mut events: Seen<&str> = Seen::new();
     for id in &record.seen_events {
         if id.is_empty() || id.chars().count() > MAX_EVENT_ID_CHARS {
             return Err(seen_events(format!(
                 "event id {id:?} is empty or longer than {MAX_EVENT_ID_CHARS} characters"
             )));
         }
-        if !events.insert(id) {
+        if events.repeated(id) {
             return Err(seen_events(format!("event id {id:?} appears twice")));
         }
         ledger.seen_events.push(id.as_ref().into());

@@ -76,7 +76,13 @@ impl AnyPaymentIntent {
     /// ```
     pub fn from_stored_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
         let bytes = without_bom(bytes);
-        match serde_json::from_slice::<Record<'_>>(bytes) {
+        // UTF-8 checked once, in bulk, as for Dojo's JSON; invalid UTF-8
+        // goes to `from_slice` for its error, which says where.
+        let decoded = match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str::<Record<'_>>(text),
+            Err(_) => serde_json::from_slice::<Record<'_>>(bytes),
+        };
+        match decoded {
             Ok(record) => decode::ledger(&record)
                 .map(|ledger| AnyPaymentIntent::from_ledger(Box::new(ledger))),
             // Only a refusal pays for a second look: a record of another
