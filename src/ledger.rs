@@ -1613,7 +1613,7 @@ impl Ledger {
         outcome: CaptureOutcome,
     ) -> Result<(), RuleViolation> {
         if self.check_capture_outcome(id, outcome)? == Effect::Applies
-            && let Some(record) = self.captures.iter_mut().find(|c| c.has_id(id))
+            && let Some(record) = self.captures.iter_mut().rev().find(|c| c.has_id(id))
         {
             self.totals.count(record, -1);
             record.status = outcome.status();
@@ -1640,7 +1640,9 @@ impl Ledger {
             }
             Phase::Created | Phase::Paid | Phase::Released => {}
         }
-        let Some(record) = self.captures.iter().find(|c| c.has_id(id)) else {
+        // From the end: the capture settled is usually the last one made.
+        // Ids are unique, so the direction changes only the cost.
+        let Some(record) = self.captures.iter().rev().find(|c| c.has_id(id)) else {
             return Err(self.violation(op, Detail::UnknownCapture));
         };
         match record.status {
