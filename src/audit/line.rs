@@ -5,7 +5,6 @@ use std::io::{self, BufRead};
 
 use jiff::Timestamp;
 use serde::de::IgnoredAny;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::finding::shown;
@@ -301,7 +300,13 @@ pub(crate) enum AnswerBody<'a> {
     Bytes(Cow<'a, [u8]>),
     /// A JSON value of the line, not written out until a function needs
     /// its bytes: a payment intent is decoded from the line itself.
-    Json(&'a RawValue),
+    Json(&'a str),
+    /// A JSON value of the line that was decoded as a payment intent as the
+    /// line was read (from `json`, as [`intent`](Self::intent) would).
+    Intent {
+        resource: Box<PaymentIntentResource>,
+        json: &'a str,
+    },
 }
 
 impl AnswerBody<'_> {
@@ -311,8 +316,8 @@ impl AnswerBody<'_> {
             AnswerBody::Bytes(bytes) => Cow::Borrowed(bytes),
             // The line was read as JSON, so its value reads again; a JSON
             // value serialises (the map has no non-string keys).
-            AnswerBody::Json(raw) => Cow::Owned(
-                serde_json::from_str::<Value>(raw.get())
+            AnswerBody::Json(json) | AnswerBody::Intent { json, .. } => Cow::Owned(
+                serde_json::from_str::<Value>(json)
                     .and_then(|value| serde_json::to_vec(&value))
                     .unwrap_or_default(),
             ),
@@ -323,11 +328,15 @@ impl AnswerBody<'_> {
     /// [`bytes`](Self::bytes): from the line when that decodes (the same
     /// JSON, so the same intent), from the bytes for a refusal, whose
     /// message may say where in them the problem is.
-    pub(crate) fn intent(&self) -> Result<PaymentIntentResource, RehydrateError> {
-        if let AnswerBody::Json(raw) = self
-            && let Ok(resource) = PaymentIntentResource::from_json(raw.get().as_bytes())
-        {
-            return Ok(resource);
+    pub(crate) fn intent(self) -> Result<PaymentIntentResource, RehydrateError> {
+        match self {
+            AnswerBody::Intent { resource, .. } => return Ok(*resource),
+            AnswerBody::Json(json) => {
+                if let Ok(resource) = PaymentIntentResource::from_json(json.as_bytes()) {
+                    return Ok(resource);
+                }
+            }
+            AnswerBody::Bytes(_) => {}
         }
         decode(&self.bytes())
     }
@@ -361,7 +370,7 @@ fn read_plain(bytes: &[u8]) -> Option<Line<'_>> {
     // is JSON, as a `Value` would read it (it is plain).
     match (keys.request, keys.response, keys.webhook) {
         (true, false, false) => plain::request(text).map(Line::Request),
-        (false, true, false) => plain::answer(text).map(Line::Answer),
+        (false, true, false) => plain::answer(text, keys.intent_body).map(Line::Answer),
         (false, false, true) => plain::webhook(text),
         (false, false, false) if keys.event && keys.data => {
             serde_json::from_str::<IgnoredAny>(text).ok()?;
@@ -372,8 +381,10 @@ fn read_plain(bytes: &[u8]) -> Option<Line<'_>> {
         }
         (false, false, false) if keys.status => {
             // Read once, decoded; one that does not decode is left to the
-            // reference way, for its finding.
-            let resource = PaymentIntentResource::from_json(bytes).ok()?;
+            // reference way, for its finding. (`from_json` without its
+            // second look at the UTF-8: `text` has no byte-order mark left,
+            // or the scan would not have read it.)
+            let resource: PaymentIntentResource = serde_json::from_str(text).ok()?;
             Some(Line::Snapshot(Intent::Decoded(Box::new(resource))))
         }
         _ => None,
@@ -395,6 +406,7 @@ mod plain {
     use serde_json::value::RawValue;
 
     use super::{AnswerBody, AnswerLine, Body, Line, RequestLine};
+    use crate::wire::PaymentIntentResource;
 
     /// A string, borrowed from the line when it has no escape.
     struct Text<'a>(Cow<'a, str>);
@@ -492,11 +504,11 @@ mod plain {
         })
     }
 
+    /// An answer line, its body read as `B`.
     #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct AnswerWire<'a> {
-        #[serde(borrow)]
-        response: ResponseFields<'a>,
+    #[serde(rename_all = "camelCase", bound(deserialize = "B: Deserialize<'de>"))]
+    struct AnswerWire<'a, B> {
+        response: ResponseFields<B>,
         #[serde(borrow, default)]
         payment_intent_id: Option<Text<'a>>,
         #[serde(borrow, default)]
@@ -506,15 +518,52 @@ mod plain {
     }
 
     #[derive(Deserialize)]
-    struct ResponseFields<'a> {
+    #[serde(bound(deserialize = "B: Deserialize<'de>"))]
+    struct ResponseFields<B> {
         #[serde(default)]
         status: Option<u16>,
-        #[serde(borrow, default)]
-        body: Option<&'a RawValue>,
+        #[serde(default = "none")]
+        body: Option<B>,
     }
 
-    pub(super) fn answer(line: &str) -> Option<AnswerLine<'_>> {
-        let wire: AnswerWire<'_> = serde_json::from_str(line).ok()?;
+    fn none<B>() -> Option<B> {
+        None
+    }
+
+    impl<'a, B> AnswerWire<'a, B> {
+        fn with_body(self, body: AnswerBody<'a>) -> AnswerLine<'a> {
+            AnswerLine {
+                status: self.response.status,
+                body,
+                intent_id: self.payment_intent_id.map(|text| text.0),
+                method: self.method.map(|text| text.0),
+                path: self.path.map(|text| text.0),
+            }
+        }
+    }
+
+    /// An answer line; `intent_body`, where the scan found a body that
+    /// looks like a payment intent, which is then decoded as the line is
+    /// read (the answer to a `GET`, most often).
+    pub(super) fn answer(
+        line: &str,
+        intent_body: Option<(usize, usize)>,
+    ) -> Option<AnswerLine<'_>> {
+        if let Some((start, end)) = intent_body
+            && let Some(json) = line.get(start..end)
+            && let Ok(mut wire) =
+                serde_json::from_str::<AnswerWire<'_, PaymentIntentResource>>(line)
+        {
+            let body = match wire.response.body.take() {
+                Some(resource) => AnswerBody::Intent {
+                    resource: Box::new(resource),
+                    json,
+                },
+                None => return None,
+            };
+            return Some(wire.with_body(body));
+        }
+        let wire: AnswerWire<'_, &RawValue> = serde_json::from_str(line).ok()?;
         let body = match wire.response.body {
             None => AnswerBody::Bytes(Cow::Borrowed(&[])),
             // The raw body, byte for byte, as the service received it.
@@ -525,15 +574,9 @@ mod plain {
                     Cow::Owned(text) => Cow::Owned(text.into_bytes()),
                 })
             }
-            Some(raw) => AnswerBody::Json(raw),
+            Some(raw) => AnswerBody::Json(raw.get()),
         };
-        Some(AnswerLine {
-            status: wire.response.status,
-            body,
-            intent_id: wire.payment_intent_id.map(|text| text.0),
-            method: wire.method.map(|text| text.0),
-            path: wire.path.map(|text| text.0),
-        })
+        Some(wire.with_body(body))
     }
 
     #[derive(Deserialize)]
@@ -845,7 +888,17 @@ mod tests {
             Line::Answer(answer) => {
                 let intent = match &answer.body {
                     AnswerBody::Bytes(bytes) if bytes.is_empty() => None,
-                    body => Some(body.intent().map_err(|error| error.to_string())),
+                    AnswerBody::Intent { resource, .. } => Some(Ok((**resource).clone())),
+                    AnswerBody::Json(json) => Some(
+                        AnswerBody::Json(json)
+                            .intent()
+                            .map_err(|error| error.to_string()),
+                    ),
+                    AnswerBody::Bytes(bytes) => Some(
+                        AnswerBody::Bytes(bytes.clone())
+                            .intent()
+                            .map_err(|error| error.to_string()),
+                    ),
                 };
                 let _ = write!(
                     out,

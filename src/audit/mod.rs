@@ -296,7 +296,7 @@ impl Auditor {
                 self.webhook(found, signature.as_deref(), body.bytes());
             }
             Ok(Line::Request(request)) => self.request(found, &request),
-            Ok(Line::Answer(answer)) => self.answer(found, &answer),
+            Ok(Line::Answer(answer)) => self.answer(found, answer),
         }
     }
 
@@ -415,7 +415,7 @@ impl Auditor {
         self.tracked(&id).request(found, &id, asked, request);
     }
 
-    fn answer(&mut self, found: &mut Found, answer: &AnswerLine<'_>) {
+    fn answer(&mut self, found: &mut Found, answer: AnswerLine<'_>) {
         let named = answer.intent_id.clone().or_else(|| {
             let path = answer.path.as_deref()?;
             parse_path(path).map(|(id, _)| id)

@@ -32,6 +32,10 @@ pub(crate) struct Keys {
     /// object (starts with `{`): a typed parse would also take an array
     /// for the struct it reads it into.
     pub(crate) wrappers_are_objects: bool,
+    /// Where `response.body` is in the line, when it is an object with a
+    /// string `status`: a payment intent, most likely, the answer to a
+    /// `GET`, which can be decoded as the line is read.
+    pub(crate) intent_body: Option<(usize, usize)>,
 }
 
 /// Deeper than this, the line is read the reference way (a `Value` stops
@@ -50,42 +54,40 @@ pub(crate) fn keys(line: &[u8]) -> Option<Keys> {
         ..Keys::default()
     };
     scan.skip_space();
-    scan.expect(b'{')?;
-    scan.skip_space();
-    if scan.peek() == Some(b'}') {
-        scan.at += 1;
-    } else {
-        loop {
-            scan.expect(b'"')?;
-            let key = scan.key()?;
-            scan.skip_space();
-            scan.expect(b':')?;
-            scan.skip_space();
-            let first = scan.peek()?;
-            let slot = match key {
-                b"request" => Some(&mut keys.request),
-                b"response" => Some(&mut keys.response),
-                b"webhook" => Some(&mut keys.webhook),
-                b"event" => Some(&mut keys.event),
-                b"data" => Some(&mut keys.data),
-                b"status" => Some(&mut keys.status),
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                *slot = true;
-                if matches!(key, b"request" | b"response" | b"webhook") && first != b'{' {
-                    keys.wrappers_are_objects = false;
-                }
-            }
-            scan.value()?;
-            scan.skip_space();
-            match scan.next()? {
-                b',' => scan.skip_space(),
-                b'}' => break,
-                _ => return None,
-            }
+    scan.object(0, |scan, key, first| {
+        let slot = match key {
+            b"request" => &mut keys.request,
+            b"response" => &mut keys.response,
+            b"webhook" => &mut keys.webhook,
+            b"event" => &mut keys.event,
+            b"data" => &mut keys.data,
+            b"status" => &mut keys.status,
+            _ => return scan.value(1),
+        };
+        *slot = true;
+        if matches!(key, b"request" | b"response" | b"webhook") && first != b'{' {
+            keys.wrappers_are_objects = false;
         }
-    }
+        if key == b"response" && first == b'{' {
+            // Its body, and whether that is a payment intent.
+            return scan.object(1, |scan, key, first| {
+                if key != b"body" || first != b'{' {
+                    return scan.value(2);
+                }
+                let start = scan.at;
+                let mut intent = false;
+                scan.object(2, |scan, key, first| {
+                    intent |= key == b"status" && first == b'"';
+                    scan.value(3)
+                })?;
+                if intent {
+                    keys.intent_body = Some((start, scan.at));
+                }
+                Some(())
+            });
+        }
+        scan.value(1)
+    })?;
     scan.skip_space();
     (scan.at == line.len()).then_some(keys)
 }
@@ -131,16 +133,49 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Skips one value, nested ones included; `None` when it is not plain.
-    fn value(&mut self) -> Option<()> {
-        self.at = skip_value(self.bytes, self.at)?;
+    /// The object at `at`, nested `depth` levels down: `entry` is given
+    /// each key (without escapes) and the first byte of its value, and
+    /// reads that value.
+    fn object(
+        &mut self,
+        depth: usize,
+        mut entry: impl FnMut(&mut Self, &'a [u8], u8) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'{')?;
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.expect(b'"')?;
+            let key = self.key()?;
+            self.skip_space();
+            self.expect(b':')?;
+            self.skip_space();
+            let first = self.peek()?;
+            entry(self, key, first)?;
+            self.skip_space();
+            match self.next()? {
+                b',' => self.skip_space(),
+                b'}' => return (depth < MAX_DEPTH).then_some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips one value, nested `depth` levels down, nested ones included;
+    /// `None` when it is not plain.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        self.at = skip_value(self.bytes, self.at, depth)?;
         Some(())
     }
 }
 
-/// The index after the value that starts at `at` (not at a space).
-fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
-    let mut depth = 0_usize;
+/// The index after the value that starts at `at` (not at a space), nested
+/// `base` levels down.
+fn skip_value(bytes: &[u8], mut at: usize, base: usize) -> Option<usize> {
+    let mut depth = base;
     loop {
         let byte = *bytes.get(at)?;
         at += 1;
@@ -153,11 +188,16 @@ fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
                 }
                 continue;
             }
-            b'}' | b']' => depth = depth.checked_sub(1)?,
+            b'}' | b']' => {
+                if depth == base {
+                    return None;
+                }
+                depth -= 1;
+            }
             b'-' | b'0'..=b'9' => at = skip_number(bytes, at - 1)?,
             // Between the values of an array or object; a `,` or `:` is
             // never a value of its own.
-            b',' | b':' if depth > 0 => continue,
+            b',' | b':' if depth > base => continue,
             b' ' | b'\t' | b'\n' | b'\r' => continue,
             b'a'..=b'z' => {
                 // true, false, null: letters only, checked by the parse.
@@ -167,7 +207,7 @@ fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
             }
             _ => return None,
         }
-        if depth == 0 {
+        if depth == base {
             return Some(at);
         }
     }
