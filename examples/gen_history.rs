@@ -34,6 +34,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if config.intents > 0 && config.lines / config.intents > history::MAX_CLEAN_LINES {
+        eprintln!(
+            "gen_history: more than {} lines an intent: lives outlast an authorisation, and late \
+             captures are refused (authorization_expired)",
+            history::MAX_CLEAN_LINES
+        );
+    }
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let stats = match history::generate(&config, &mut out).and_then(|stats| {

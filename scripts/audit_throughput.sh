@@ -7,6 +7,9 @@
 #   scripts/audit_throughput.sh            # the three histories below
 #   ROUNDS=5 scripts/audit_throughput.sh   # more runs of each (the fastest counts)
 #   SIGNED=1 scripts/audit_throughput.sh   # and a signed history audited with its secret
+#   HISTORIES="4000000 10000 mixed" scripts/audit_throughput.sh   # others ("LINES INTENTS
+#                                          # mixed|signed|unsigned", separated by ";")
+#   AUDIT_BIN=/path/to/dojo-capture scripts/audit_throughput.sh   # another build of the audit
 #
 # Each history is generated (examples/gen_history.rs, deterministic) into a
 # temporary directory, removed at the end (AUDIT_TMP chooses its parent).
@@ -20,7 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${ROUNDS:-3}
-histories=("1000000 10000 mixed" "2000000 10000 mixed" "1000000 20000 mixed")
+if [ -n "${HISTORIES:-}" ]; then
+    IFS=';' read -r -a histories <<<"$HISTORIES"
+else
+    histories=("1000000 10000 mixed" "2000000 10000 mixed" "1000000 20000 mixed")
+fi
 if [ -n "${SIGNED:-}" ]; then
     histories+=("1000000 10000 signed")
 fi
@@ -29,7 +36,7 @@ cargo build -q --release -p dojo-capture-cli --bin dojo-capture
 cargo build -q --release --example gen_history --example ignored_any
 target=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-audit_bin="$target/release/dojo-capture"
+audit_bin=${AUDIT_BIN:-"$target/release/dojo-capture"}
 gen_bin="$target/release/examples/gen_history"
 base_bin="$target/release/examples/ignored_any"
 
@@ -66,7 +73,7 @@ PY
 
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "rounds: $rounds (the fastest run of each program counts)"
+echo "rounds: $rounds (the fastest run of each program counts); audit: $audit_bin"
 echo
 
 rows=()

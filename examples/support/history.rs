@@ -51,6 +51,15 @@ const BASE_MS: i64 = 1_719_792_000_000;
 const START_GAP_MS: i64 = 20_000;
 const SECOND: i64 = 1_000;
 const MINUTE: i64 = 60 * SECOND;
+/// The time between two lines of a life, on average, at the usual pace.
+const STEP_MS: i64 = 6 * MINUTE + 30 * SECOND;
+/// The longest a life lasts at most, about: well within the seven days a
+/// Manual authorisation lasts, so that captures are never late. Lives of
+/// more than [`MAX_CLEAN_LINES`] lines last longer, their steps being ten
+/// seconds apart at least.
+const LIFE_MS: i64 = 2 * 24 * 60 * MINUTE;
+/// Lives longer than this many lines may outlast an authorisation.
+pub const MAX_CLEAN_LINES: u64 = (LIFE_MS / (10 * SECOND)) as u64;
 
 /// How webhook deliveries are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -468,6 +477,9 @@ struct Life<'a> {
     plant: bool,
     planted: Option<&'static str>,
     refunds: u64,
+    /// Below 1 for a life of so many lines that, at the usual pace, it would
+    /// last more than [`LIFE_MS`]: its steps are closer together.
+    pace: f64,
 }
 
 impl<'a> Life<'a> {
@@ -537,6 +549,7 @@ impl<'a> Life<'a> {
             plant,
             planted: None,
             refunds: 0,
+            pace: (LIFE_MS as f64 / (budget as f64 * STEP_MS as f64)).min(1.0),
         }
     }
 
@@ -555,6 +568,14 @@ impl<'a> Life<'a> {
     }
 
     /// Moves the clock on by `low..=high` milliseconds.
+    /// Moves the clock on by `low..=high` milliseconds between two steps
+    /// of the life, at the life's pace, never less than ten seconds.
+    fn pause(&mut self, low: i64, high: i64) {
+        let scaled = |ms: i64| ((ms as f64 * self.pace) as i64).max(10 * SECOND);
+        let (low, high) = (scaled(low), scaled(high));
+        self.wait(low, high.max(low));
+    }
+
     fn wait(&mut self, low: i64, high: i64) {
         self.now += self.rng.range(low, high);
     }
@@ -598,7 +619,7 @@ impl<'a> Life<'a> {
             } else {
                 0
             };
-            self.wait(MINUTE, 12 * MINUTE);
+            self.pause(MINUTE, 12 * MINUTE);
             let before = self.budget;
             self.operation(*op, share);
             let used_extra = (before - self.budget).saturating_sub(op.min_lines());
@@ -660,7 +681,7 @@ impl<'a> Life<'a> {
     /// and receipts.
     fn filler(&mut self, mut lines: u64) {
         while lines > 0 {
-            self.wait(30 * SECOND, 20 * MINUTE);
+            self.pause(30 * SECOND, 20 * MINUTE);
             let roll = self.rng.below(100);
             if roll < 35 && lines >= 2 {
                 self.get();
@@ -699,7 +720,7 @@ impl<'a> Life<'a> {
     fn operation(&mut self, op: Op, mut spare: u64) {
         match op {
             Op::Pay => {
-                self.now += self.rng.range(MINUTE, 3 * 60 * MINUTE);
+                self.pause(MINUTE, 3 * 60 * MINUTE);
                 self.truth.paid = Some(self.now);
                 self.truth.status = "Captured";
                 self.truth.updated = self.now;
@@ -904,7 +925,7 @@ impl<'a> Life<'a> {
     /// The planted finding, at the end of the life: an over-refund Dojo
     /// refuses (after a read), or a `created` event delivered after the intent moved on.
     fn plant_finding(&mut self) {
-        self.wait(MINUTE, 30 * MINUTE);
+        self.pause(MINUTE, 30 * MINUTE);
         if self.budget >= 3 && matches!(self.truth.status, "Captured" | "Refunded") {
             // Read first, so that the refund is judged against the
             // captures as settled.
