@@ -57,9 +57,39 @@ impl Found {
 /// A request sent and not answered yet, as the history logged it.
 #[derive(Debug)]
 struct Awaiting {
-    method: String,
-    path: String,
+    method: Method,
+    path: Box<str>,
     token: Token,
+}
+
+/// A request's method as logged: the lifecycle's words without an
+/// allocation, any other as written.
+#[derive(Debug)]
+enum Method {
+    Get,
+    Post,
+    Delete,
+    Other(Box<str>),
+}
+
+impl Method {
+    fn new(method: &str) -> Method {
+        match method {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "DELETE" => Method::Delete,
+            other => Method::Other(other.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Other(method) => method,
+        }
+    }
 }
 
 /// One intent as the audit knows it: the latest state (`None` until a read
@@ -72,41 +102,45 @@ pub(crate) struct Tracked {
 }
 
 impl Tracked {
-    /// A read of the intent, a snapshot line or the answer to a `GET`,
-    /// already rehydrated as `fresh` from `resource`. The first read is the
-    /// intent; a later one must be a legal successor, merged by the
-    /// reconcile of a fresh read.
-    pub(crate) fn read(
-        &mut self,
-        found: &mut Found,
-        id: &str,
-        resource: &PaymentIntentResource,
-        fresh: AnyPaymentIntent,
-    ) {
+    /// A later read of the intent, a snapshot line or the answer to a
+    /// `GET` (`self.intent` is known): a legal successor of what the audit
+    /// knows, merged by the reconcile of a fresh read.
+    pub(crate) fn reread(&mut self, found: &mut Found, id: &str, resource: &PaymentIntentResource) {
         let Some(local) = self.intent.take() else {
-            self.intent = Some(fresh);
             return;
         };
-        match local.reconcile_read(resource) {
-            Ok((merged, _)) => self.intent = Some(merged),
-            Err(error) => {
-                found.push(Some(id), error.code(), error.to_string());
-                if error.code() == "reconcile_answer_awaited" {
-                    // The read came before an answer the history still
-                    // owes: the intent stays as it was, so that the answer,
-                    // when it comes, is recorded against it.
-                    self.intent = Some(error.into_intent());
-                } else {
-                    // Reported once, here: the audit goes on from Dojo's
-                    // read, as a person settling the finding would rebuild
-                    // the intent from it, rather than judging every later
-                    // line against a state Dojo contradicted.
-                    self.intent = Some(fresh);
-                    for awaiting in &mut self.awaiting {
-                        if !matches!(awaiting.token, Token::Read) {
-                            awaiting.token = Token::Unjudged;
-                        }
-                    }
+        let error = match local.reconcile_read(resource) {
+            Ok((merged, _)) => {
+                self.intent = Some(merged);
+                return;
+            }
+            Err(error) => error,
+        };
+        // The reconcile rehydrates the read first; refused, the read is
+        // judged alone: one that does not rehydrate is reported as such,
+        // and the intent stays as it was.
+        let fresh = match AnyPaymentIntent::try_from(resource) {
+            Ok(fresh) => fresh,
+            Err(unreadable) => {
+                self.intent = Some(error.into_intent());
+                return found.push(Some(id), unreadable.code(), unreadable.to_string());
+            }
+        };
+        found.push(Some(id), error.code(), error.to_string());
+        if error.code() == "reconcile_answer_awaited" {
+            // The read came before an answer the history still owes: the
+            // intent stays as it was, so that the answer, when it comes, is
+            // recorded against it.
+            self.intent = Some(error.into_intent());
+        } else {
+            // Reported once, here: the audit goes on from Dojo's read, as a
+            // person settling the finding would rebuild the intent from it,
+            // rather than judging every later line against a state Dojo
+            // contradicted.
+            self.intent = Some(fresh);
+            for awaiting in &mut self.awaiting {
+                if !matches!(awaiting.token, Token::Read) {
+                    awaiting.token = Token::Unjudged;
                 }
             }
         }
@@ -121,7 +155,7 @@ impl Tracked {
         found: &mut Found,
         id: &str,
         asked: Asked,
-        request: &RequestLine,
+        request: &RequestLine<'_>,
     ) {
         let token = if asked == Asked::Read {
             Token::Read
@@ -147,8 +181,8 @@ impl Tracked {
             found,
             id,
             Awaiting {
-                method: request.method.clone(),
-                path: request.path.clone(),
+                method: Method::new(&request.method),
+                path: request.path.as_ref().into(),
                 token,
             },
         );
@@ -167,7 +201,7 @@ impl Tracked {
                     "more than {MAX_AWAITING} requests of this intent await their answers: the \
                      oldest, {} {}, is taken as never answered, its outcome unknown until the \
                      intent is read again",
-                    clipped(&oldest.method),
+                    clipped(oldest.method.as_str()),
                     clipped(&oldest.path)
                 ),
             );
@@ -183,8 +217,8 @@ impl Tracked {
         path: Option<&str>,
     ) -> Option<Token> {
         let index = self.awaiting.iter().rposition(|awaiting| {
-            method.is_none_or(|method| method == awaiting.method)
-                && path.is_none_or(|path| path == awaiting.path)
+            method.is_none_or(|method| method == awaiting.method.as_str())
+                && path.is_none_or(|path| path == &*awaiting.path)
         })?;
         Some(self.awaiting.remove(index).token)
     }
@@ -239,27 +273,27 @@ impl Tracked {
             return;
         };
         let state = intent.state();
-        let status = event.status().map_or_else(
-            || "no status".to_owned(),
-            |status| status.as_str().to_owned(),
-        );
+        // For a finding's message only.
+        let status = || event.status().map_or("no status", |status| status.as_str());
         match intent.apply_webhook(event) {
             WebhookVerdict::Impossible => found.push(
                 Some(id),
                 "webhook_impossible",
                 format!(
-                    "event {} reports the intent {status}, which the lifecycle leads neither to \
+                    "event {} reports the intent {}, which the lifecycle leads neither to \
                      nor from its state here, {state}",
-                    shown(event.id())
+                    shown(event.id()),
+                    status()
                 ),
             ),
             WebhookVerdict::Stale => found.push(
                 Some(id),
                 "webhook_stale",
                 format!(
-                    "event {} reports the intent {status}, behind its state here, {state}, or \
+                    "event {} reports the intent {}, behind its state here, {state}, or \
                      sent before Dojo's last update of it: a late delivery",
-                    shown(event.id())
+                    shown(event.id()),
+                    status()
                 ),
             ),
             // Delivered again (at least once, by design), known already, or
@@ -280,7 +314,7 @@ fn judge_request(
     id: &str,
     intent: AnyPaymentIntent,
     asked: Asked,
-    request: &RequestLine,
+    request: &RequestLine<'_>,
 ) -> (AnyPaymentIntent, Token) {
     let wanted = match wanted(asked, request, intent.currency()) {
         Ok(wanted) => wanted,

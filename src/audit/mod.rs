@@ -88,7 +88,9 @@ mod finding;
 mod intent;
 mod line;
 mod request;
+mod scan;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 pub use finding::{Finding, Summary};
@@ -97,10 +99,11 @@ pub use line::{LineReader, MAX_LINE_BYTES};
 
 use crate::any::AnyPaymentIntent;
 use crate::prepared::Answer;
-use crate::rehydrate::decode;
+use crate::rehydrate::{RehydrateError, decode};
 use crate::webhook::{self, WebhookEvent, WebhookSecret};
+use crate::wire::PaymentIntentResource;
 use intent::{Found, Tracked};
-use line::{AnswerLine, Line, RequestLine};
+use line::{AnswerLine, Intent, Line, RequestLine};
 use request::{Token, asked, parse_path};
 
 /// The auditor's own finding codes, in the order `docs/audit.md` lists them.
@@ -151,8 +154,9 @@ pub struct Auditor {
     lines: u64,
     /// The intent of the most recent request line, for an answer that
     /// names none: the one state shared between intents, which is why such
-    /// answers keep a history from being split.
-    last_request: Option<Box<str>>,
+    /// answers keep a history from being split. Its text is kept when it
+    /// changes (`None`), so that each request line does not allocate.
+    last_request: Option<String>,
     /// The most recent request line named no lifecycle endpoint, and was
     /// reported: an answer that names no intent is taken as its.
     last_request_unrouted: bool,
@@ -282,20 +286,32 @@ impl Auditor {
         match line::read(bytes) {
             Err(unreadable) => found.push(None, unreadable.code, unreadable.message),
             Ok(Line::Blank) => {}
-            Ok(Line::Snapshot { id, bytes }) => self.snapshot(found, id.as_deref(), false, bytes),
+            Ok(Line::Snapshot(Intent::Decoded(resource))) => {
+                self.snapshot(found, None, false, Ok(*resource));
+            }
+            Ok(Line::Snapshot(Intent::Bytes { id, bytes })) => {
+                self.snapshot(found, id.as_deref(), false, decode(bytes));
+            }
             Ok(Line::Webhook { signature, body }) => {
                 self.webhook(found, signature.as_deref(), body.bytes());
             }
             Ok(Line::Request(request)) => self.request(found, &request),
-            Ok(Line::Answer(answer)) => self.answer(found, &answer),
+            Ok(Line::Answer(answer)) => self.answer(found, answer),
         }
     }
 
-    /// A read of an intent: `bytes` is its JSON. `id` is the id the line
-    /// names: a payment intent line's own, or for the answer to a `GET`, the
-    /// intent the request's path read (`of_get`).
-    fn snapshot(&mut self, found: &mut Found, id: Option<&str>, of_get: bool, bytes: &[u8]) {
-        let resource = match decode(bytes) {
+    /// A read of an intent: `decoded` is its JSON decoded. `id` is the id
+    /// the line names: a payment intent line's own (its JSON's, when it
+    /// decoded), or for the answer to a `GET`, the intent the request's
+    /// path read (`of_get`).
+    fn snapshot(
+        &mut self,
+        found: &mut Found,
+        id: Option<&str>,
+        of_get: bool,
+        decoded: Result<PaymentIntentResource, RehydrateError>,
+    ) {
+        let resource = match decoded {
             Ok(resource) => resource,
             Err(error) => return found.push(id, error.code(), error.to_string()),
         };
@@ -314,6 +330,16 @@ impl Auditor {
             );
         }
         let id = resource.id.as_deref().or(id);
+        // A later read goes to the reconcile, which rehydrates it first:
+        // rehydrated alone only when it is the first, or when the
+        // reconcile refuses it (the finding then depends on whether it
+        // rehydrates at all).
+        if let Some(id) = id
+            && let Some(tracked) = self.intents.get_mut(id)
+            && tracked.intent.is_some()
+        {
+            return tracked.reread(found, id, &resource);
+        }
         let fresh = match AnyPaymentIntent::try_from(&resource) {
             Ok(fresh) => fresh,
             Err(error) => return found.push(id, error.code(), error.to_string()),
@@ -325,10 +351,18 @@ impl Auditor {
                 "the payment intent has no id, so no later line can be matched to it",
             );
         };
+        self.tracked(id).intent = Some(fresh);
+    }
+
+    /// What the audit keeps of intent `id`, new when it knows none yet.
+    fn tracked(&mut self, id: &str) -> &mut Tracked {
+        // Looked up first: the key is allocated only for a new intent.
+        if !self.intents.contains_key(id) {
+            self.intents.insert(id.into(), Tracked::default());
+        }
         self.intents
-            .entry(id.into())
-            .or_default()
-            .read(found, id, &resource, fresh);
+            .get_mut(id)
+            .expect("inserted above when it was missing")
     }
 
     fn webhook(&mut self, found: &mut Found, signature: Option<&str>, body: &[u8]) {
@@ -351,7 +385,7 @@ impl Auditor {
         }
     }
 
-    fn request(&mut self, found: &mut Found, request: &RequestLine) {
+    fn request(&mut self, found: &mut Found, request: &RequestLine<'_>) {
         let routed = parse_path(&request.path)
             .and_then(|(id, endpoint)| Some((id, asked(endpoint, &request.method)?)));
         let Some((id, asked)) = routed else {
@@ -370,20 +404,23 @@ impl Auditor {
                 ),
             );
         };
-        self.last_request = Some(id.as_str().into());
+        match &mut self.last_request {
+            Some(last) => {
+                last.clear();
+                last.push_str(&id);
+            }
+            None => self.last_request = Some(id.clone().into_owned()),
+        }
         self.last_request_unrouted = false;
-        self.intents
-            .entry(id.as_str().into())
-            .or_default()
-            .request(found, &id, asked, request);
+        self.tracked(&id).request(found, &id, asked, request);
     }
 
-    fn answer(&mut self, found: &mut Found, answer: &AnswerLine) {
+    fn answer(&mut self, found: &mut Found, answer: AnswerLine<'_>) {
         let named = answer.intent_id.clone().or_else(|| {
             let path = answer.path.as_deref()?;
             parse_path(path).map(|(id, _)| id)
         });
-        let id = match named {
+        let id: Cow<'_, str> = match named {
             Some(id) => id,
             None if self.last_request_unrouted => {
                 // The answer to a request already reported as unknown.
@@ -391,7 +428,7 @@ impl Auditor {
                 return;
             }
             None => match self.last_request.as_deref() {
-                Some(id) => id.to_owned(),
+                Some(id) => Cow::Owned(id.to_owned()),
                 None => {
                     return found.push(
                         None,
@@ -402,10 +439,11 @@ impl Auditor {
                 }
             },
         };
-        let token = self.intents.get_mut(id.as_str()).and_then(|tracked| {
-            tracked.take_awaiting(answer.method.as_deref(), answer.path.as_deref())
+        let awaited = self.intents.get_mut(&*id).and_then(|tracked| {
+            let token = tracked.take_awaiting(answer.method.as_deref(), answer.path.as_deref())?;
+            Some((tracked, token))
         });
-        let Some(token) = token else {
+        let Some((tracked, token)) = awaited else {
             return found.push(
                 Some(&id),
                 "answer_without_request",
@@ -413,22 +451,23 @@ impl Auditor {
                  the line names them)",
             );
         };
-        let http = answer.status.map(|status| (status, answer.body.as_slice()));
         match token {
             Token::Read => {
                 // Only a successful read carries the intent.
-                if let Some((200..=299, body)) = http {
-                    self.snapshot(found, Some(&id), true, body);
+                if let Some(200..=299) = answer.status {
+                    self.snapshot(found, Some(&id), true, answer.body.intent());
                 }
             }
             token => {
-                let answer = match http {
-                    Some((status, body)) => Answer::Http { status, body },
+                let body = answer.body.bytes();
+                let answer = match answer.status {
+                    Some(status) => Answer::Http {
+                        status,
+                        body: &body,
+                    },
                     None => Answer::TransportFailure,
                 };
-                if let Some(tracked) = self.intents.get_mut(id.as_str()) {
-                    tracked.record(found, &id, token, answer);
-                }
+                tracked.record(found, &id, token, answer);
             }
         }
     }

@@ -2,6 +2,8 @@
 //! operation read from its headers and body, and how it differs from the
 //! request the intent's own `prepare_…` method builds.
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
@@ -33,7 +35,7 @@ pub(crate) enum Endpoint {
 /// is one of the lifecycle's: `/payment-intents/{id}` and its `captures`,
 /// `refunds`, `reversal`, `amount` and `tips-amount`. A query, a fragment
 /// or a malformed percent-encoding names none.
-pub(crate) fn parse_path(path: &str) -> Option<(String, Endpoint)> {
+pub(crate) fn parse_path(path: &str) -> Option<(Cow<'_, str>, Endpoint)> {
     let rest = path.strip_prefix("/payment-intents/")?;
     if rest.contains(['?', '#']) {
         return None;
@@ -56,7 +58,11 @@ pub(crate) fn parse_path(path: &str) -> Option<(String, Endpoint)> {
     (!id.is_empty()).then_some((id, endpoint))
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+/// `text` with its `%XX` escapes decoded; borrowed when it has none.
+fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
+    if !text.contains('%') {
+        return Some(Cow::Borrowed(text));
+    }
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -71,7 +77,7 @@ fn percent_decode(text: &str) -> Option<String> {
             i += 1;
         }
     }
-    String::from_utf8(decoded).ok()
+    String::from_utf8(decoded).ok().map(Cow::Owned)
 }
 
 /// What a request asks, before its body is read.
@@ -213,7 +219,7 @@ fn optional_text<'b>(
 /// refund's key and details.
 pub(crate) fn wanted(
     asked: Asked,
-    request: &RequestLine,
+    request: &RequestLine<'_>,
     currency: Currency,
 ) -> Result<Wanted, Unpreparable> {
     let body = request.body.as_ref();
@@ -335,7 +341,7 @@ pub(crate) fn prepare(
 
 /// The `version` header as an [`ApiVersion`]; the default when it is absent
 /// or not one the crate supports, which the comparison then reports.
-pub(crate) fn version(request: &RequestLine) -> ApiVersion {
+pub(crate) fn version(request: &RequestLine<'_>) -> ApiVersion {
     request
         .header("version")
         .and_then(|text| text.parse().ok())
@@ -347,7 +353,7 @@ pub(crate) fn version(request: &RequestLine) -> ApiVersion {
 /// case; `content-type` by its media type) and its body as JSON. Headers
 /// the crate does not send (`Authorization`, a user agent) are not
 /// compared. Empty when they agree.
-pub(crate) fn differences(token: &Token, logged: &RequestLine) -> Vec<String> {
+pub(crate) fn differences(token: &Token, logged: &RequestLine<'_>) -> Vec<String> {
     let Some(prepared) = token.request() else {
         return Vec::new();
     };
@@ -409,11 +415,11 @@ mod tests {
     fn paths_name_an_intent_and_an_endpoint() {
         assert_eq!(
             parse_path("/payment-intents/pi_1/captures"),
-            Some(("pi_1".to_owned(), Endpoint::Captures))
+            Some(("pi_1".into(), Endpoint::Captures))
         );
         assert_eq!(
             parse_path("/payment-intents/pi%201"),
-            Some(("pi 1".to_owned(), Endpoint::Intent))
+            Some(("pi 1".into(), Endpoint::Intent))
         );
         for bad in [
             "/payment-intents/",
