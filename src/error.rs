@@ -27,3 +27,16 @@ macro_rules! debug_code_and_message {
     )+};
 }
 pub(crate) use debug_code_and_message;
+
+/// What a JSON value is, as a message names it: "is a number, not a string".
+pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -622,7 +622,7 @@ pub(crate) fn read_reference(bytes: &[u8]) -> Result<Line<'_>, Unreadable> {
     let Value::Object(object) = value else {
         return Err(malformed(format!(
             "the line is {}, not a JSON object",
-            kind_of(&value)
+            crate::error::json_kind(&value)
         )));
     };
     let wrappers: Vec<&str> = WRAPPERS
@@ -683,17 +683,6 @@ pub(crate) fn route(bytes: &[u8]) -> Option<String> {
     }
 }
 
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// `object[key]` as a string: `None` when absent or `null`.
 fn optional_text(
     object: &Map<String, Value>,
@@ -705,7 +694,7 @@ fn optional_text(
         Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(other) => Err(malformed(format!(
             "{path} is {}, not a string",
-            kind_of(other)
+            crate::error::json_kind(other)
         ))),
     }
 }
@@ -722,7 +711,7 @@ fn inner<'v>(
         Some(Value::Object(inner)) => Ok(inner),
         Some(other) => Err(malformed(format!(
             "{key} is {}, not an object",
-            kind_of(other)
+            crate::error::json_kind(other)
         ))),
         None => Err(malformed(format!("{key} is missing"))),
     }
@@ -739,13 +728,13 @@ fn headers(object: &Map<String, Value>, path: &str) -> Result<Headers<'static>, 
                 other => Err(malformed(format!(
                     "{path}.headers.{} is {}, not a string",
                     shown(name),
-                    kind_of(other)
+                    crate::error::json_kind(other)
                 ))),
             })
             .collect(),
         Some(other) => Err(malformed(format!(
             "{path}.headers is {}, not an object",
-            kind_of(other)
+            crate::error::json_kind(other)
         ))),
     }
 }
@@ -798,7 +787,7 @@ fn answer(object: &Map<String, Value>) -> Result<AnswerLine<'static>, Unreadable
         Some(other) => {
             return Err(malformed(format!(
                 "response.status is {}, not a number",
-                kind_of(other)
+                crate::error::json_kind(other)
             )));
         }
     };
@@ -832,7 +821,7 @@ fn wrapped_webhook<'a>(object: &Map<String, Value>) -> Result<Line<'a>, Unreadab
             return Err(malformed(format!(
                 "webhook.body is {}, not a string: the raw body is carried as a JSON string, \
                  because its signature covers its bytes",
-                kind_of(other)
+                crate::error::json_kind(other)
             )));
         }
         None => return Err(malformed("webhook.body is missing")),
