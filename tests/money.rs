@@ -641,3 +641,12 @@ fn a_currency_that_is_not_a_string_says_what_was_expected() {
         "invalid type: integer `826`, expected an ISO 4217 currency code such as \"GBP\" at line 1 column 3"
     );
 }
+
+#[test]
+fn money_decodes_from_the_object_form_only() {
+    let error = serde_json::from_str::<dojo_capture::Money>(r#"[0, "EUR"]"#).unwrap_err();
+    assert!(error.to_string().contains("a Money object"), "{error}");
+    let money: dojo_capture::Money =
+        serde_json::from_str(r#"{"value": 0, "currencyCode": "EUR"}"#).unwrap();
+    assert!(money.is_zero());
+}

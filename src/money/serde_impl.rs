@@ -1,7 +1,10 @@
 //! Money as Dojo's `Money` object: `{"value": 1000, "currencyCode": "GBP"}`.
 //! Decoding goes through the same checks as [`Money::try_new`].
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Currency, Money};
 
@@ -22,9 +25,26 @@ impl Serialize for Money {
     }
 }
 
+/// Takes the object form only: a derived struct would also take a
+/// sequence (`[1000, "GBP"]`), a shape Dojo never sends and that names
+/// neither field.
+struct MoneyObject;
+
+impl<'de> Visitor<'de> for MoneyObject {
+    type Value = WireMoney;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Money object {\"value\", \"currencyCode\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<WireMoney, A::Error> {
+        WireMoney::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+}
+
 impl<'de> Deserialize<'de> for Money {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = WireMoney::deserialize(deserializer)?;
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = deserializer.deserialize_map(MoneyObject)?;
         Money::try_new(wire.value, wire.currency_code).map_err(serde::de::Error::custom)
     }
 }
