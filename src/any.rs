@@ -209,6 +209,7 @@ impl AnyPaymentIntent {
         }
     }
 
+    #[inline]
     pub(crate) fn ledger(&self) -> &Ledger {
         dispatch!(self, intent => intent.ledger())
     }
@@ -613,6 +614,7 @@ impl AnyPaymentIntent {
     /// assert_eq!(refused.rule(), Rule::InvalidTransition);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         self.ledger().check(operation, now)
     }

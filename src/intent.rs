@@ -360,6 +360,7 @@ impl<S: State> PaymentIntent<S> {
         }
     }
 
+    #[inline]
     pub(crate) fn ledger(&self) -> &Ledger {
         &self.ledger
     }

@@ -1227,6 +1227,7 @@ impl Ledger {
             .and_then(|paid| paid.checked_add(self.authorization_lifetime()).ok())
     }
 
+    #[inline]
     fn authorization_lifetime(&self) -> SignedDuration {
         self.auto_expiry
             .map_or(AUTHORIZATION_LIFETIME, AutoExpiry::after)
@@ -1236,11 +1237,24 @@ impl Ledger {
     /// the same as `now >= deadline` without building the deadline, whose
     /// checked addition is most of a check's cost. A deadline past the
     /// last instant jiff holds is never reached, and neither is this
-    /// difference.
+    /// difference. In nanoseconds as i128, exact for any two timestamps,
+    /// and inlined where jiff's `duration_since` is a call.
     #[inline]
     fn past_deadline(&self, now: Timestamp) -> bool {
-        self.paid_at
-            .is_some_and(|paid| now.duration_since(paid) >= self.authorization_lifetime())
+        self.paid_at.is_some_and(|paid| {
+            // Whole seconds decide unless the two are within a second of
+            // each other; only then are the nanoseconds multiplied out.
+            let lifetime = self.authorization_lifetime();
+            let elapsed = now.as_second() - paid.as_second();
+            let limit = lifetime.as_secs();
+            if elapsed < limit.saturating_sub(1) {
+                return false;
+            }
+            if elapsed > limit.saturating_add(1) {
+                return true;
+            }
+            now.as_nanosecond() - paid.as_nanosecond() >= lifetime.as_nanos()
+        })
     }
 
     /// Whether `operation` would be accepted at `now`, without changing
@@ -1248,7 +1262,93 @@ impl Ledger {
     /// id or key to replay. A capture is checked as [`Ledger::prepare_capture`]
     /// checks it, `outcome_unknown` included, but without Dojo's id of the intent;
     /// every operation is checked against what is pending as its `prepare_…` checks it.
+    #[inline]
     pub(crate) fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
+        // Most checks on a request path are a capture or a refund that is
+        // accepted. Those are answered from the running totals with a few
+        // comparisons; anything else, and every refusal, goes through the
+        // full checks, which alone build a `RuleViolation`. The shortcut
+        // never refuses, so it cannot change a refusal or its precedence; a
+        // debug build asserts that the full checks accept what it accepts,
+        // and `tests/check_shortcut.rs` compares both over reachable intents.
+        let accepted = match operation {
+            Operation::Capture(amount) => self.capture_plainly_accepted(amount, now),
+            Operation::Refund(amount) => self.refund_plainly_accepted(amount),
+            Operation::Reverse | Operation::Cancel | Operation::ChangeAmount(_) => false,
+        };
+        if accepted {
+            debug_assert_eq!(
+                self.check_in_full(operation, now),
+                Ok(()),
+                "the shortcut accepted what the full checks refuse"
+            );
+            return Ok(());
+        }
+        self.check_in_full(operation, now)
+    }
+
+    /// Whether a capture of `amount` at `now` is accepted with nothing that
+    /// could refuse it: a Manual intent paid and neither refunded nor
+    /// released, nothing pending but captures of known outcome, the
+    /// intent's currency, more than nothing, before the deadline, and at most
+    /// what is neither captured nor in flight. `false` says only "ask the
+    /// full checks".
+    #[inline]
+    fn capture_plainly_accepted(&self, amount: Money, now: Timestamp) -> bool {
+        let minor = amount.minor_units();
+        self.phase == Phase::Paid
+            && self.mode == CaptureMode::Manual
+            && !self.captured_by_dojo
+            && self.refunded.is_zero()
+            && self.pending_operation.is_none()
+            && self.pending_refunds.is_empty()
+            && amount.currency() == self.currency()
+            && minor > 0
+            // Exact in i128: the totals are sums of int64 amounts.
+            && i128::from(minor)
+                <= i128::from(self.amount.minor_units())
+                    - self.totals.successful
+                    - self.totals.created
+                    - self.totals.pending
+            && !self.pending.iter().any(|p| p.outcome_unknown)
+            && !self.past_deadline(now)
+    }
+
+    /// Whether a refund of `amount` is accepted with nothing that could
+    /// refuse it: paid, nothing pending but other refunds, the intent's
+    /// currency, more than nothing, and at most what is refundable. Being
+    /// captured follows: with nothing captured there are no tips and
+    /// nothing is refundable. `false` says only "ask the full checks".
+    #[inline]
+    fn refund_plainly_accepted(&self, amount: Money) -> bool {
+        let minor = amount.minor_units();
+        let (captured, tips) = if self.captured_by_dojo {
+            (
+                i128::from(self.amount.minor_units()),
+                self.tips.map_or(0, |tips| i128::from(tips.minor_units())),
+            )
+        } else {
+            (self.totals.successful, self.totals.successful_tips)
+        };
+        // What `refundable` computes, exactly: captured and tips less every
+        // refund made or pending, and never past int64 in refunds together.
+        let refunding = i128::from(self.refunded.minor_units()) + self.totals.pending_refunds;
+        let minor = i128::from(minor);
+        matches!(self.phase, Phase::Paid | Phase::Released)
+            && self.pending_operation.is_none()
+            && amount.currency() == self.currency()
+            && minor > 0
+            && minor <= captured + tips - refunding
+            && minor <= i128::from(i64::MAX) - refunding
+    }
+
+    /// Every check of `operation`, refusals and their precedence included.
+    #[inline(never)]
+    pub(crate) fn check_in_full(
+        &self,
+        operation: Operation,
+        now: Timestamp,
+    ) -> Result<(), RuleViolation> {
         match operation {
             Operation::Capture(amount) => self.check_capture_request(amount, None, now),
             Operation::Refund(amount) => self.check_refund_now(None, amount).map(drop),

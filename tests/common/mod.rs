@@ -33,6 +33,7 @@ pub fn key(text: &str) -> IdempotencyKey {
 }
 pub mod fake_dojo;
 pub mod invariants;
+pub mod reachable;
 
 /// Proptest settings with `default_cases` cases, unless `PROPTEST_CASES`
 /// asks for another count (long local runs raise it). Failures are saved in
