@@ -14,7 +14,7 @@ use std::fmt;
 /// # Ok::<(), dojo_capture::IdError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CaptureId(Box<str>);
+pub struct CaptureId(Text);
 
 /// The `idempotencyKey` header of a refund: at most 100 visible ASCII
 /// characters, unique for each new refund of an intent (rule 5, [D7](crate::decisions#d7)).
@@ -28,7 +28,67 @@ pub struct CaptureId(Box<str>);
 /// # Ok::<(), dojo_capture::IdError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdempotencyKey(Box<str>);
+pub struct IdempotencyKey(Text);
+
+/// An id's text, with its last eight bytes kept beside it. The rules
+/// compare a new id with every one recorded on the intent, and an intent's
+/// ids mostly share a prefix and differ at their end (a counter, a random
+/// tail): the length and those bytes, held in the record itself, tell most
+/// ids apart without following the pointer to the text.
+#[derive(Clone)]
+struct Text {
+    text: Box<str>,
+    /// The last (up to) eight bytes, little-endian, zero-padded.
+    tail: u64,
+}
+
+impl Text {
+    fn new(text: Box<str>) -> Text {
+        let bytes = text.as_bytes();
+        let start = bytes.len().saturating_sub(8);
+        let mut tail = [0_u8; 8];
+        for (slot, byte) in tail.iter_mut().zip(&bytes[start..]) {
+            *slot = *byte;
+        }
+        Text {
+            tail: u64::from_le_bytes(tail),
+            text,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+// Equality, hashing and order are the text's alone; the tail only answers
+// "different" sooner.
+impl PartialEq for Text {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.text.len() == other.text.len() && self.tail == other.tail && self.text == other.text
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
 
 /// An id or key that cannot be used: empty, too long, or with characters an
 /// HTTP header or a URL path cannot carry as they are. The message names the
@@ -113,7 +173,7 @@ impl CaptureId {
     /// assert_eq!(CaptureId::new("").unwrap_err().code(), "empty_id");
     /// ```
     pub fn new(id: &str) -> Result<CaptureId, IdError> {
-        validate("capture id", id).map(CaptureId)
+        validate("capture id", id).map(|id| CaptureId(Text::new(id)))
     }
 
     /// The id as text.
@@ -125,7 +185,7 @@ impl CaptureId {
     /// # Ok::<(), dojo_capture::IdError>(())
     /// ```
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -142,7 +202,7 @@ impl IdempotencyKey {
     /// assert_eq!(IdempotencyKey::new("refund 1").unwrap_err().code(), "id_not_visible_ascii");
     /// ```
     pub fn new(key: &str) -> Result<IdempotencyKey, IdError> {
-        validate("idempotency key", key).map(IdempotencyKey)
+        validate("idempotency key", key).map(|key| IdempotencyKey(Text::new(key)))
     }
 
     /// The key as text.
@@ -154,7 +214,7 @@ impl IdempotencyKey {
     /// # Ok::<(), dojo_capture::IdError>(())
     /// ```
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -162,12 +222,12 @@ macro_rules! text_impls {
     ($($ty:ident),*) => {$(
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&*self.0, f)
+                fmt::Debug::fmt(self.0.as_str(), f)
             }
         }
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_str())
             }
         }
         impl std::str::FromStr for $ty {
