@@ -847,6 +847,13 @@ pub(crate) struct Ledger {
     pub(crate) totals: Totals,
 }
 
+/// `now - paid >= lifetime` to the nanosecond, exact in i128 for any two
+/// timestamps: the deadline test when whole seconds cannot decide it.
+#[cold]
+fn past_to_the_nanosecond(now: Timestamp, paid: Timestamp, lifetime: SignedDuration) -> bool {
+    now.as_nanosecond() - paid.as_nanosecond() >= lifetime.as_nanos()
+}
+
 impl Clone for Ledger {
     /// A copy with the same room for new captures and refunds as a new
     /// intent has, whatever the original's capacity: a clone (the `check`
@@ -1237,24 +1244,24 @@ impl Ledger {
     /// the same as `now >= deadline` without building the deadline, whose
     /// checked addition is most of a check's cost. A deadline past the
     /// last instant jiff holds is never reached, and neither is this
-    /// difference. In nanoseconds as i128, exact for any two timestamps,
-    /// and inlined where jiff's `duration_since` is a call.
+    /// difference.
     #[inline]
     fn past_deadline(&self, now: Timestamp) -> bool {
-        self.paid_at.is_some_and(|paid| {
-            // Whole seconds decide unless the two are within a second of
-            // each other; only then are the nanoseconds multiplied out.
-            let lifetime = self.authorization_lifetime();
-            let elapsed = now.as_second() - paid.as_second();
-            let limit = lifetime.as_secs();
-            if elapsed < limit.saturating_sub(1) {
-                return false;
-            }
-            if elapsed > limit.saturating_add(1) {
-                return true;
-            }
-            now.as_nanosecond() - paid.as_nanosecond() >= lifetime.as_nanos()
-        })
+        let Some(paid) = self.paid_at else {
+            return false;
+        };
+        // Whole seconds decide unless the two are within a second of each
+        // other; only then are the nanoseconds multiplied out, out of line.
+        let lifetime = self.authorization_lifetime();
+        let elapsed = now.as_second() - paid.as_second();
+        let limit = lifetime.as_secs();
+        if elapsed < limit.saturating_sub(1) {
+            return false;
+        }
+        if elapsed > limit.saturating_add(1) {
+            return true;
+        }
+        past_to_the_nanosecond(now, paid, lifetime)
     }
 
     /// Whether `operation` would be accepted at `now`, without changing
