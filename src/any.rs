@@ -219,7 +219,7 @@ impl AnyPaymentIntent {
         dispatch!(self, intent => intent.ledger_mut())
     }
 
-    fn into_ledger(self) -> Box<Ledger> {
+    pub(crate) fn into_ledger(self) -> Box<Ledger> {
         dispatch!(self, intent => intent.into_ledger())
     }
 

@@ -546,7 +546,10 @@ impl AnyPaymentIntent {
         fresh: &PaymentIntentResource,
     ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
         match reconcile(self.ledger(), fresh) {
-            Ok((ledger, report)) => Ok((AnyPaymentIntent::from_ledger(Box::new(ledger)), report)),
+            Ok(merged) => {
+                let (ledger, report) = merged.complete(self.into_ledger());
+                Ok((AnyPaymentIntent::from_ledger(ledger), report))
+            }
             Err(kind) => Err(ReconcileError { intent: self, kind }),
         }
     }
@@ -629,7 +632,10 @@ impl<S: State> PaymentIntent<S> {
         fresh: &PaymentIntentResource,
     ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<Self>> {
         match reconcile(self.ledger(), fresh) {
-            Ok((ledger, report)) => Ok((AnyPaymentIntent::from_ledger(Box::new(ledger)), report)),
+            Ok(merged) => {
+                let (ledger, report) = merged.complete(self.into_ledger());
+                Ok((AnyPaymentIntent::from_ledger(ledger), report))
+            }
             Err(kind) => Err(ReconcileError { intent: self, kind }),
         }
     }
@@ -660,11 +666,11 @@ fn awaited(local: &Ledger) -> Option<&'static str> {
     }
 }
 
-/// The merged ledger and what changed, or why the fresh read cannot be merged.
+/// The fresh read merged with `local`, or why it cannot be merged.
 pub(crate) fn reconcile(
     local: &Ledger,
     fresh_wire: &PaymentIntentResource,
-) -> Result<(Ledger, Reconciled), ReconcileErrorKind> {
+) -> Result<Merged, ReconcileErrorKind> {
     use ReconcileErrorKind as E;
     if let Some(what) = awaited(local) {
         return Err(E::AnswerAwaited(what));
@@ -786,7 +792,9 @@ pub(crate) fn reconcile(
     // Refunds: Dojo lists none, only the total; match conservatively.
     let growth = fresh.refunded.minor_units() - local.refunded.minor_units();
     let pending_sum = local.pending_refunded().minor_units();
-    let mut refunds = local.refunds.clone();
+    // Only the refunds the read settles; the ones recorded before are the
+    // local ledger's, moved over by `Merged::complete` rather than copied.
+    let mut refunds = Vec::new();
     if local.pending_refunds.is_empty() {
         if growth > 0 {
             report.refunded_elsewhere = Some(Money::new(growth, local.currency()));
@@ -828,19 +836,56 @@ pub(crate) fn reconcile(
         }
     }
 
-    // Dojo's facts, with what only the local intent knows: its refund keys,
-    // its id when the read has none, and its counter of prepared captures.
-    fresh.refunds = refunds;
+    // Dojo's facts, with what only the local intent knows: its id when the
+    // read has none, and its counter of prepared captures. Its refund keys
+    // and the webhook events it remembers are moved over by `complete`.
     if fresh.id.is_none() {
         fresh.id = local.id.clone();
     }
     fresh.next_local_id = local.next_local_id;
-    // The webhook events already applied stay recognised; a read that
-    // changes anything, Dojo's `updatedAt` included, is one more revision.
-    fresh.seen_events = local.seen_events.clone();
     fresh.revision = local.revision;
-    if fresh != *local {
-        fresh.revision = local.revision.wrapping_add(1);
+    Ok(Merged {
+        fresh,
+        settled_refunds: refunds,
+        report,
+    })
+}
+
+/// A fresh read merged with the local ledger, but for what only the local
+/// ledger holds in lists: its refunds (with their keys) and the webhook
+/// events it remembers. [`Merged::complete`] moves those over from the local
+/// ledger once nothing can refuse the read any more, so that a read copies
+/// neither, and a refused read leaves the local ledger untouched.
+pub(crate) struct Merged {
+    /// Dojo's facts, with `refunds` and `seen_events` still empty.
+    fresh: Ledger,
+    /// Refunds the read settles, recorded after the local ones.
+    settled_refunds: Vec<RefundRecord>,
+    report: Reconciled,
+}
+
+impl Merged {
+    /// The merged ledger, built in `local`'s allocation, and what changed.
+    /// A read that changes anything, Dojo's `updatedAt` included, is one
+    /// more revision.
+    pub(crate) fn complete(self, mut local: Box<Ledger>) -> (Box<Ledger>, Reconciled) {
+        let Merged {
+            mut fresh,
+            settled_refunds,
+            report,
+        } = self;
+        // Compared without the two lists, which the merged ledger takes as
+        // they are, plus the refunds the read settles.
+        let mut refunds = std::mem::take(&mut local.refunds);
+        let seen_events = std::mem::take(&mut local.seen_events);
+        let changed = fresh != *local || !settled_refunds.is_empty();
+        refunds.extend(settled_refunds);
+        fresh.refunds = refunds;
+        fresh.seen_events = seen_events;
+        if changed {
+            fresh.revision = fresh.revision.wrapping_add(1);
+        }
+        *local = fresh;
+        (local, report)
     }
-    Ok((fresh, report))
 }

@@ -280,3 +280,47 @@ fn rehydration_allocates_a_constant_plus_one_per_capture() {
         );
     }
 }
+
+/// A stored intent that remembers `events` webhook event ids, with two
+/// refunds under their keys.
+fn stored_with_events(events: usize) -> AnyPaymentIntent {
+    let seen: Vec<String> = (0..events).map(|i| format!(r#""evt_{i:04}""#)).collect();
+    let record = format!(
+        r#"{{"format":1,"revision":8,"id":"pi_golden","captureMode":"Manual","status":"Refunded","amount":{{"value":1000,"currencyCode":"GBP"}},"refundedAmount":150,"customAmountAllowed":false,"tipsAllowed":false,"paidAt":"2024-07-25T08:49:20Z","captures":[{{"id":"cp_1","amount":300,"tipsAmount":50,"status":"Successful","createdAt":"2024-07-25T08:54:20Z"}}],"refunds":[{{"idempotencyKey":"rf_1","amount":100,"refundId":"rfnd_1"}},{{"idempotencyKey":"rf_2","amount":50}}],"pendingCaptures":[],"pendingRefunds":[],"nextLocalId":1,"seenEvents":[{}]}}"#,
+        seen.join(",")
+    );
+    AnyPaymentIntent::from_stored_json(record.as_bytes()).expect("stored record")
+}
+
+#[test]
+fn a_read_merged_in_copies_neither_refunds_nor_remembered_events() {
+    // The same facts as the stored intent, as Dojo reports them.
+    let fresh = dojo_capture::wire::PaymentIntentResource::from_json(
+        br#"{"id":"pi_golden","status":"Refunded","captureMode":"Manual",
+            "amount":{"value":1000,"currencyCode":"GBP"},"refundedAmount":150,
+            "createdAt":"2024-07-25T08:49:20Z",
+            "paymentDetails":{"transactionDateTime":"2024-07-25T08:49:20Z"},
+            "captures":[{"id":"cp_1","amount":300,"tipsAmount":50,"status":"Successful","createdAt":"2024-07-25T08:54:20Z"}]}"#,
+    )
+    .expect("read");
+    let mut counts = Vec::new();
+    for events in [0_usize, 1, 32] {
+        let intent = stored_with_events(events);
+        let before = intent.clone();
+        let (merged, allocations) = allocations_during(|| intent.reconcile_read(&fresh));
+        let (merged, _) = merged.expect("the same facts merge");
+        // Nothing lost: the keys and the events are still there.
+        assert_eq!(
+            merged.to_stored_json(),
+            before.to_stored_json().replace(
+                r#""revision":8"#,
+                &format!(r#""revision":{}"#, merged.revision())
+            )
+        );
+        counts.push(allocations);
+    }
+    assert!(
+        counts.windows(2).all(|pair| pair[0] == pair[1]),
+        "allocations grow with the remembered events: {counts:?}"
+    );
+}
