@@ -1245,7 +1245,7 @@ impl Ledger {
     /// checked addition is most of a check's cost. A deadline past the
     /// last instant jiff holds is never reached, and neither is this
     /// difference.
-    #[inline]
+    #[inline(always)]
     fn past_deadline(&self, now: Timestamp) -> bool {
         let Some(paid) = self.paid_at else {
             return false;
@@ -1269,7 +1269,7 @@ impl Ledger {
     /// id or key to replay. A capture is checked as [`Ledger::prepare_capture`]
     /// checks it, `outcome_unknown` included, but without Dojo's id of the intent;
     /// every operation is checked against what is pending as its `prepare_…` checks it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, operation: Operation, now: Timestamp) -> Result<(), RuleViolation> {
         // Most checks on a request path are a capture or a refund that is
         // accepted. Those are answered from the running totals with a few
@@ -1278,6 +1278,9 @@ impl Ledger {
         // never refuses, so it cannot change a refusal or its precedence; a
         // debug build asserts that the full checks accept what it accepts,
         // and `tests/check_shortcut.rs` compares both over reachable intents.
+        // Always inlined, with the shortcuts and the deadline test, so that
+        // a caller's check is a few comparisons without a call; the full
+        // checks stay out of line.
         let accepted = match operation {
             Operation::Capture(amount) => self.capture_plainly_accepted(amount, now),
             Operation::Refund(amount) => self.refund_plainly_accepted(amount),
@@ -1300,7 +1303,7 @@ impl Ledger {
     /// intent's currency, more than nothing, before the deadline, and at most
     /// what is neither captured nor in flight. `false` says only "ask the
     /// full checks".
-    #[inline]
+    #[inline(always)]
     fn capture_plainly_accepted(&self, amount: Money, now: Timestamp) -> bool {
         let minor = amount.minor_units();
         self.phase == Phase::Paid
@@ -1326,7 +1329,7 @@ impl Ledger {
     /// currency, more than nothing, and at most what is refundable. Being
     /// captured follows: with nothing captured there are no tips and
     /// nothing is refundable. `false` says only "ask the full checks".
-    #[inline]
+    #[inline(always)]
     fn refund_plainly_accepted(&self, amount: Money) -> bool {
         let minor = amount.minor_units();
         let (captured, tips) = if self.captured_by_dojo {
