@@ -6,7 +6,11 @@
 //! - `check_capture/N`, `check_refund/N`: `AnyPaymentIntent::check` of a
 //!   capture of 1.00 and a refund of 0.50 on a Captured Manual intent with N
 //!   Successful captures already recorded (N = 3 and 1000), built through
-//!   the API; both are accepted.
+//!   the API; both are accepted. The figure is the decision, `is_ok()`, as
+//!   the baseline returns a `bool`.
+//! - `check_capture_result/N`: the same capture check with the whole
+//!   `Result` kept (`black_box` of it), as a caller that stores it would:
+//!   not a goal, shown beside it.
 //! - `baseline_check/capture`, `baseline_check/refund`: the same decisions
 //!   on [`Plain`].
 //! - `apply_capture/0`: on a fresh clone of a typed `PaymentIntent<Authorized>`

@@ -143,3 +143,37 @@ fn a_refund_that_would_take_refunds_past_int64_is_refused() {
         .expect_err("past int64");
     assert_eq!(rejected.violation(), &refused);
 }
+
+/// The deadline to the nanosecond, with a lifetime that is not whole
+/// seconds and a payment that is not on a second: whole seconds alone
+/// would say "past" a moment too soon.
+#[test]
+fn a_capture_is_accepted_until_the_deadline_to_the_nanosecond() {
+    use dojo_capture::{Authorization, AutoExpireAction, AutoExpiry, CaptureMode, PaymentIntent};
+
+    let lifetime = SignedDuration::from_millis(100_900);
+    let expiry = AutoExpiry::new(lifetime, AutoExpireAction::Release).expect("expiry");
+    let paid: Timestamp = "2024-07-25T08:49:20.6Z".parse().expect("time");
+    let Authorization::Manual(intent) = PaymentIntent::new(common::gbp(1000), CaptureMode::Manual)
+        .with_id("pi_deadline")
+        .with_auto_expiry(expiry)
+        .authorize(paid)
+    else {
+        panic!("a Manual intent");
+    };
+    let intent = intent.into_any();
+    let capture = Operation::Capture(common::gbp(100));
+    let deadline = paid + lifetime;
+    // 100.5 s after the payment, a whole second later on the clock than
+    // the payment's second plus 100.
+    for now in [
+        paid + SignedDuration::from_millis(100_500),
+        deadline - SignedDuration::from_nanos(1),
+    ] {
+        assert_eq!(intent.check(capture, now), Ok(()), "at {now}");
+    }
+    for now in [deadline, deadline + SignedDuration::from_nanos(1)] {
+        let refused = intent.check(capture, now).expect_err("past the deadline");
+        assert_eq!(refused.rule(), Rule::AuthorizationExpired, "at {now}");
+    }
+}

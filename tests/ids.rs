@@ -47,6 +47,9 @@ proptest! {
         let (x, y) = (CaptureId::new(&a).expect("id"), CaptureId::new(&b).expect("id"));
         prop_assert_eq!(x == y, a == b);
         prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+        prop_assert_eq!(x.partial_cmp(&y), a.partial_cmp(&b));
+        // Hashed as the text is, as the derived hash of the text was.
+        prop_assert_eq!(hash_of(&x), hash_of(&a.as_str()));
         if x == y {
             prop_assert_eq!(hash_of(&x), hash_of(&y));
         }
@@ -57,6 +60,9 @@ proptest! {
         let (x, y) = (IdempotencyKey::new(&a).expect("key"), IdempotencyKey::new(&b).expect("key"));
         prop_assert_eq!(x == y, a == b);
         prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+        prop_assert_eq!(x.partial_cmp(&y), a.partial_cmp(&b));
+        // Hashed as the text is, as the derived hash of the text was.
+        prop_assert_eq!(hash_of(&x), hash_of(&a.as_str()));
         if x == y {
             prop_assert_eq!(hash_of(&x), hash_of(&y));
         }

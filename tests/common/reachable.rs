@@ -1,5 +1,6 @@
 //! Intents as workers leave them: any state from the public strategies,
-//! then a few prepared operations, some answered, some refused, some lost.
+//! then a few prepared operations: some answered, some refused, some lost,
+//! some never sent.
 
 use dojo_capture::request::ApiVersion;
 use dojo_capture::{Answer, AnyPaymentIntent, CaptureOutcome, RefundDetails};
@@ -13,7 +14,7 @@ const V: ApiVersion = ApiVersion::V2025_09_10;
 /// An intent in any state from the public strategies, then a few prepared
 /// operations, some answered, some lost.
 pub fn reachable() -> impl Strategy<Value = AnyPaymentIntent> {
-    let steps = proptest::collection::vec((0_u8..6, 1_i64..400, 0_u8..3), 0..6);
+    let steps = proptest::collection::vec((0_u8..8, 1_i64..400, 0_u8..3), 0..6);
     (dojo_capture::strategy::intent(), steps).prop_map(|(intent, steps)| {
         let mut intent = intent;
         for (n, (op, minor, answer)) in steps.into_iter().enumerate() {
@@ -83,6 +84,21 @@ fn step(intent: AnyPaymentIntent, n: usize, op: u8, minor: i64, answer: u8) -> A
             Err(rejected) => rejected.into_intent(),
         },
         4 => match intent.prepare_change_amount(money, V) {
+            Ok((intent, _)) => intent,
+            Err(rejected) => rejected.into_intent(),
+        },
+        // Prepared, and the worker stopped before the request was sent: the
+        // amount stays reserved, its outcome known (nothing was sent).
+        6 => match intent.prepare_capture(money, None, now, V) {
+            Ok((intent, _)) => intent,
+            Err(rejected) => rejected.into_intent(),
+        },
+        7 => match intent.prepare_refund(
+            key(&format!("rf_unsent_{n}")),
+            money,
+            RefundDetails::default(),
+            V,
+        ) {
             Ok((intent, _)) => intent,
             Err(rejected) => rejected.into_intent(),
         },
