@@ -146,33 +146,6 @@ crate::error::debug_code_and_message!(IdError);
 // documented cap, so the same bound keeps hostile input from growing a ledger.
 const MAX_LEN: usize = 100;
 
-/// What a capture id is called in the messages of its errors.
-const CAPTURE_ID: &str = "capture id";
-
-/// Whether `value` may be an id, without copying it: only a refusal pays
-/// for a copy, which its message names.
-fn check(what: &'static str, value: &str) -> Result<(), IdError> {
-    let kind = if value.is_empty() {
-        IdErrorKind::Empty {
-            what,
-            value: value.into(),
-        }
-    } else if value.len() > MAX_LEN {
-        IdErrorKind::TooLong {
-            what,
-            value: value.into(),
-        }
-    } else if !visible_ascii(value) {
-        IdErrorKind::NotVisibleAscii {
-            what,
-            value: value.into(),
-        }
-    } else {
-        return Ok(());
-    };
-    Err(IdError { kind })
-}
-
 /// Whether every byte is visible ASCII. Every byte is looked at, without
 /// stopping at the first bad one, so that the loop runs on whole vectors:
 /// an id is at most [`MAX_LEN`] bytes, and almost always good.
@@ -183,7 +156,17 @@ fn visible_ascii(value: &str) -> bool {
 }
 
 fn validate(what: &'static str, value: &str) -> Result<Box<str>, IdError> {
-    check(what, value).map(|()| value.into())
+    let id: Box<str> = value.into();
+    let kind = if id.is_empty() {
+        IdErrorKind::Empty { what, value: id }
+    } else if id.len() > MAX_LEN {
+        IdErrorKind::TooLong { what, value: id }
+    } else if !visible_ascii(&id) {
+        IdErrorKind::NotVisibleAscii { what, value: id }
+    } else {
+        return Ok(id);
+    };
+    Err(IdError { kind })
 }
 
 impl CaptureId {
@@ -199,25 +182,7 @@ impl CaptureId {
     /// assert_eq!(CaptureId::new("").unwrap_err().code(), "empty_id");
     /// ```
     pub fn new(id: &str) -> Result<CaptureId, IdError> {
-        validate(CAPTURE_ID, id).map(|id| CaptureId(Text::new(id)))
-    }
-
-    /// What [`CaptureId::new`] would refuse `id` with, without copying it:
-    /// rehydration checks every id first and builds them only once the
-    /// whole intent is accepted.
-    #[inline]
-    pub(crate) fn check(id: &str) -> Result<(), IdError> {
-        check(CAPTURE_ID, id)
-    }
-
-    /// A capture id from text that [`CaptureId::check`] accepted, kept
-    /// without a copy.
-    pub(crate) fn from_checked(id: Box<str>) -> CaptureId {
-        debug_assert!(
-            CaptureId::check(&id).is_ok(),
-            "{id:?} was not checked as a capture id"
-        );
-        CaptureId(Text::new(id))
+        validate("capture id", id).map(|id| CaptureId(Text::new(id)))
     }
 
     /// The id as text.

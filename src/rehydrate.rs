@@ -51,8 +51,6 @@ impl AnyPaymentIntent {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_json(bytes: &[u8]) -> Result<AnyPaymentIntent, RehydrateError> {
-        // The texts are copied out of the decoded intent, not moved,
-        // though it is dropped right after: see `give_texts` for why.
         AnyPaymentIntent::try_from(&decode(bytes)?)
     }
 }
@@ -72,11 +70,7 @@ impl TryFrom<&PaymentIntentResource> for AnyPaymentIntent {
     type Error = RehydrateError;
 
     fn try_from(wire: &PaymentIntentResource) -> Result<Self, RehydrateError> {
-        // Boxed before its texts are given, so that the ledger (some 400
-        // bytes) is not moved again.
-        let mut ledger = Box::new(checked(wire)?);
-        give_texts(&mut ledger, wire);
-        Ok(AnyPaymentIntent::from_ledger(ledger))
+        rehydrate(wire).map(|ledger| AnyPaymentIntent::from_ledger(Box::new(ledger)))
     }
 }
 
@@ -144,38 +138,7 @@ fn contradiction(status: PaymentIntentStatus, why: &'static str) -> RehydrateErr
     RehydrateError::new(Kind::StatusContradictsAmounts { status, why })
 }
 
-/// The ledger of an intent Dojo returned, when its money adds up.
 pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
-    let mut ledger = checked(wire)?;
-    give_texts(&mut ledger, wire);
-    Ok(ledger)
-}
-
-/// Gives an accepted ledger the texts [`checked`] left out: the intent's
-/// id, `updatedAt` and each capture's id, copied.
-///
-/// Moving them out of a wire type the caller no longer needs, as
-/// `from_json` could, saves an allocation and a free for each. It was tried
-/// and measured: with twenty captures, 3 % faster when each result is
-/// dropped at once, but 2 to 3 % slower in `benches/decode.rs`, which keeps
-/// every result alive until the end of a batch (glibc's allocator then
-/// seems to serve the next decoding's strings more slowly), and no
-/// different without captures. So the simpler copy stays. The copies are
-/// made here, together, once every rule has passed.
-fn give_texts(ledger: &mut Ledger, wire: &PaymentIntentResource) {
-    ledger.id = wire.id.as_deref().map(Into::into);
-    ledger.updated_at = wire.updated_at.as_deref().map(Into::into);
-    let capture_ids = wire.captures.iter().flatten().map(|c| c.id.as_deref());
-    for (record, id) in ledger.captures.iter_mut().zip(capture_ids) {
-        record.id = id.map(|id| CaptureId::from_checked(id.into()));
-    }
-}
-
-/// Every rule of rehydration, on a borrowed wire type. The ledger it
-/// returns lacks the texts (the intent's id, `updatedAt`, the capture ids,
-/// each checked): [`give_texts`] adds them once nothing can be refused any
-/// more, so that a refused intent allocates none of them.
-fn checked(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
     let amount = wire
         .amount
         .ok_or(RehydrateError::new(Kind::MissingAmount))?;
@@ -221,19 +184,19 @@ fn checked(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         // only cannot be resolved or replayed by id.
         let id = match capture.id.as_deref() {
             None => None,
-            Some(id) => {
-                CaptureId::check(id).map_err(|e| {
+            Some(raw_id) => {
+                let id = CaptureId::new(raw_id).map_err(|e| {
                     RehydrateError::new(Kind::InvalidCaptureId(e.to_string().into_boxed_str()))
                 })?;
-                if seen.repeated(id) {
-                    return Err(RehydrateError::new(Kind::DuplicateCaptureId(id.into())));
+                if seen.repeated(raw_id) {
+                    return Err(RehydrateError::new(Kind::DuplicateCaptureId(raw_id.into())));
                 }
                 Some(id)
             }
         };
         let minor = non_negative_at(capture.amount, || format!("captures[{index}].amount"))?;
         if minor == 0 {
-            let name = match id {
+            let name = match &id {
                 Some(id) => format!("capture {id}"),
                 None => format!("captures[{index}]"),
             };
@@ -253,8 +216,7 @@ fn checked(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
             taken += i128::from(minor);
         }
         captures.push(CaptureRecord {
-            // Given by `give_texts` once the intent is accepted.
-            id: None,
+            id,
             amount: Money::new(minor, currency),
             tips: no_zero_tip(tips),
             status: capture.status,
@@ -335,8 +297,7 @@ fn checked(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         .unwrap_or(false);
 
     let mut ledger = Ledger {
-        // Both given by `give_texts`.
-        id: None,
+        id: wire.id.as_deref().map(Into::into),
         mode,
         amount,
         tips: no_zero_tip(wire.tips_amount),
@@ -354,7 +315,7 @@ fn checked(wire: &PaymentIntentResource) -> Result<Ledger, RehydrateError> {
         next_local_id: 0,
         pending_refunds: Vec::new(),
         pending_operation: None,
-        updated_at: None,
+        updated_at: wire.updated_at.as_deref().map(Into::into),
         seen_events: Vec::new(),
         revision: 0,
         totals: Totals::default(),
