@@ -146,13 +146,22 @@ crate::error::debug_code_and_message!(IdError);
 // documented cap, so the same bound keeps hostile input from growing a ledger.
 const MAX_LEN: usize = 100;
 
+/// Whether every byte is visible ASCII. Every byte is looked at, without
+/// stopping at the first bad one, so that the loop runs on whole vectors:
+/// an id is at most [`MAX_LEN`] bytes, and almost always good.
+fn visible_ascii(value: &str) -> bool {
+    value
+        .bytes()
+        .fold(true, |visible, b| visible & b.is_ascii_graphic())
+}
+
 fn validate(what: &'static str, value: &str) -> Result<Box<str>, IdError> {
     let id: Box<str> = value.into();
     let kind = if id.is_empty() {
         IdErrorKind::Empty { what, value: id }
     } else if id.len() > MAX_LEN {
         IdErrorKind::TooLong { what, value: id }
-    } else if !id.bytes().all(|b| b.is_ascii_graphic()) {
+    } else if !visible_ascii(&id) {
         IdErrorKind::NotVisibleAscii { what, value: id }
     } else {
         return Ok(id);
