@@ -1175,14 +1175,25 @@ impl Ledger {
         if self.phase != Phase::Paid || !self.refunded.is_zero() || self.mode == CaptureMode::Auto {
             return Money::zero(self.currency());
         }
-        let taken = self
-            .captured()
-            .minor_units()
-            .saturating_add(self.in_flight().minor_units());
+        // At most the amount, so within int64.
         Money::new(
-            self.amount.minor_units().saturating_sub(taken).max(0),
+            i64::try_from(self.uncaptured_exact().max(0)).unwrap_or(0),
             self.currency(),
         )
+    }
+
+    /// amount − captured − in flight, exact in i128 (the totals are sums of
+    /// int64 amounts), whatever the state: the one formula of what capturing
+    /// may still take, for [`Ledger::capturable`] and `check`'s shortcut.
+    #[inline(always)]
+    fn uncaptured_exact(&self) -> i128 {
+        let amount = i128::from(self.amount.minor_units());
+        let captured = if self.captured_by_dojo {
+            amount
+        } else {
+            self.totals.successful
+        };
+        amount - captured - self.totals.created - self.totals.pending
     }
 
     /// The tips captured with the payment ([D14](crate::decisions#d14)): those of Successful
@@ -1197,7 +1208,7 @@ impl Ledger {
     }
 
     /// The captured tips in i128: several tips near int64 can pass its range.
-    #[inline]
+    #[inline(always)]
     fn captured_tips_exact(&self) -> i128 {
         if self.captured_by_dojo {
             return self.tips.map_or(0, |tips| i128::from(tips.minor_units()));
@@ -1213,19 +1224,30 @@ impl Ledger {
         if !matches!(self.phase, Phase::Paid | Phase::Released) {
             return Money::zero(self.currency());
         }
+        Money::new(
+            i64::try_from(self.unrefunded_exact().max(0)).unwrap_or(i64::MAX),
+            self.currency(),
+        )
+    }
+
+    /// captured + captured tips − refunded − pending refunds, and no more than
+    /// keeps refunds together within int64, whatever the state: the one
+    /// formula of what refunds may still take, for [`Ledger::refundable`] and
+    /// `check`'s shortcut.
+    #[inline(always)]
+    fn unrefunded_exact(&self) -> i128 {
         // Exact in i128: captured + tips can pass the int64 range before the
         // refunds are taken off, and capping that sum first would under-state
         // what is left. The refunded total is an int64 on the wire
         // (`refundedAmount`), so refunds together stop at `i64::MAX`.
-        let refunded = i128::from(self.refunded.minor_units())
-            + i128::from(self.pending_refunded().minor_units());
-        let left =
-            i128::from(self.captured().minor_units()) + self.captured_tips_exact() - refunded;
-        let room = i128::from(i64::MAX) - refunded;
-        Money::new(
-            i64::try_from(left.min(room).max(0)).unwrap_or(i64::MAX),
-            self.currency(),
-        )
+        let refunding = i128::from(self.refunded.minor_units()) + self.totals.pending_refunds;
+        let captured = if self.captured_by_dojo {
+            i128::from(self.amount.minor_units())
+        } else {
+            self.totals.successful
+        };
+        let left = captured + self.captured_tips_exact() - refunding;
+        left.min(i128::from(i64::MAX) - refunding)
     }
 
     /// The payment's deadline for capture and Manual reversal ([D12](crate::decisions#d12)).
@@ -1308,18 +1330,12 @@ impl Ledger {
         let minor = amount.minor_units();
         self.phase == Phase::Paid
             && self.mode == CaptureMode::Manual
-            && !self.captured_by_dojo
             && self.refunded.is_zero()
             && self.pending_operation.is_none()
             && self.pending_refunds.is_empty()
             && amount.currency() == self.currency()
             && minor > 0
-            // Exact in i128: the totals are sums of int64 amounts.
-            && i128::from(minor)
-                <= i128::from(self.amount.minor_units())
-                    - self.totals.successful
-                    - self.totals.created
-                    - self.totals.pending
+            && i128::from(minor) <= self.uncaptured_exact()
             && !self.pending.iter().any(|p| p.outcome_unknown)
             && !self.past_deadline(now)
     }
@@ -1332,24 +1348,11 @@ impl Ledger {
     #[inline(always)]
     fn refund_plainly_accepted(&self, amount: Money) -> bool {
         let minor = amount.minor_units();
-        let (captured, tips) = if self.captured_by_dojo {
-            (
-                i128::from(self.amount.minor_units()),
-                self.tips.map_or(0, |tips| i128::from(tips.minor_units())),
-            )
-        } else {
-            (self.totals.successful, self.totals.successful_tips)
-        };
-        // What `refundable` computes, exactly: captured and tips less every
-        // refund made or pending, and never past int64 in refunds together.
-        let refunding = i128::from(self.refunded.minor_units()) + self.totals.pending_refunds;
-        let minor = i128::from(minor);
         matches!(self.phase, Phase::Paid | Phase::Released)
             && self.pending_operation.is_none()
             && amount.currency() == self.currency()
             && minor > 0
-            && minor <= captured + tips - refunding
-            && minor <= i128::from(i64::MAX) - refunding
+            && i128::from(minor) <= self.unrefunded_exact()
     }
 
     /// Every check of `operation`, refusals and their precedence included.
