@@ -42,16 +42,27 @@ struct Text {
     tail: u64,
 }
 
+/// The last (up to) eight bytes of `text`, little-endian, zero-padded: where
+/// the ids of one intent differ (a counter, a random tail). Ids keep it
+/// beside their text, and rehydration's repeat check (`seen.rs`) compares
+/// it before the texts.
+#[inline]
+pub(crate) fn tail_of(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    if let Some(tail) = bytes.last_chunk::<8>() {
+        return u64::from_le_bytes(*tail);
+    }
+    let mut tail = [0_u8; 8];
+    for (slot, byte) in tail.iter_mut().zip(bytes) {
+        *slot = *byte;
+    }
+    u64::from_le_bytes(tail)
+}
+
 impl Text {
     fn new(text: Box<str>) -> Text {
-        let bytes = text.as_bytes();
-        let start = bytes.len().saturating_sub(8);
-        let mut tail = [0_u8; 8];
-        for (slot, byte) in tail.iter_mut().zip(&bytes[start..]) {
-            *slot = *byte;
-        }
         Text {
-            tail: u64::from_le_bytes(tail),
+            tail: tail_of(&text),
             text,
         }
     }

@@ -33,15 +33,9 @@ impl Fingerprint for &str {
     /// differ: their counter or random tail.
     #[inline]
     fn fingerprint(&self) -> u64 {
-        let bytes = self.as_bytes();
-        let tail = match bytes.last_chunk::<8>() {
-            Some(tail) => u64::from_le_bytes(*tail),
-            // Shorter than eight bytes: rare, and a loop of at most seven.
-            None => bytes.iter().fold(0, |tail, &b| (tail << 8) | u64::from(b)),
-        };
         // The length in the top byte, where the tail of a short id is zero;
         // only a hint, so a length past 255 may wrap.
-        tail ^ ((bytes.len() as u64) << 56)
+        crate::ids::tail_of(self) ^ ((self.len() as u64) << 56)
     }
 }
 
