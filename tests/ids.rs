@@ -39,33 +39,37 @@ fn pair() -> impl Strategy<Value = (String, String)> {
     })
 }
 
+/// `x` and `y`, made from the texts `a` and `b`, compare, order and hash as
+/// those texts do; the hash is the text's, as the derived one was.
+fn compares_as_text<T: Eq + Ord + Hash>(
+    x: &T,
+    y: &T,
+    a: &str,
+    b: &str,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(x == y, a == b);
+    prop_assert_eq!(x.cmp(y), a.cmp(b));
+    prop_assert_eq!(x.partial_cmp(y), a.partial_cmp(b));
+    prop_assert_eq!(hash_of(x), hash_of(&a));
+    if x == y {
+        prop_assert_eq!(hash_of(x), hash_of(y));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(proptest_config("ids", 2048))]
 
     #[test]
     fn capture_ids_compare_as_their_text((a, b) in pair()) {
         let (x, y) = (CaptureId::new(&a).expect("id"), CaptureId::new(&b).expect("id"));
-        prop_assert_eq!(x == y, a == b);
-        prop_assert_eq!(x.cmp(&y), a.cmp(&b));
-        prop_assert_eq!(x.partial_cmp(&y), a.partial_cmp(&b));
-        // Hashed as the text is, as the derived hash of the text was.
-        prop_assert_eq!(hash_of(&x), hash_of(&a.as_str()));
-        if x == y {
-            prop_assert_eq!(hash_of(&x), hash_of(&y));
-        }
+        compares_as_text(&x, &y, &a, &b)?;
     }
 
     #[test]
     fn idempotency_keys_compare_as_their_text((a, b) in pair()) {
         let (x, y) = (IdempotencyKey::new(&a).expect("key"), IdempotencyKey::new(&b).expect("key"));
-        prop_assert_eq!(x == y, a == b);
-        prop_assert_eq!(x.cmp(&y), a.cmp(&b));
-        prop_assert_eq!(x.partial_cmp(&y), a.partial_cmp(&b));
-        // Hashed as the text is, as the derived hash of the text was.
-        prop_assert_eq!(hash_of(&x), hash_of(&a.as_str()));
-        if x == y {
-            prop_assert_eq!(hash_of(&x), hash_of(&y));
-        }
+        compares_as_text(&x, &y, &a, &b)?;
     }
 }
 
