@@ -16,6 +16,7 @@ use crate::prepared::{
 };
 use crate::request::ApiVersion;
 use crate::rule::RuleViolation;
+use crate::settle::SettleWindow;
 use crate::state::{
     Authorized, Canceled, Captured, Created, IntentState, Refunded, Reversed, State,
 };
@@ -1130,6 +1131,30 @@ impl AnyPaymentIntent {
     /// ```
     pub fn record_answer_lost(mut self, local_id: u64) -> Self {
         self.ledger_mut().record_answer_lost(Some(local_id), None);
+        self
+    }
+
+    /// After a lost answer, with the moment it was declared lost: starts
+    /// the settle window of what is of unknown outcome; see
+    /// [`PaymentIntent::start_settling`].
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::{Answer, SettleWindow, request::ApiVersion};
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// let lost_at: dojo_capture::Timestamp = "2024-07-25T09:30:30Z".parse()?;
+    /// let intent = intent.start_settling(lost_at, SettleWindow::default());
+    /// assert_eq!(intent.pending_captures()[0].settle_horizon(), Some("2024-07-25T09:45:30Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start_settling(mut self, lost_at: Timestamp, window: SettleWindow) -> Self {
+        self.ledger_mut().start_settling(lost_at, window);
         self
     }
 

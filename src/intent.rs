@@ -26,6 +26,7 @@ use crate::prepared::{
 };
 use crate::request::ApiVersion;
 use crate::rule::{Rule, RuleViolation};
+use crate::settle::SettleWindow;
 use crate::state::sealed::FromIntent;
 use crate::state::{
     Authorized, CanCancel, CanCapture, CanChangeAmount, CanChangeTips, CanRecordCaptureAnswer,
@@ -413,6 +414,36 @@ impl<S: State> PaymentIntent<S> {
     /// ```
     pub fn record_answer_lost(mut self, local_id: u64) -> Self {
         self.ledger.record_answer_lost(Some(local_id), None);
+        self
+    }
+
+    /// After a lost answer, with the moment it was declared lost (the
+    /// caller's clock: the crate reads none): starts the settle window of
+    /// every operation of unknown outcome ([D22](crate::decisions#d22)).
+    /// Its horizon becomes `lost_at` plus `window` (or stays, when already
+    /// later); a read that begins after it and does not show the operation
+    /// releases it. Without this call the first read with a known start
+    /// that misses the operation starts the window instead, a little later.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::{Answer, Authorization, CaptureMode, Currency, Money, PaymentIntent, SettleWindow};
+    ///
+    /// let gbp = |minor| Money::new(minor, Currency::GBP);
+    /// let now = "2024-07-25T08:49:20Z".parse().unwrap();
+    /// let Authorization::Manual(intent) = PaymentIntent::new(gbp(1000), CaptureMode::Manual)
+    ///     .with_id("pi_1")
+    ///     .authorize(now)
+    /// else {
+    ///     unreachable!()
+    /// };
+    /// let (intent, prepared) = intent.prepare_capture(gbp(400), None, now, ApiVersion::default()).unwrap();
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// let intent = intent.start_settling(now, SettleWindow::default());
+    /// assert_eq!(intent.pending_captures()[0].settle_horizon(), Some("2024-07-25T09:04:20Z".parse().unwrap()));
+    /// ```
+    pub fn start_settling(mut self, lost_at: Timestamp, window: SettleWindow) -> Self {
+        self.ledger.start_settling(lost_at, window);
         self
     }
 

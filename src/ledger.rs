@@ -17,6 +17,7 @@ use crate::prepared::{
 };
 use crate::request::ApiVersion;
 use crate::rule::{Detail, OperationKind, Rule, RuleViolation};
+use crate::settle::SettleWindow;
 use crate::state::IntentState;
 use crate::wire::intent::without_bom;
 use crate::wire::{
@@ -366,6 +367,8 @@ pub struct PendingCapture {
     pub(crate) tips: Option<Money>,
     pub(crate) prepared_at: Timestamp,
     pub(crate) outcome_unknown: bool,
+    /// When a read that starts later may release it ([D22](crate::decisions#d22)).
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 impl PendingCapture {
@@ -489,6 +492,35 @@ impl PendingCapture {
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
+    /// The settle horizon of a capture of unknown outcome
+    /// ([D22](crate::decisions#d22)): `None` until a read that started at a
+    /// known time missed it; then the time after which a read that starts
+    /// and still misses it releases its amount.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let paid_at: dojo_capture::Timestamp = "2024-07-25T08:49:20Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::{Answer, ReadStart, request::ApiVersion};
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, paid_at, ApiVersion::default())?;
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// assert_eq!(intent.pending_captures()[0].settle_horizon(), None);
+    /// let read: dojo_capture::Timestamp = "2024-07-25T09:00:00Z".parse()?;
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// let (intent, _) = intent.reconcile_read_json_started(fresh, ReadStart::at(read))?;
+    /// assert_eq!(
+    ///     intent.pending_captures()[0].settle_horizon(),
+    ///     Some("2024-07-25T09:15:00Z".parse()?)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn settle_horizon(&self) -> Option<Timestamp> {
+        self.settle_horizon
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -540,6 +572,8 @@ pub struct PendingRefund {
     pub(crate) amount: Money,
     pub(crate) details: RefundDetails,
     pub(crate) outcome_unknown: bool,
+    /// When a read that starts later may release it ([D22](crate::decisions#d22)).
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 impl PendingRefund {
@@ -670,6 +704,33 @@ impl PendingRefund {
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
+    /// The settle horizon of a refund of unknown outcome
+    /// ([D22](crate::decisions#d22)): `None` until a read that started at a
+    /// known time missed it, and again after a retry is prepared (the
+    /// retried request may land later than the first).
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Captured",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z",
+    /// #     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#)?;
+    /// use dojo_capture::{IdempotencyKey, ReadStart, RefundDetails, request::ApiVersion};
+    ///
+    /// let key = IdempotencyKey::new("r_1")?;
+    /// let (intent, _prepared) =
+    ///     intent.prepare_refund(key.clone(), gbp(200), RefundDetails::default(), ApiVersion::default())?;
+    /// let intent = intent.record_refund_answer_lost(&key);
+    /// let fresh = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
+    ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#;
+    /// let (intent, _) = intent.reconcile_read_json_started(fresh, ReadStart::at("2024-07-25T09:00:00Z".parse()?))?;
+    /// assert_eq!(intent.pending_refunds()[0].settle_horizon(), Some("2024-07-25T09:15:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn settle_horizon(&self) -> Option<Timestamp> {
+        self.settle_horizon
+    }
 }
 
 /// An operation on the whole intent prepared before its request was sent
@@ -700,6 +761,8 @@ pub struct PendingOperation {
     pub(crate) local_id: u64,
     pub(crate) kind: PendingKind,
     pub(crate) outcome_unknown: bool,
+    /// When a read that starts later may release it ([D22](crate::decisions#d22)).
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 /// What a [`PendingOperation`] asks of Dojo.
@@ -783,6 +846,41 @@ impl PendingOperation {
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
+    /// The intent's own number for the prepared operation, from the same
+    /// counter as the prepared captures': what
+    /// [`record_answer_lost`](crate::AnyPaymentIntent::record_answer_lost)
+    /// names after a crash.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// let (created, prepared) =
+    ///     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// assert_eq!(created.pending_operation().map(|p| p.local_id()), Some(prepared.local_id()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn local_id(&self) -> u64 {
+        self.local_id
+    }
+    /// The settle horizon of an operation of unknown outcome
+    /// ([D22](crate::decisions#d22)); `None` until a read that started at a
+    /// known time missed it.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let created = dojo_capture::PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+    /// #     .with_id("pi_1")
+    /// #     .with_custom_amount_allowed(true);
+    /// let (created, _prepared) =
+    ///     created.prepare_change_amount(gbp(1200), dojo_capture::request::ApiVersion::default())?;
+    /// assert_eq!(created.pending_operation().and_then(|p| p.settle_horizon()), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn settle_horizon(&self) -> Option<Timestamp> {
+        self.settle_horizon
+    }
 }
 
 /// Whether an accepted operation changes the intent or repeats one already recorded
@@ -819,6 +917,11 @@ pub(crate) struct Ledger {
     /// Total refunded, including refunds made before this ledger saw the intent.
     pub(crate) refunded: Money,
     pub(crate) refunds: Vec<RefundRecord>,
+    /// Refund keys prepared whose refund Dojo refused or a read released,
+    /// with their amounts: a key is remembered for the life of the intent
+    /// ([D24](crate::decisions#d24)), so that reusing it with another
+    /// amount is a conflict however its first refund ended.
+    pub(crate) released_refunds: Vec<RefundRecord>,
     /// Captures prepared whose answer has not been recorded, or was lost.
     /// Not Dojo's facts: never written to the wire.
     pub(crate) pending: Vec<PendingCapture>,
@@ -880,6 +983,7 @@ impl Clone for Ledger {
             captures: with_room(&self.captures),
             refunded: self.refunded,
             refunds: with_room(&self.refunds),
+            released_refunds: self.released_refunds.clone(),
             pending: self.pending.clone(),
             next_local_id: self.next_local_id,
             pending_refunds: self.pending_refunds.clone(),
@@ -978,6 +1082,7 @@ impl Ledger {
             captures: Vec::with_capacity(RESERVED_RECORDS),
             refunded: Money::zero(amount.currency()),
             refunds: Vec::with_capacity(RESERVED_RECORDS),
+            released_refunds: Vec::new(),
             pending: Vec::new(),
             next_local_id: 0,
             pending_refunds: Vec::new(),
@@ -1094,6 +1199,36 @@ impl Ledger {
             }
             _ => false,
         }
+    }
+
+    /// Starts the settle window of every operation of unknown outcome at
+    /// `lost_at`, the moment its answer was declared lost
+    /// ([D22](crate::decisions#d22)): its horizon becomes `lost_at` plus
+    /// `window`, or stays where it is when that is later. Whether anything
+    /// changed.
+    pub(crate) fn start_settling(&mut self, lost_at: Timestamp, window: SettleWindow) -> bool {
+        let horizon = window.horizon(lost_at);
+        let later = |unknown: bool, current: &mut Option<Timestamp>| {
+            if unknown && current.is_none_or(|current| current < horizon) {
+                *current = Some(horizon);
+                return true;
+            }
+            false
+        };
+        let mut changed = false;
+        for p in &mut self.pending {
+            changed |= later(p.outcome_unknown, &mut p.settle_horizon);
+        }
+        for p in &mut self.pending_refunds {
+            changed |= later(p.outcome_unknown, &mut p.settle_horizon);
+        }
+        if let Some(p) = &mut self.pending_operation {
+            changed |= later(p.outcome_unknown, &mut p.settle_horizon);
+        }
+        if changed {
+            self.changed();
+        }
+        changed
     }
 
     /// Refuses `op` while an operation on the whole intent is pending.
@@ -1640,6 +1775,7 @@ impl Ledger {
             tips,
             prepared_at: now,
             outcome_unknown: false,
+            settle_horizon: None,
         });
         self.totals.pending += i128::from(amount.minor_units());
         self.changed();
@@ -1820,14 +1956,19 @@ impl Ledger {
             let Some(intent_id) = self.id.as_deref() else {
                 return Err(self.violation(op, Detail::MissingIntentId));
             };
-            return Ok(PreparedRefund::new(
-                intent_id,
-                key,
-                amount,
-                &pending.details,
-                false,
-                version,
-            ));
+            let prepared =
+                PreparedRefund::new(intent_id, key, amount, &pending.details, false, version);
+            // A retry is a new request that may land later than the first:
+            // the window starts again from the next read that misses it (D22).
+            if let Some(pending) = self
+                .pending_refunds
+                .iter_mut()
+                .find(|p| p.key == *prepared.key())
+                && pending.settle_horizon.take().is_some()
+            {
+                self.changed();
+            }
+            return Ok(prepared);
         }
         let effect = self.check_refund_now(Some(&key), amount)?;
         let Some(intent_id) = self.id.as_deref() else {
@@ -1837,11 +1978,14 @@ impl Ledger {
         let prepared =
             PreparedRefund::new(intent_id, key.clone(), amount, &details, replay, version);
         if !replay {
+            // A released key prepared again with its amount: pending once more.
+            self.released_refunds.retain(|r| r.key != key);
             self.pending_refunds.push(PendingRefund {
                 key,
                 amount,
                 details,
                 outcome_unknown: false,
+                settle_horizon: None,
             });
             self.totals.pending_refunds += i128::from(amount.minor_units());
             self.changed();
@@ -1882,17 +2026,39 @@ impl Ledger {
         let (status, body) = match classify(answer) {
             Classified::Accepted { status, body } => (status, body),
             Classified::Refused(kind) => {
+                // A refusal of a retry says nothing of the first request,
+                // which may have landed (Dojo answers a key it is still
+                // processing with a 409): the outcome stays unknown.
+                if let Some(index) = index
+                    && self.pending_refunds[index].outcome_unknown
+                {
+                    let AnswerErrorKind::Refused { status, problem } = kind else {
+                        return Err(kind);
+                    };
+                    return Err(AnswerErrorKind::RetryRefused { status, problem });
+                }
                 if let Some(index) = index {
-                    let released = self.pending_refunds.remove(index);
-                    self.totals.pending_refunds -= i128::from(released.amount.minor_units());
+                    self.release_refund(index);
                     self.changed();
                 }
                 return Err(kind);
             }
             Classified::Unknown(kind) => return Err(self.refund_outcome_unknown(index, kind)),
         };
-        let refund_id = serde_json::from_slice::<RefundResponse>(without_bom(body))
-            .ok()
+        let response = serde_json::from_slice::<RefundResponse>(without_bom(body)).ok();
+        // An answer about another intent tells nothing of this one (D25).
+        if let Some(named) = response
+            .as_ref()
+            .and_then(|r| r.payment_intent_id.as_deref())
+            .filter(|named| Some(*named) != self.id.as_deref())
+        {
+            let kind = AnswerErrorKind::OtherIntent {
+                status,
+                named: named.into(),
+            };
+            return Err(self.refund_outcome_unknown(index, kind));
+        }
+        let refund_id = response
             .and_then(|response| response.refund_id)
             .filter(|id| !id.is_empty());
         let Some(refund_id) = refund_id else {
@@ -1927,6 +2093,18 @@ impl Ledger {
         });
         self.changed();
         Ok(refund_id)
+    }
+
+    /// Takes the pending refund at `index` out of the reservation and
+    /// remembers its key with its amount ([D24](crate::decisions#d24)).
+    pub(crate) fn release_refund(&mut self, index: usize) {
+        let released = self.pending_refunds.remove(index);
+        self.totals.pending_refunds -= i128::from(released.amount.minor_units());
+        self.released_refunds.push(RefundRecord {
+            key: released.key,
+            amount: released.amount,
+            refund_id: None,
+        });
     }
 
     /// Marks the pending refund at `index`, if any, as of unknown outcome:
@@ -1978,6 +2156,21 @@ impl Ledger {
                     },
                 ))
             };
+        }
+        // A key whose refund was refused or released is still Dojo's key
+        // for that amount (D24): its first request may yet land, and Dojo
+        // would deduplicate another amount to the first one.
+        if let Some(released) =
+            key.and_then(|key| self.released_refunds.iter().find(|r| r.key == *key))
+            && released.amount != amount
+        {
+            return Err(self.violation(
+                op,
+                Detail::IdempotencyConflict {
+                    recorded: released.amount,
+                    requested: amount,
+                },
+            ));
         }
         let refundable = self.refundable();
         if amount.minor_units() > refundable.minor_units() {
@@ -2069,6 +2262,7 @@ impl Ledger {
             local_id,
             kind,
             outcome_unknown: false,
+            settle_horizon: None,
         });
         self.changed();
         Ok(prepared)
@@ -2165,6 +2359,33 @@ impl Ledger {
         };
         // The intent Dojo answers with, when the body reads as one.
         let answered = serde_json::from_slice::<PaymentIntentResource>(without_bom(body)).ok();
+        // An answer about another intent tells nothing of this one (D25).
+        // Read on its own, so that a body too short to be an intent still
+        // cannot speak for another one.
+        #[derive(serde::Deserialize)]
+        struct Named {
+            id: Option<String>,
+        }
+        // A reversal's answer is no intent: its `id`, when sent, is the
+        // reversal's own (`rvs_…`).
+        let named = serde_json::from_slice::<Named>(without_bom(body))
+            .ok()
+            .and_then(|named| named.id)
+            .filter(|_| kind != PendingKind::Reversal);
+        if let Some(named) = named
+            .as_deref()
+            .filter(|named| Some(*named) != self.id.as_deref())
+        {
+            let kind = AnswerErrorKind::OtherIntent {
+                status,
+                named: named.into(),
+            };
+            return Err(self.operation_outcome_unknown(kind));
+        }
+        // A change is made only to an intent still Created (D25): one Dojo
+        // shows paid meanwhile contradicts it, whatever its amount says.
+        let still_created =
+            |intent: &PaymentIntentResource| intent.status == PaymentIntentStatus::Created;
         let agrees = match kind {
             PendingKind::Reversal => true,
             PendingKind::Cancel => {
@@ -2175,14 +2396,15 @@ impl Ledger {
             }
             PendingKind::ChangeAmount(amount) => {
                 self.phase == Phase::Created
-                    && answered
-                        .as_ref()
-                        .is_none_or(|intent| intent.amount.is_none_or(|found| found == amount))
+                    && answered.as_ref().is_none_or(|intent| {
+                        still_created(intent) && intent.amount.is_none_or(|found| found == amount)
+                    })
             }
             PendingKind::ChangeTips(tips) => {
                 self.phase == Phase::Created
                     && answered.as_ref().is_none_or(|intent| {
-                        no_zero_tip(intent.tips_amount) == no_zero_tip(Some(tips))
+                        still_created(intent)
+                            && no_zero_tip(intent.tips_amount) == no_zero_tip(Some(tips))
                     })
             }
         };

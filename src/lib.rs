@@ -22,6 +22,10 @@
 #![doc = "[D18]: crate::decisions#d18"]
 #![doc = "[D19]: crate::decisions#d19"]
 #![doc = "[D20]: crate::decisions#d20"]
+#![doc = "[D22]: crate::decisions#d22"]
+#![doc = "[D23]: crate::decisions#d23"]
+#![doc = "[D24]: crate::decisions#d24"]
+#![doc = "[D25]: crate::decisions#d25"]
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -33,7 +37,7 @@ pub mod audit;
 pub mod check;
 /// Dojo's rules and the decisions the crate takes where Dojo is silent, each
 /// with its reason and its own anchor (`#rule-1` … `#rule-8`, `#d1` …
-/// `#d20`): what every "D…" link in this documentation points to. The text
+/// `#d25`): what every "D…" link in this documentation points to. The text
 /// is `docs/decisions.md` in the repository.
 #[doc = ""]
 #[doc = include_str!("../docs/decisions.md")]
@@ -52,6 +56,7 @@ pub mod request;
 pub mod request_command;
 mod rule;
 mod seen;
+mod settle;
 pub mod state;
 mod storage;
 #[cfg(feature = "proptest")]
@@ -81,6 +86,7 @@ pub use prepared::{
 pub use reconcile::{ReconcileError, Reconciled};
 pub use rehydrate::RehydrateError;
 pub use rule::{OperationKind, Rule, RuleViolation};
+pub use settle::{ReadStart, SettleWindow, SettleWindowError};
 pub use state::IntentState;
 pub use webhook::{WebhookError, WebhookEvent, WebhookSecret, WebhookVerdict};
 pub use wire::{AutoExpireAction, CaptureMode, CaptureStatus, PaymentIntentStatus};

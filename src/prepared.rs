@@ -614,6 +614,13 @@ macro_rules! prepared_operations {
                 &self.0.intent_id
             }
 
+            /// The intent's own number for the operation: its
+            /// [`PendingOperation::local_id`](crate::PendingOperation::local_id).
+            $(#[$intent_id_doc])*
+            pub fn local_id(&self) -> u64 {
+                self.0.local_id
+            }
+
             #[doc = concat!("The request to send: `", $endpoint, "`.")]
             $(#[$request_doc])*
             pub fn request(&self) -> &Request {
@@ -944,7 +951,7 @@ impl Answered {
     }
 
     /// The codes of [`AnswerErrorKind`]'s variants, in declaration order.
-    fn codes(self) -> &'static [&'static str; 8] {
+    fn codes(self) -> &'static [&'static str; 10] {
         macro_rules! codes {
             ($prefix:literal) => {
                 &[
@@ -956,6 +963,8 @@ impl Answered {
                     concat!($prefix, "_id_already_recorded"),
                     concat!($prefix, "_no_answer"),
                     concat!($prefix, "_answer_contradicts"),
+                    concat!($prefix, "_answer_other_intent"),
+                    concat!($prefix, "_retry_refused"),
                 ]
             };
         }
@@ -996,6 +1005,18 @@ pub(crate) enum AnswerErrorKind {
     /// was paid since the operation was prepared.
     Contradicts {
         status: u16,
+    },
+    /// A 4xx to a retry of a request whose first answer was lost: the
+    /// first may have landed, so nothing is released.
+    RetryRefused {
+        status: u16,
+        problem: Option<Box<ProblemDetails>>,
+    },
+    /// A 2xx whose body names another intent than the one asked
+    /// ([D25](crate::decisions#d25)).
+    OtherIntent {
+        status: u16,
+        named: Box<str>,
     },
 }
 
@@ -1047,6 +1068,17 @@ impl fmt::Display for Told<'_> {
                 f,
                 "Dojo accepted the {noun} with status {status} but the intent it answered with, \
                  or the intent here, says otherwise: {unknown}"
+            ),
+            AnswerErrorKind::RetryRefused { status, problem } => write!(
+                f,
+                "Dojo refused the retried {noun} with status {status}{}, but the first request's \
+                 answer was lost and it may have landed: {unknown}",
+                Problem(problem.as_deref())
+            ),
+            AnswerErrorKind::OtherIntent { status, named } => write!(
+                f,
+                "Dojo accepted the {noun} with status {status} but its answer is about the \
+                 intent {named:?}, not the one asked: {unknown}"
             ),
         }
     }
@@ -1126,6 +1158,8 @@ impl<I> AnswerError<I> {
             AnswerErrorKind::IdAlreadyRecorded { .. } => 5,
             AnswerErrorKind::NoAnswer => 6,
             AnswerErrorKind::Contradicts { .. } => 7,
+            AnswerErrorKind::OtherIntent { .. } => 8,
+            AnswerErrorKind::RetryRefused { .. } => 9,
         };
         self.op.codes()[index]
     }
@@ -1191,7 +1225,9 @@ impl<I> AnswerError<I> {
             | AnswerErrorKind::UnexpectedStatus { status }
             | AnswerErrorKind::Unreadable { status }
             | AnswerErrorKind::IdAlreadyRecorded { status, .. }
-            | AnswerErrorKind::Contradicts { status } => Some(status),
+            | AnswerErrorKind::Contradicts { status }
+            | AnswerErrorKind::OtherIntent { status, .. }
+            | AnswerErrorKind::RetryRefused { status, .. } => Some(status),
             AnswerErrorKind::NotPending | AnswerErrorKind::NoAnswer => None,
         }
     }
@@ -1223,7 +1259,8 @@ impl<I> AnswerError<I> {
     /// ```
     pub fn problem(&self) -> Option<&ProblemDetails> {
         match &self.kind {
-            AnswerErrorKind::Refused { problem, .. } => problem.as_deref(),
+            AnswerErrorKind::Refused { problem, .. }
+            | AnswerErrorKind::RetryRefused { problem, .. } => problem.as_deref(),
             _ => None,
         }
     }

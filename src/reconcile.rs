@@ -9,13 +9,19 @@
 
 use std::fmt;
 
+use jiff::Timestamp;
+
 use crate::any::AnyPaymentIntent;
 use crate::ids::{CaptureId, IdempotencyKey};
 use crate::intent::PaymentIntent;
-use crate::ledger::{Ledger, PendingKind, Phase, RefundRecord, no_zero_tip};
+use crate::ledger::{
+    Ledger, PendingCapture, PendingKind, PendingOperation, PendingRefund, Phase, RefundRecord,
+    no_zero_tip,
+};
 use crate::money::{Currency, Money};
 use crate::rehydrate::{RehydrateError, decode, rehydrate};
 use crate::rule::OperationKind;
+use crate::settle::{ReadStart, Unseen, unseen};
 use crate::state::IntentState;
 use crate::state::State;
 use crate::wire::{CaptureStatus, PaymentIntentResource, PaymentIntentStatus};
@@ -50,6 +56,7 @@ pub struct Reconciled {
     refunded_elsewhere: Option<Money>,
     operation_applied: Option<OperationKind>,
     operation_released: Option<OperationKind>,
+    settle_after: Option<Timestamp>,
 }
 
 impl Reconciled {
@@ -145,8 +152,13 @@ impl Reconciled {
     /// #     .into_intent();
     /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
     ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
-    /// // Dojo shows no such capture: the lost capture was not made.
-    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// use dojo_capture::{ReadStart, SettleWindow};
+    ///
+    /// // The answer was given up on at `now`: the request may land until 09:45.
+    /// let intent = intent.start_settling(now, SettleWindow::default());
+    /// // A read sent at 10:00 shows no such capture: it was not made.
+    /// let (intent, reconciled) =
+    ///     intent.reconcile_read_json_started(fresh, ReadStart::at("2024-07-25T10:00:00Z".parse()?))?;
     /// assert_eq!(reconciled.captures_released(), [local_id]);
     /// assert_eq!(intent.capturable(), gbp(1000));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -195,7 +207,12 @@ impl Reconciled {
     /// let fresh = br#"{"id": "pi_1", "status": "Captured", "captureMode": "Manual",
     ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z",
     ///     "captures": [{"id": "cp_1", "amount": 600, "status": "Successful"}]}"#;
-    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// use dojo_capture::{ReadStart, SettleWindow};
+    ///
+    /// let lost_at: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// let intent = intent.start_settling(lost_at, SettleWindow::default());
+    /// let (intent, reconciled) =
+    ///     intent.reconcile_read_json_started(fresh, ReadStart::at("2024-07-25T10:00:00Z".parse()?))?;
     /// assert_eq!(reconciled.refunds_released(), [key]);
     /// assert_eq!(intent.refundable(), gbp(600));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -263,15 +280,51 @@ impl Reconciled {
     /// #     .into_intent();
     /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
     ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
-    /// use dojo_capture::OperationKind;
+    /// use dojo_capture::{OperationKind, ReadStart, SettleWindow};
     ///
-    /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
+    /// let intent = intent.start_settling(now, SettleWindow::default());
+    /// let (intent, reconciled) =
+    ///     intent.reconcile_read_json_started(fresh, ReadStart::at("2024-07-25T10:00:00Z".parse()?))?;
     /// assert_eq!(reconciled.operation_released(), Some(OperationKind::Reverse));
     /// assert!(intent.pending_operation().is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn operation_released(&self) -> Option<OperationKind> {
         self.operation_released
+    }
+    /// The earliest settle horizon of what is still of unknown outcome
+    /// after this read ([D22](crate::decisions#d22)): a read that starts
+    /// after it and still misses the operation releases it. `None` when
+    /// nothing is left unsettled, or when no read with a known start has
+    /// missed what is left.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::{Answer, ReadStart, request::ApiVersion};
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// let read_at: dojo_capture::Timestamp = "2024-07-25T09:31:00Z".parse()?;
+    /// // The capture may still land: nothing is released, the window starts.
+    /// let (intent, reconciled) = intent.reconcile_read_json_started(fresh, ReadStart::at(read_at))?;
+    /// assert!(reconciled.captures_released().is_empty());
+    /// assert_eq!(reconciled.settle_after(), Some("2024-07-25T09:46:00Z".parse()?));
+    /// assert_eq!(intent.capturable(), gbp(400));
+    /// // A read that starts after the horizon and still misses it releases it.
+    /// let later: dojo_capture::Timestamp = "2024-07-25T09:46:01Z".parse()?;
+    /// let (intent, reconciled) = intent.reconcile_read_json_started(fresh, ReadStart::at(later))?;
+    /// assert_eq!(reconciled.captures_released().len(), 1);
+    /// assert_eq!(intent.capturable(), gbp(1000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn settle_after(&self) -> Option<Timestamp> {
+        self.settle_after
     }
     /// Whether the reconcile changed anything at all.
     ///
@@ -370,7 +423,7 @@ pub(crate) enum ReconcileErrorKind {
         candidates: usize,
     },
     #[error(
-        "the refunded total grew by {growth}, which is neither nothing nor the {pending} of the pending refunds; nothing is guessed"
+        "the refunded total grew by {growth}, which no one set of the pending refunds ({pending} in all) adds up to; nothing is guessed"
     )]
     AmbiguousRefund { growth: Money, pending: Money },
     #[error(
@@ -545,7 +598,45 @@ impl AnyPaymentIntent {
         self,
         fresh: &PaymentIntentResource,
     ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
-        match reconcile(self.ledger(), fresh) {
+        self.reconcile_read_started(fresh, ReadStart::unknown())
+    }
+
+    /// After reading the intent again from Dojo, with the time the read
+    /// began: [`reconcile_read`](Self::reconcile_read), and what the read
+    /// does not show of an operation of unknown outcome is released once
+    /// the read began after its settle horizon ([D22](crate::decisions#d22)).
+    /// The first such read that misses it sets the horizon: its start plus
+    /// the read's [`SettleWindow`](crate::SettleWindow).
+    ///
+    /// # Errors
+    /// As `reconcile_read`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::wire::PaymentIntentResource;
+    /// use dojo_capture::{Answer, ReadStart, request::ApiVersion};
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// let fresh = PaymentIntentResource::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    ///     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    ///     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// let (intent, _) = intent.reconcile_read_started(&fresh, ReadStart::at("2024-07-25T09:31:00Z".parse()?))?;
+    /// assert!(intent.needs_read(), "the capture may still land");
+    /// let (intent, _) = intent.reconcile_read_started(&fresh, ReadStart::at("2024-07-25T10:00:00Z".parse()?))?;
+    /// assert!(!intent.needs_read());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reconcile_read_started(
+        self,
+        fresh: &PaymentIntentResource,
+        read: ReadStart,
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
+        match reconcile(self.ledger(), fresh, read) {
             Ok(merged) => {
                 let (ledger, report) = merged.complete(self.into_ledger());
                 Ok((AnyPaymentIntent::from_ledger(ledger), report))
@@ -575,17 +666,53 @@ impl AnyPaymentIntent {
     /// #     .into_intent();
     /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
     ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// // When the read began is not known: it may have crossed the lost
+    /// // request, so what it does not show is not released (D22).
     /// let (intent, reconciled) = intent.reconcile_read_json(fresh)?;
-    /// assert_eq!(reconciled.captures_released(), [local_id]);
-    /// assert!(!intent.needs_read());
+    /// assert!(reconciled.captures_released().is_empty());
+    /// assert!(intent.needs_read());
+    /// assert_eq!(intent.pending_captures()[0].local_id(), local_id);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reconcile_read_json(
         self,
         bytes: &[u8],
     ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
+        self.reconcile_read_json_started(bytes, ReadStart::unknown())
+    }
+
+    /// [`reconcile_read_started`](Self::reconcile_read_started) from the
+    /// body of `GET /payment-intents/{id}`, whose request was sent at
+    /// `read`'s start or later.
+    ///
+    /// # Errors
+    /// As `reconcile_read`; malformed JSON is `reconcile_unreadable`.
+    ///
+    /// ```
+    /// # let gbp = |minor| dojo_capture::Money::new(minor, dojo_capture::Currency::GBP);
+    /// # let now: dojo_capture::Timestamp = "2024-07-25T09:30:00Z".parse()?;
+    /// # let intent = dojo_capture::AnyPaymentIntent::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// use dojo_capture::{Answer, ReadStart, request::ApiVersion};
+    ///
+    /// let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
+    /// let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
+    /// let fresh = br#"{"id": "pi_1", "status": "Authorized", "captureMode": "Manual",
+    ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
+    /// let (intent, reconciled) =
+    ///     intent.reconcile_read_json_started(fresh, ReadStart::at("2024-07-25T09:31:00Z".parse()?))?;
+    /// assert!(reconciled.captures_released().is_empty());
+    /// assert_eq!(intent.capturable(), gbp(400));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reconcile_read_json_started(
+        self,
+        bytes: &[u8],
+        read: ReadStart,
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<AnyPaymentIntent>> {
         match decode(bytes) {
-            Ok(fresh) => self.reconcile_read(&fresh),
+            Ok(fresh) => self.reconcile_read_started(&fresh, read),
             Err(error) => Err(ReconcileError {
                 intent: self,
                 kind: ReconcileErrorKind::Unreadable(error),
@@ -631,7 +758,46 @@ impl<S: State> PaymentIntent<S> {
         self,
         fresh: &PaymentIntentResource,
     ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<Self>> {
-        match reconcile(self.ledger(), fresh) {
+        self.reconcile_read_started(fresh, ReadStart::unknown())
+    }
+
+    /// After reading the intent again from Dojo, with the time the read
+    /// began: as [`AnyPaymentIntent::reconcile_read_started`].
+    ///
+    /// # Errors
+    /// As `AnyPaymentIntent::reconcile_read`; the typed intent comes back untouched.
+    ///
+    /// ```
+    /// use dojo_capture::request::ApiVersion;
+    /// use dojo_capture::wire::PaymentIntentResource;
+    /// use dojo_capture::{Answer, Authorization, CaptureMode, Currency, Money, PaymentIntent, ReadStart};
+    ///
+    /// let gbp = |minor| Money::new(minor, Currency::GBP);
+    /// let paid_at = "2024-07-25T08:49:20Z".parse()?;
+    /// let Authorization::Manual(authorized) =
+    ///     PaymentIntent::new(gbp(1000), CaptureMode::Manual).with_id("pi_1").authorize(paid_at)
+    /// else {
+    ///     unreachable!("a Manual intent is authorised, not captured")
+    /// };
+    /// let (authorized, prepared) = authorized.prepare_capture(gbp(1000), None, paid_at, ApiVersion::default())?;
+    /// let authorized = authorized
+    ///     .record_capture_answer(prepared, Answer::TransportFailure)
+    ///     .unwrap_err()
+    ///     .into_intent();
+    /// let fresh = PaymentIntentResource::from_json(br#"{"id": "pi_1", "status": "Authorized",
+    ///     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
+    ///     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
+    /// let (intent, reconciled) =
+    ///     authorized.reconcile_read_started(&fresh, ReadStart::at("2024-07-25T09:00:00Z".parse()?))?;
+    /// assert!(reconciled.captures_released().is_empty() && intent.needs_read());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reconcile_read_started(
+        self,
+        fresh: &PaymentIntentResource,
+        read: ReadStart,
+    ) -> Result<(AnyPaymentIntent, Reconciled), ReconcileError<Self>> {
+        match reconcile(self.ledger(), fresh, read) {
             Ok(merged) => {
                 let (ledger, report) = merged.complete(self.into_ledger());
                 Ok((AnyPaymentIntent::from_ledger(ledger), report))
@@ -646,6 +812,32 @@ fn reachable(local: Phase, fresh: Phase) -> bool {
     local == fresh
         || local == Phase::Created
         || (local == Phase::Paid && matches!(fresh, Phase::Released | Phase::Reversed))
+}
+
+/// Which pending refunds (in order) a growth of `refundedAmount` by
+/// `growth` shows landed: the one set whose amounts add up to it. `None`
+/// when no set or more than one does: nothing is guessed. Past 16 pending
+/// refunds only all or none are tried.
+fn refunds_landed(pending: &[PendingRefund], growth: i64) -> Option<Vec<bool>> {
+    let growth = i128::from(growth);
+    let sum = |landed: &[bool]| -> i128 {
+        pending
+            .iter()
+            .zip(landed)
+            .filter(|(_, landed)| **landed)
+            .map(|(p, _)| i128::from(p.amount.minor_units()))
+            .sum()
+    };
+    let sets: Vec<Vec<bool>> = if pending.len() > 16 {
+        vec![vec![false; pending.len()], vec![true; pending.len()]]
+    } else {
+        (0..1_u32 << pending.len())
+            .map(|mask| (0..pending.len()).map(|i| mask & (1 << i) != 0).collect())
+            .collect()
+    };
+    let mut matching = sets.into_iter().filter(|set| sum(set) == growth);
+    let found = matching.next()?;
+    matching.next().is_none().then_some(found)
 }
 
 fn awaited(local: &Ledger) -> Option<&'static str> {
@@ -670,6 +862,7 @@ fn awaited(local: &Ledger) -> Option<&'static str> {
 pub(crate) fn reconcile(
     local: &Ledger,
     fresh_wire: &PaymentIntentResource,
+    read: ReadStart,
 ) -> Result<Merged, ReconcileErrorKind> {
     use ReconcileErrorKind as E;
     if let Some(what) = awaited(local) {
@@ -757,19 +950,19 @@ pub(crate) fn reconcile(
             (!local.captures.iter().any(|k| k.id.as_ref() == Some(id))).then(|| (index, id.clone()))
         })
         .collect();
-    let fits = |pending: &crate::ledger::PendingCapture, index: usize| {
+    // Amount and tip only: Dojo's `createdAt` and the service's clock are
+    // never compared (D23), since either may be behind the other.
+    let fits = |pending: &PendingCapture, index: usize| {
         let c = &fresh.captures[index];
-        c.amount == pending.amount
-            && c.tips == no_zero_tip(pending.tips)
-            // A capture whose creation time Dojo leaves out could be it.
-            && c.created_at.is_none_or(|at| at >= pending.prepared_at)
+        c.amount == pending.amount && c.tips == no_zero_tip(pending.tips)
     };
     let mut bound_new: Vec<usize> = Vec::new();
+    let mut unseen_captures: Vec<&PendingCapture> = Vec::new();
     for pending in &local.pending {
         let candidates: Vec<&(usize, CaptureId)> =
             new.iter().filter(|(i, _)| fits(pending, *i)).collect();
         match candidates.as_slice() {
-            [] => report.released.push(pending.local_id),
+            [] => unseen_captures.push(pending),
             [(only, id)] if local.pending.iter().filter(|p| fits(p, *only)).count() == 1 => {
                 bound_new.push(*only);
                 report.bound.push((pending.local_id, id.clone()));
@@ -788,53 +981,114 @@ pub(crate) fn reconcile(
             report.adopted.push(id);
         }
     }
+    // What the read does not show settles one way (D22): released once the
+    // request can no longer land (the read began after its horizon, or Dojo
+    // would now refuse it), else kept in flight with its horizon.
+    let mut kept_captures = Vec::new();
+    for pending in unseen_captures {
+        let can_land = fresh.capturable().minor_units() >= pending.amount.minor_units();
+        match (can_land, unseen(pending.settle_horizon, read)) {
+            (true, Unseen::Keep(horizon)) => kept_captures.push(PendingCapture {
+                settle_horizon: horizon,
+                ..pending.clone()
+            }),
+            _ => report.released.push(pending.local_id),
+        }
+    }
 
     // Refunds: Dojo lists none, only the total; match conservatively.
     let growth = fresh.refunded.minor_units() - local.refunded.minor_units();
-    let pending_sum = local.pending_refunded().minor_units();
     // Only the refunds the read settles; the ones recorded before are the
     // local ledger's, moved over by `Merged::complete` rather than copied.
     let mut refunds = Vec::new();
+    let mut kept_refunds = Vec::new();
+    let mut released_refunds = Vec::new();
     if local.pending_refunds.is_empty() {
         if growth > 0 {
             report.refunded_elsewhere = Some(Money::new(growth, local.currency()));
         }
-    } else if growth == pending_sum {
-        for pending in &local.pending_refunds {
-            report.refunds_matched.push(pending.key.clone());
-            refunds.push(RefundRecord {
-                key: pending.key.clone(),
-                amount: pending.amount,
-                refund_id: None,
-            });
-        }
-    } else if growth == 0 {
-        report.refunds_released = local
-            .pending_refunds
-            .iter()
-            .map(|p| p.key.clone())
-            .collect();
     } else {
-        return Err(E::AmbiguousRefund {
-            growth: Money::new(growth, local.currency()),
-            pending: local.pending_refunded(),
-        });
+        let Some(landed) = refunds_landed(&local.pending_refunds, growth) else {
+            return Err(E::AmbiguousRefund {
+                growth: Money::new(growth, local.currency()),
+                pending: local.pending_refunded(),
+            });
+        };
+        // Room left for the refunds still unseen once those that landed count.
+        let mut room = fresh.refundable().minor_units();
+        for (pending, landed) in local.pending_refunds.iter().zip(landed) {
+            if landed {
+                report.refunds_matched.push(pending.key.clone());
+                refunds.push(RefundRecord {
+                    key: pending.key.clone(),
+                    amount: pending.amount,
+                    refund_id: None,
+                });
+                continue;
+            }
+            let can_land = pending.amount.minor_units() <= room;
+            match (can_land, unseen(pending.settle_horizon, read)) {
+                (true, Unseen::Keep(horizon)) => {
+                    room -= pending.amount.minor_units();
+                    kept_refunds.push(PendingRefund {
+                        settle_horizon: horizon,
+                        ..pending.clone()
+                    });
+                }
+                _ => {
+                    report.refunds_released.push(pending.key.clone());
+                    released_refunds.push(RefundRecord {
+                        key: pending.key.clone(),
+                        amount: pending.amount,
+                        refund_id: None,
+                    });
+                }
+            }
+        }
     }
 
     // The pending reversal, cancel or change, from Dojo's status and amounts.
-    if let Some(kind) = pending_kind {
+    let mut kept_operation = None;
+    if let Some(pending) = &local.pending_operation {
+        let kind = pending.kind;
         let applied = match kind {
             PendingKind::Reversal => fresh.phase == Phase::Reversed,
             PendingKind::Cancel => fresh.phase == Phase::Canceled,
             PendingKind::ChangeAmount(amount) => fresh.amount == amount,
             PendingKind::ChangeTips(tips) => fresh.tips == no_zero_tip(Some(tips)),
         };
+        // Whether Dojo would still accept it, were it to land now.
+        let can_land = match kind {
+            PendingKind::Reversal => fresh.phase == Phase::Paid,
+            PendingKind::Cancel | PendingKind::ChangeAmount(_) | PendingKind::ChangeTips(_) => {
+                fresh.phase == Phase::Created
+            }
+        };
         if applied {
             report.operation_applied = Some(kind.operation());
         } else {
-            report.operation_released = Some(kind.operation());
+            match (can_land, unseen(pending.settle_horizon, read)) {
+                (true, Unseen::Keep(horizon)) => {
+                    kept_operation = Some(PendingOperation {
+                        settle_horizon: horizon,
+                        ..pending.clone()
+                    });
+                }
+                _ => report.operation_released = Some(kind.operation()),
+            }
         }
     }
+    report.settle_after = kept_captures
+        .iter()
+        .map(|p| p.settle_horizon)
+        .chain(kept_refunds.iter().map(|p| p.settle_horizon))
+        .chain(kept_operation.iter().map(|p| p.settle_horizon))
+        .flatten()
+        .min();
+    fresh.pending = kept_captures;
+    fresh.pending_refunds = kept_refunds;
+    fresh.pending_operation = kept_operation;
+    fresh.recount();
 
     // Dojo's facts, with what only the local intent knows: its id when the
     // read has none, and its counter of prepared captures. Its refund keys
@@ -847,6 +1101,7 @@ pub(crate) fn reconcile(
     Ok(Merged {
         fresh,
         settled_refunds: refunds,
+        released_refunds,
         report,
     })
 }
@@ -861,6 +1116,8 @@ pub(crate) struct Merged {
     fresh: Ledger,
     /// Refunds the read settles, recorded after the local ones.
     settled_refunds: Vec<RefundRecord>,
+    /// Refund keys the read releases, remembered after the local ones ([D24](crate::decisions#d24)).
+    released_refunds: Vec<RefundRecord>,
     report: Reconciled,
 }
 
@@ -872,14 +1129,19 @@ impl Merged {
         let Merged {
             mut fresh,
             settled_refunds,
+            released_refunds,
             report,
         } = self;
         // Compared without the two lists, which the merged ledger takes as
         // they are, plus the refunds the read settles.
         let mut refunds = std::mem::take(&mut local.refunds);
         let seen_events = std::mem::take(&mut local.seen_events);
-        let changed = fresh != *local || !settled_refunds.is_empty();
+        let mut released = std::mem::take(&mut local.released_refunds);
+        let changed =
+            fresh != *local || !settled_refunds.is_empty() || !released_refunds.is_empty();
         refunds.extend(settled_refunds);
+        released.extend(released_refunds);
+        fresh.released_refunds = released;
         fresh.refunds = refunds;
         fresh.seen_events = seen_events;
         if changed {

@@ -310,6 +310,7 @@ pub(crate) fn rehydrate(wire: &PaymentIntentResource) -> Result<Ledger, Rehydrat
         captures,
         refunded,
         refunds: Vec::with_capacity(RESERVED_RECORDS),
+        released_refunds: Vec::new(),
         // Dojo's intent knows no capture this crate prepared.
         pending: Vec::new(),
         next_local_id: 0,

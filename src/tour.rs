@@ -193,26 +193,40 @@
 //! # 8. Reconcile a fresh read
 //!
 //! After a lost answer, the intent is read again from Dojo and merged with
-//! [`reconcile_read_json`](crate::AnyPaymentIntent::reconcile_read_json):
-//! a pending capture is bound to the capture Dojo made or released, pending
-//! refunds are matched from `refundedAmount`, and anything ambiguous or
-//! unreachable is a [`ReconcileError`](crate::ReconcileError) with the intent
-//! untouched. The [`Reconciled`](crate::Reconciled) report says what changed.
+//! [`reconcile_read_json_started`](crate::AnyPaymentIntent::reconcile_read_json_started),
+//! given when the read began ([`ReadStart`](crate::ReadStart)): a pending
+//! capture Dojo shows is bound to it; one Dojo does not show stays in flight
+//! until its settle horizon, since a request that timed out can still land
+//! after the read ([D22](crate::decisions#d22)), and is released by a read
+//! that began after it. Pending refunds are matched from `refundedAmount`,
+//! and anything ambiguous or unreachable is a
+//! [`ReconcileError`](crate::ReconcileError) with the intent untouched. The
+//! [`Reconciled`](crate::Reconciled) report says what changed.
 //!
 //! ```
 //! use dojo_capture::request::ApiVersion;
-//! use dojo_capture::{Answer, AnyPaymentIntent, Currency, Money};
+//! use dojo_capture::{Answer, AnyPaymentIntent, Currency, Money, ReadStart, Rule, Timestamp};
 //!
 //! let gbp = |minor| Money::new(minor, Currency::GBP);
-//! let now = "2024-07-26T10:00:00Z".parse()?;
+//! let now: Timestamp = "2024-07-26T10:00:00Z".parse()?;
 //! let intent = AnyPaymentIntent::from_json(&std::fs::read("docs/examples/manual-fresh.json")?)?;
 //! let (intent, prepared) = intent.prepare_capture(gbp(600), None, now, ApiVersion::default())?;
 //! let intent = intent.record_capture_answer(prepared, Answer::TransportFailure).unwrap_err().into_intent();
 //! assert!(intent.needs_read());
 //!
-//! // GET /payment-intents/{id}: Dojo shows no new capture, so none was made.
+//! // GET /payment-intents/{id}, sent a second later: no new capture yet.
 //! let fresh = std::fs::read("docs/examples/manual-fresh.json")?;
-//! let (intent, reconciled) = intent.reconcile_read_json(&fresh)?;
+//! let read_at: Timestamp = "2024-07-26T10:00:01Z".parse()?;
+//! let (intent, reconciled) = intent.reconcile_read_json_started(&fresh, ReadStart::at(read_at))?;
+//! assert!(reconciled.captures_released().is_empty(), "it may still land");
+//! let horizon = reconciled.settle_after().expect("a horizon");
+//! let again = intent.prepare_capture(gbp(600), None, now, ApiVersion::default()).unwrap_err();
+//! assert_eq!(again.rule(), Rule::OutcomeUnknown);
+//! let intent = again.into_intent();
+//!
+//! // Read again after the horizon: still no capture, so none was made.
+//! let later = horizon + dojo_capture::SignedDuration::from_secs(1);
+//! let (intent, reconciled) = intent.reconcile_read_json_started(&fresh, ReadStart::at(later))?;
 //! assert_eq!(reconciled.captures_released().len(), 1);
 //! assert_eq!(intent.capturable(), gbp(1000));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -20,9 +20,9 @@ use dojo_capture::{
     CaptureStatus, Currency, IdError, IdempotencyKey, IntentState, Money, MoneyError, Operation,
     OperationKind, PaymentIntent, PaymentIntentStatus, PendingCapture, PendingOperation,
     PendingRefund, PreparedAmountChange, PreparedCancel, PreparedCapture, PreparedRefund,
-    PreparedReversal, PreparedTipsChange, ReconcileError, Reconciled, RefundDetails,
-    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WebhookError, WebhookEvent,
-    WebhookSecret, WebhookVerdict, WrongState,
+    PreparedReversal, PreparedTipsChange, ReadStart, ReconcileError, Reconciled, RefundDetails,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, SettleWindow,
+    SettleWindowError, WebhookError, WebhookEvent, WebhookSecret, WebhookVerdict, WrongState,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -118,6 +118,9 @@ fn checked_types() -> Vec<&'static str> {
         AnswerError<PaymentIntent<Refunded>>,
         AnswerError<PaymentIntent<Created>>,
         Reconciled,
+        ReadStart,
+        SettleWindow,
+        SettleWindowError,
         ReconcileError<AnyPaymentIntent>,
         ReconcileError<PaymentIntent<Authorized>>,
         // The check command.

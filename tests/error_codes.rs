@@ -14,8 +14,8 @@ use dojo_capture::{
     Answer, AnswerError, AnyPaymentIntent, Authorization, AutoExpireAction, AutoExpiry,
     AutoExpiryError, CaptureId, CaptureMode, CaptureOutcome, Currency, IdError, IdempotencyKey,
     Money, MoneyError, PaymentIntent, PaymentIntentStatus, ReconcileError, RefundDetails,
-    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, WebhookError, WebhookSecret,
-    WrongState, webhook, wire::UnknownVariant,
+    RefundDetailsError, RehydrateError, Rejected, Rule, RuleViolation, SettleWindow,
+    SettleWindowError, WebhookError, WebhookSecret, WrongState, webhook, wire::UnknownVariant,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -105,6 +105,13 @@ fn wrong_state_codes() -> Vec<Case> {
             .into_any()
             .try_into_state::<Authorized>()
             .unwrap_err()
+    )]
+}
+
+fn settle_window_codes() -> Vec<Case> {
+    vec![case!(
+        SettleWindowError,
+        SettleWindow::new(SignedDuration::ZERO).unwrap_err()
     )]
 }
 
@@ -253,6 +260,29 @@ fn refund_answer_codes() -> Vec<Case> {
             AnyAnswerError as "AnswerError",
             refund_answer_error(captured_with_id(), Answer::TransportFailure)
         ),
+        case!(
+            AnyAnswerError as "AnswerError",
+            refund_answer_error(
+                captured_with_id(),
+                http(201, br#"{"paymentIntentId":"pi_other","refundId":"rfnd_1"}"#)
+            )
+        ),
+        case!(AnyAnswerError as "AnswerError", {
+            // The retry of a refund whose first answer was lost, refused.
+            let (intent, prepared) = captured_with_id()
+                .prepare_refund(
+                    key("r_1"),
+                    gbp(100),
+                    RefundDetails::default(),
+                    ApiVersion::default(),
+                )
+                .unwrap();
+            let intent = intent
+                .record_refund_answer(prepared, Answer::TransportFailure)
+                .unwrap_err()
+                .into_intent();
+            refund_answer_error(intent, http(409, problem))
+        }),
     ]
 }
 
@@ -299,6 +329,7 @@ fn operation_answer_codes() -> Vec<Case> {
     }
     // Cancel, change of amount, change of tip: a Created intent.
     let contradicting = br#"{"id":"pi_errors","status":"Authorized","amount":{"value":1,"currencyCode":"GBP"},"tipsAmount":{"value":1,"currencyCode":"GBP"}}"#;
+    let other = br#"{"id":"pi_other","status":"Canceled"}"#;
     macro_rules! created_operation {
         ($prepare:ident ($($arg:expr),*), $record:ident) => {{
             let (_, stray) = created_with_id().$prepare($($arg,)* ApiVersion::default()).unwrap();
@@ -306,7 +337,10 @@ fn operation_answer_codes() -> Vec<Case> {
                 AnyAnswerError as "AnswerError",
                 created_with_id().$record(stray, http(200, b"{}")).unwrap_err()
             ));
-            for answer in answers.into_iter().chain([http(200, &contradicting[..])]) {
+            for answer in answers
+                .into_iter()
+                .chain([http(200, &contradicting[..]), http(200, &other[..])])
+            {
                 let (intent, prepared) =
                     created_with_id().$prepare($($arg,)* ApiVersion::default()).unwrap();
                 cases.push(case!(
@@ -616,6 +650,7 @@ fn every_case() -> Vec<Case> {
         id_codes(),
         auto_expiry_codes(),
         wrong_state_codes(),
+        settle_window_codes(),
         unknown_variant_codes(),
         api_version_codes(),
         answer_codes(),

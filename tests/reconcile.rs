@@ -6,8 +6,8 @@ use dojo_capture::request::ApiVersion;
 use dojo_capture::wire::{CaptureDetails, PaymentIntentResource};
 use dojo_capture::{
     Answer, AnyPaymentIntent, Authorization, CaptureMode, CaptureOutcome, CaptureStatus,
-    IntentState, OperationKind, PaymentIntent, PaymentIntentStatus, ReconcileError, Reconciled,
-    RefundDetails, Rule,
+    IntentState, OperationKind, PaymentIntent, PaymentIntentStatus, ReadStart, ReconcileError,
+    Reconciled, RefundDetails, Rule,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -42,7 +42,7 @@ fn lost_capture(intent: AnyPaymentIntent, amount: i64) -> AnyPaymentIntent {
         .unwrap_err()
         .into_intent();
     assert!(intent.needs_read());
-    intent
+    missed(intent)
 }
 
 /// `intent` with captures of `amounts` prepared together, all of whose answers were lost.
@@ -62,7 +62,7 @@ fn lost_captures(intent: AnyPaymentIntent, amounts: &[i64]) -> AnyPaymentIntent 
             .unwrap_err()
             .into_intent();
     }
-    intent
+    missed(intent)
 }
 
 fn capture(id: &str, amount: i64, status: CaptureStatus, at: Timestamp) -> CaptureDetails {
@@ -86,9 +86,31 @@ fn reconciled(
     intent: AnyPaymentIntent,
     fresh: &PaymentIntentResource,
 ) -> (AnyPaymentIntent, Reconciled) {
-    let (intent, report) = intent.reconcile_read(fresh).unwrap();
+    let (intent, report) = intent
+        .reconcile_read_started(fresh, ReadStart::at(after_horizon()))
+        .unwrap();
     check_intent(&intent).unwrap();
     (intent, report)
+}
+
+/// Long after the horizon of anything lost and then missed by [`missed`].
+fn after_horizon() -> Timestamp {
+    now() + SignedDuration::from_hours(1)
+}
+
+/// `intent` after a read started at `now()` that shows nothing new: the
+/// first read that misses what was lost starts its settle window (D22).
+fn missed(intent: AnyPaymentIntent) -> AnyPaymentIntent {
+    let wire = intent.to_resource();
+    let (intent, report) = intent
+        .reconcile_read_started(&wire, ReadStart::at(now()))
+        .unwrap();
+    assert!(report.settle_after().is_some(), "{report:?}");
+    assert!(
+        intent.needs_read(),
+        "nothing is released before the horizon"
+    );
+    intent
 }
 
 fn refused(
@@ -96,7 +118,9 @@ fn refused(
     fresh: &PaymentIntentResource,
 ) -> ReconcileError<AnyPaymentIntent> {
     let before = intent.clone();
-    let error = intent.reconcile_read(fresh).unwrap_err();
+    let error = intent
+        .reconcile_read_started(fresh, ReadStart::at(after_horizon()))
+        .unwrap_err();
     assert_eq!(
         error.intent(),
         &before,
@@ -148,16 +172,20 @@ fn a_capture_dojo_did_not_make_is_released_and_another_can_be_prepared() {
 }
 
 #[test]
-fn a_capture_created_before_the_prepare_does_not_match() {
+fn a_capture_dojo_dates_before_the_prepare_is_bound_clocks_are_never_compared() {
+    // Dojo's clock may be behind the service's (D23): a capture of the
+    // amount it shows dated a second before `prepared_at` is still the one.
     let intent = lost_capture(authorized(), 400);
     let before = now() - SignedDuration::from_secs(1);
     let fresh = read_with(
         &intent,
         vec![capture("cp_9", 400, CaptureStatus::Created, before)],
     );
-    let (_, report) = reconciled(intent, &fresh);
-    assert_eq!(report.captures_released(), &[0]);
-    assert_eq!(report.captures_adopted(), &[cid("cp_9")]);
+    let (intent, report) = reconciled(intent, &fresh);
+    assert_eq!(report.captures_bound(), &[(0, cid("cp_9"))]);
+    assert!(report.captures_released().is_empty());
+    assert!(report.captures_adopted().is_empty());
+    assert_eq!(intent.in_flight(), gbp(400));
 }
 
 #[test]
@@ -365,10 +393,12 @@ fn lost_refund(intent: AnyPaymentIntent, name: &str, amount: i64) -> AnyPaymentI
     let (intent, prepared) = intent
         .prepare_refund(key(name), gbp(amount), RefundDetails::default(), v())
         .unwrap();
-    intent
-        .record_refund_answer(prepared, Answer::TransportFailure)
-        .unwrap_err()
-        .into_intent()
+    missed(
+        intent
+            .record_refund_answer(prepared, Answer::TransportFailure)
+            .unwrap_err()
+            .into_intent(),
+    )
 }
 
 fn refunded_read(intent: &AnyPaymentIntent, refunded: i64) -> PaymentIntentResource {
@@ -413,9 +443,15 @@ fn refunds_dojo_did_not_make_are_released() {
     assert_eq!(report.refunds_released(), &[key("rf-1"), key("rf-2")]);
     assert_eq!(intent.refundable(), gbp(1000));
     assert!(!intent.needs_read());
-    // A released key is free again.
-    let (intent, _) = intent
+    // A released key is remembered with its amount (D24): another amount
+    // is a conflict, the same amount a retry that reserves it again.
+    let conflict = intent
         .prepare_refund(key("rf-1"), gbp(100), RefundDetails::default(), v())
+        .unwrap_err();
+    assert_eq!(conflict.rule(), Rule::IdempotencyConflict);
+    let intent = conflict.into_intent();
+    let (intent, _) = intent
+        .prepare_refund(key("rf-1"), gbp(300), RefundDetails::default(), v())
         .unwrap();
     assert_eq!(intent.pending_refunds().len(), 1);
 }
@@ -429,15 +465,30 @@ fn refunds_whose_sum_dojo_shows_are_all_matched() {
 }
 
 #[test]
-fn a_growth_that_is_neither_nothing_nor_the_sum_is_ambiguous() {
+fn a_growth_that_one_set_of_pending_refunds_explains_matches_those_and_keeps_the_rest() {
     let intent = lost_refund(lost_refund(captured(), "rf-1", 300), "rf-2", 200);
-    let error = refused(intent, &refunded_read(&captured(), 300));
+    let (intent, report) = reconciled(intent, &refunded_read(&captured(), 300));
+    assert_eq!(report.refunds_matched(), &[key("rf-1")]);
+    // rf-2 was missed by a read long after its horizon: released, key kept.
+    assert_eq!(report.refunds_released(), &[key("rf-2")]);
+    assert_eq!(intent.refunded(), gbp(300));
+    assert!(intent.pending_refunds().is_empty());
+}
+
+#[test]
+fn a_growth_that_no_one_set_of_pending_refunds_explains_is_ambiguous() {
+    let intent = lost_refund(lost_refund(captured(), "rf-1", 300), "rf-2", 200);
+    let error = refused(intent, &refunded_read(&captured(), 250));
     assert_eq!(error.code(), "reconcile_ambiguous_refund");
     assert!(error.ambiguous());
     assert_eq!(
         error.to_string(),
-        "the refunded total grew by 3.00 GBP, which is neither nothing nor the 5.00 GBP of the pending refunds; nothing is guessed"
+        "the refunded total grew by 2.50 GBP, which no one set of the pending refunds (5.00 GBP in all) adds up to; nothing is guessed"
     );
+    // Two sets of the same sum: which key landed cannot be told.
+    let intent = lost_refund(lost_refund(captured(), "rf-1", 200), "rf-2", 200);
+    let error = refused(intent, &refunded_read(&captured(), 200));
+    assert_eq!(error.code(), "reconcile_ambiguous_refund");
 }
 
 #[test]
@@ -465,10 +516,12 @@ fn a_pending_refund_whose_answer_is_awaited_refuses_the_reconcile() {
 
 fn lost_reversal() -> AnyPaymentIntent {
     let (intent, prepared) = authorized().prepare_reversal(now(), v()).unwrap();
-    intent
-        .record_reversal_answer(prepared, Answer::TransportFailure)
-        .unwrap_err()
-        .into_intent()
+    missed(
+        intent
+            .record_reversal_answer(prepared, Answer::TransportFailure)
+            .unwrap_err()
+            .into_intent(),
+    )
 }
 
 #[test]
@@ -498,10 +551,12 @@ fn created() -> AnyPaymentIntent {
 fn a_cancel_is_applied_from_dojos_status_or_released() {
     let lost = || {
         let (intent, prepared) = created().prepare_cancel(v()).unwrap();
-        intent
-            .record_cancel_answer(prepared, Answer::TransportFailure)
-            .unwrap_err()
-            .into_intent()
+        missed(
+            intent
+                .record_cancel_answer(prepared, Answer::TransportFailure)
+                .unwrap_err()
+                .into_intent(),
+        )
     };
     let mut fresh = created().to_resource();
     fresh.status = PaymentIntentStatus::Canceled;
@@ -517,10 +572,12 @@ fn a_cancel_is_applied_from_dojos_status_or_released() {
 fn a_change_of_amount_is_applied_from_dojos_amount_or_released() {
     let lost = || {
         let (intent, prepared) = created().prepare_change_amount(gbp(700), v()).unwrap();
-        intent
-            .record_change_amount_answer(prepared, Answer::TransportFailure)
-            .unwrap_err()
-            .into_intent()
+        missed(
+            intent
+                .record_change_amount_answer(prepared, Answer::TransportFailure)
+                .unwrap_err()
+                .into_intent(),
+        )
     };
     let mut fresh = created().to_resource();
     fresh.amount = Some(gbp(700));
@@ -556,10 +613,12 @@ fn a_change_of_tip_is_applied_from_dojos_tip_or_released() {
     };
     let lost = || {
         let (intent, prepared) = tipping().prepare_change_tips(gbp(150), v()).unwrap();
-        intent
-            .record_change_tips_answer(prepared, Answer::TransportFailure)
-            .unwrap_err()
-            .into_intent()
+        missed(
+            intent
+                .record_change_tips_answer(prepared, Answer::TransportFailure)
+                .unwrap_err()
+                .into_intent(),
+        )
     };
     let mut fresh = tipping().to_resource();
     fresh.tips_amount = Some(gbp(150));
@@ -791,8 +850,27 @@ fn e2e_capture(fault: Fault) -> (FakeDojo, String, AnyPaymentIntent, Reconciled)
         .prepare_capture(gbp(600), None, dojo.now(), v())
         .unwrap_err();
     assert_eq!(refused.rule(), Rule::OutcomeUnknown);
+    // A read at once binds what landed; one that starts after the horizon
+    // releases what did not (D22).
     let body = get(&mut dojo, &id);
-    let (intent, report) = intent.reconcile_read_json(&body).unwrap();
+    let (intent, first) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(dojo.now()))
+        .unwrap();
+    check_intent(&intent).unwrap();
+    if !first.captures_bound().is_empty() {
+        assert!(!intent.needs_read());
+        return (dojo, id, intent, first);
+    }
+    assert!(
+        first.captures_released().is_empty(),
+        "released before the horizon"
+    );
+    let horizon = first.settle_after().unwrap();
+    dojo.set_now(horizon + SignedDuration::from_secs(1));
+    let body = get(&mut dojo, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(dojo.now()))
+        .unwrap();
     check_intent(&intent).unwrap();
     assert!(!intent.needs_read());
     (dojo, id, intent, report)

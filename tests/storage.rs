@@ -17,7 +17,7 @@ use dojo_capture::request::ApiVersion;
 use dojo_capture::state::{Authorized, Captured};
 use dojo_capture::{
     Answer, AnyPaymentIntent, AutoExpireAction, AutoExpiry, CaptureMode, CaptureOutcome,
-    IntentState, PaymentIntent, RefundDetails,
+    IntentState, PaymentIntent, ReadStart, RefundDetails,
 };
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -658,9 +658,29 @@ fn a_capture_prepared_before_a_crash_is_settled_by_a_read_after_its_answer_is_ma
     assert_eq!(report.captures_bound().len(), 1);
     assert!(settled.pending_captures().is_empty() && !settled.needs_read());
     assert_eq!(settled.in_flight(), gbp(400));
-    // Dojo never received it: the amount is released.
-    let (settled, report) = recovering
+    // Dojo shows nothing: the request may still land, so a read with no
+    // known start releases nothing, and neither does one before the
+    // horizon (D22); one that starts after it does.
+    let (kept, report) = recovering
         .reconcile_read_json(read("").as_bytes())
+        .expect("reconciled");
+    assert!(report.captures_released().is_empty());
+    assert!(kept.needs_read() && kept.in_flight() == gbp(400));
+    let first: Timestamp = "2024-07-25T09:00:00Z".parse().unwrap();
+    let (kept, report) = kept
+        .reconcile_read_json_started(read("").as_bytes(), ReadStart::at(first))
+        .expect("reconciled");
+    assert!(report.captures_released().is_empty());
+    let horizon = report.settle_after().expect("the window started");
+    assert_eq!(horizon, first + SignedDuration::from_mins(15));
+    // The horizon is stored, and read back.
+    let kept = AnyPaymentIntent::from_stored_json(kept.to_stored_json().as_bytes()).unwrap();
+    assert_eq!(kept.pending_captures()[0].settle_horizon(), Some(horizon));
+    let (settled, report) = kept
+        .reconcile_read_json_started(
+            read("").as_bytes(),
+            ReadStart::at(horizon + SignedDuration::from_secs(1)),
+        )
         .expect("reconciled");
     assert_eq!(report.captures_released(), &[local_id]);
     assert_eq!(settled.capturable(), gbp(1000));

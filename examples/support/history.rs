@@ -16,7 +16,8 @@
 //! * requests as the crate prepares them (captures, refunds under
 //!   idempotency keys with reasons and notes, reversals, cancels, changes
 //!   of amount and tip), each followed by its answer; now and then a
-//!   timeout or a 502 (the next read settles it) or a refund Dojo refuses
+//!   timeout or a 502 (a read binds a capture Dojo made; one Dojo did not
+//!   make is released by a `GET` sent after its settle window) or a refund Dojo refuses
 //!   (409) or a refund retried under the same key after a timeout;
 //! * webhook deliveries, signed (`{"webhook": …}`) or bare event bodies,
 //!   some delivered twice, and `send-receipt` events;
@@ -809,7 +810,10 @@ impl<'a> Life<'a> {
         }
         self.request("POST", "captures", Some(body), None);
         let unknown = self.rng.chance(4);
-        let made = !unknown || self.rng.chance(75);
+        // A capture Dojo did not make is released only by a `GET` that
+        // began after its settle horizon (D22): one read needs the room of a
+        // `GET`, or Dojo made it and any read binds it.
+        let made = !unknown || spare == 0 || self.rng.chance(75);
         if made {
             self.truth.captures.push(Capture {
                 id: format!("cp_sandbox_{}", self.rng.token(22)),
@@ -827,12 +831,19 @@ impl<'a> Life<'a> {
             let status = if self.rng.chance(50) { None } else { Some(502) };
             let body = status.map_or(Value::Null, |_| json!("<html>502 Bad Gateway</html>"));
             self.answer("POST", "captures", status, body);
-            self.wait(10 * SECOND, 2 * MINUTE);
-            if spare == 0 || self.rng.chance(50) {
-                self.snapshot();
-            } else {
+            if !made {
+                // Past the 15 minutes a request may still land in.
+                self.wait(16 * MINUTE, 30 * MINUTE);
                 self.get();
                 spare = spare.saturating_sub(1);
+            } else {
+                self.wait(10 * SECOND, 2 * MINUTE);
+                if spare == 0 || self.rng.chance(50) {
+                    self.snapshot();
+                } else {
+                    self.get();
+                    spare = spare.saturating_sub(1);
+                }
             }
             if made {
                 self.after("Captured", "payment_intent.status_updated", &mut spare);

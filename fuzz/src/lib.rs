@@ -141,6 +141,38 @@ pub fn wire_rehydrate(data: &[u8]) {
     }
 }
 
+/// `bytes` reconciled as two reads: one that began at a fixed time, which
+/// releases nothing it does not show while that may still land (D22), then
+/// the same read again, begun a day later, past every settle horizon. The
+/// report is the two reports' sum of releases (the second's, with the
+/// first's changes). A refusal of either read hands back the intent given.
+fn read_twice(
+    intent: dojo_capture::AnyPaymentIntent,
+    bytes: &[u8],
+) -> Result<
+    (dojo_capture::AnyPaymentIntent, dojo_capture::Reconciled),
+    dojo_capture::ReconcileError<dojo_capture::AnyPaymentIntent>,
+> {
+    use dojo_capture::ReadStart;
+    let first_at: Timestamp = "2024-07-26T08:00:00Z".parse().expect("a timestamp");
+    let (merged, first) = intent.reconcile_read_json_started(bytes, ReadStart::at(first_at))?;
+    if let Some(horizon) = first.settle_after() {
+        ensure(
+            horizon > first_at,
+            "the settle horizon of a read comes after the read began",
+            &first,
+        );
+    }
+    let later = first_at + SignedDuration::from_hours(24);
+    match merged.reconcile_read_json_started(bytes, ReadStart::at(later)) {
+        Ok((merged, second)) => Ok((merged, if second.changed() { second } else { first })),
+        Err(e) => panic!(
+            "property violated: a read accepted once is accepted again a day later: {}",
+            e
+        ),
+    }
+}
+
 /// Any read reconciled with a Manual intent whose capture's answer was
 /// lost either refuses, handing the intent back untouched, or gives an
 /// intent that holds the invariants and needs no read.
@@ -162,12 +194,12 @@ fn reconcile_any_read(data: &[u8]) {
         Ok(_) => panic!("a transport failure binds no capture"),
         Err(e) => e.into_intent().into_any(),
     };
-    match local.clone().reconcile_read_json(data) {
+    match read_twice(local.clone(), data) {
         Ok((merged, _)) => {
             holds(invariants::check_intent(&merged), &merged);
             ensure(
                 !merged.needs_read(),
-                "after a reconcile nothing needs a read",
+                "after a read that began past the settle horizon nothing needs a read",
                 &merged,
             );
         }
@@ -2510,12 +2542,12 @@ fn reconcile_one(intent: AnyPaymentIntent, read: &ReadPick) -> AnyPaymentIntent 
     };
     let own = matches!(read, ReadPick::Own);
     let idle = nothing_pending(&intent);
-    match intent.clone().reconcile_read_json(&bytes) {
+    match read_twice(intent.clone(), &bytes) {
         Ok((merged, report)) => {
             holds(invariants::check_intent(&merged), &merged);
             ensure(
                 !merged.needs_read(),
-                "after a reconcile nothing needs a read",
+                "after a read that began past the settle horizon nothing needs a read",
                 &(&merged, &report),
             );
             if own && idle {

@@ -4,11 +4,14 @@
 //! judged against that intent alone, which is what lets a history be split
 //! by intent id and audited in parallel.
 
+use jiff::Timestamp;
+
 use super::finding::{Finding, clipped, shown};
 use super::line::RequestLine;
 use super::request::{Asked, Token, differences, prepare, version, wanted};
 use crate::any::AnyPaymentIntent;
 use crate::prepared::{Answer, AnswerError, AnswerErrorKind};
+use crate::settle::{ReadStart, SettleWindow};
 use crate::webhook::{WebhookEvent, WebhookVerdict};
 use crate::wire::PaymentIntentResource;
 
@@ -105,11 +108,17 @@ impl Tracked {
     /// A later read of the intent, a snapshot line or the answer to a
     /// `GET` (`self.intent` is known): a legal successor of what the audit
     /// knows, merged by the reconcile of a fresh read.
-    pub(crate) fn reread(&mut self, found: &mut Found, id: &str, resource: &PaymentIntentResource) {
+    pub(crate) fn reread(
+        &mut self,
+        found: &mut Found,
+        id: &str,
+        resource: &PaymentIntentResource,
+        read: ReadStart,
+    ) {
         let Some(local) = self.intent.take() else {
             return;
         };
-        let error = match local.reconcile_read(resource) {
+        let error = match local.reconcile_read_started(resource, read) {
             Ok((merged, _)) => {
                 self.intent = Some(merged);
                 return;
@@ -139,7 +148,7 @@ impl Tracked {
             // contradicted.
             self.intent = Some(fresh);
             for awaiting in &mut self.awaiting {
-                if !matches!(awaiting.token, Token::Read) {
+                if !matches!(awaiting.token, Token::Read(_)) {
                     awaiting.token = Token::Unjudged;
                 }
             }
@@ -158,7 +167,7 @@ impl Tracked {
         request: &RequestLine<'_>,
     ) {
         let token = if asked == Asked::Read {
-            Token::Read
+            Token::Read(request.at)
         } else {
             match self.intent.take() {
                 None => {
@@ -224,13 +233,22 @@ impl Tracked {
     }
 
     /// Records `answer` for a prepared operation's `token` (not a read).
-    pub(crate) fn record(&mut self, found: &mut Found, id: &str, token: Token, answer: Answer<'_>) {
+    /// `at` is when the answer came or was given up on: where it leaves the
+    /// outcome unknown, the settle window starts then ([D22](crate::decisions#d22)).
+    pub(crate) fn record(
+        &mut self,
+        found: &mut Found,
+        id: &str,
+        token: Token,
+        answer: Answer<'_>,
+        at: Option<Timestamp>,
+    ) {
         let Some(intent) = self.intent.take() else {
             // A token comes only from an intent that was read; nothing to record on.
             return;
         };
-        let (intent, finding) = match token {
-            Token::Read | Token::Unjudged => (intent, None),
+        let (intent, finding, unknown) = match token {
+            Token::Read(_) | Token::Unjudged => (intent, None, false),
             Token::Capture(prepared) => judged(
                 intent
                     .record_capture_answer(prepared, answer)
@@ -249,6 +267,10 @@ impl Tracked {
             Token::ChangeTips(prepared) => {
                 judged(intent.record_change_tips_answer(prepared, answer))
             }
+        };
+        let intent = match at {
+            Some(lost_at) if unknown => intent.start_settling(lost_at, SettleWindow::default()),
+            _ => intent,
         };
         self.intent = Some(intent);
         if let Some((code, message)) = finding {
@@ -361,7 +383,7 @@ fn answer_lost(intent: AnyPaymentIntent, token: &Token) -> AnyPaymentIntent {
                 None => intent,
             }
         }
-        Token::Read | Token::Unjudged => intent,
+        Token::Read(_) | Token::Unjudged => intent,
     }
 }
 
@@ -377,21 +399,24 @@ fn answer_lost(intent: AnyPaymentIntent, token: &Token) -> AnyPaymentIntent {
 /// request no longer pending.
 fn judged(
     result: Result<AnyPaymentIntent, AnswerError<AnyPaymentIntent>>,
-) -> (AnyPaymentIntent, Option<(&'static str, String)>) {
+) -> (AnyPaymentIntent, Option<(&'static str, String)>, bool) {
     match result {
-        Ok(intent) => (intent, None),
+        Ok(intent) => (intent, None, false),
         Err(error) => {
             let finding = match error.kind() {
                 AnswerErrorKind::NotPending
                 | AnswerErrorKind::Unreadable { .. }
                 | AnswerErrorKind::IdAlreadyRecorded { .. }
-                | AnswerErrorKind::Contradicts { .. } => Some((error.code(), error.to_string())),
+                | AnswerErrorKind::Contradicts { .. }
+                | AnswerErrorKind::OtherIntent { .. } => Some((error.code(), error.to_string())),
                 AnswerErrorKind::Refused { .. }
                 | AnswerErrorKind::ServerError { .. }
                 | AnswerErrorKind::UnexpectedStatus { .. }
+                | AnswerErrorKind::RetryRefused { .. }
                 | AnswerErrorKind::NoAnswer => None,
             };
-            (error.into_intent(), finding)
+            let unknown = error.outcome_unknown();
+            (error.into_intent(), finding, unknown)
         }
     }
 }

@@ -289,6 +289,11 @@ pub(crate) struct AnswerLine<'a> {
     pub(crate) intent_id: Option<Cow<'a, str>>,
     pub(crate) method: Option<Cow<'a, str>>,
     pub(crate) path: Option<Cow<'a, str>>,
+    /// When the answer came, or the service gave up waiting for it: the
+    /// moment a lost answer was declared lost ([D22](crate::decisions#d22)).
+    /// Read leniently: a log's `at` that is no RFC 3339 time only leaves it
+    /// unknown, which releases nothing.
+    pub(crate) at: Option<Timestamp>,
 }
 
 /// An answer's body as the crate's functions read it: the raw body when
@@ -515,6 +520,22 @@ mod plain {
         method: Option<Text<'a>>,
         #[serde(borrow, default)]
         path: Option<Text<'a>>,
+        #[serde(borrow, default)]
+        at: Option<Lenient<'a>>,
+    }
+
+    /// Any JSON value; its text when it is a string.
+    struct Lenient<'a>(Option<Cow<'a, str>>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Lenient<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let raw = <&'de RawValue>::deserialize(deserializer)?;
+            Ok(Lenient(
+                serde_json::from_str::<Text<'de>>(raw.get())
+                    .ok()
+                    .map(|text| text.0),
+            ))
+        }
     }
 
     #[derive(Deserialize)]
@@ -538,6 +559,10 @@ mod plain {
                 intent_id: self.payment_intent_id.map(|text| text.0),
                 method: self.method.map(|text| text.0),
                 path: self.path.map(|text| text.0),
+                at: self
+                    .at
+                    .and_then(|at| at.0)
+                    .and_then(|at| at.parse::<Timestamp>().ok()),
             }
         }
     }
@@ -804,6 +829,10 @@ fn answer(object: &Map<String, Value>) -> Result<AnswerLine<'static>, Unreadable
         intent_id: optional_text(object, "paymentIntentId", "paymentIntentId")?.map(Cow::Owned),
         method: optional_text(object, "method", "method")?.map(Cow::Owned),
         path: optional_text(object, "path", "path")?.map(Cow::Owned),
+        at: object
+            .get("at")
+            .and_then(Value::as_str)
+            .and_then(|at| at.parse::<Timestamp>().ok()),
     })
 }
 

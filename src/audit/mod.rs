@@ -93,6 +93,8 @@ mod scan;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+use jiff::Timestamp;
+
 pub use finding::{Finding, Summary};
 pub use intent::MAX_AWAITING;
 pub use line::{LineReader, MAX_LINE_BYTES};
@@ -100,6 +102,7 @@ pub use line::{LineReader, MAX_LINE_BYTES};
 use crate::any::AnyPaymentIntent;
 use crate::prepared::Answer;
 use crate::rehydrate::{RehydrateError, decode};
+use crate::settle::ReadStart;
 use crate::webhook::{self, WebhookEvent, WebhookSecret};
 use crate::wire::PaymentIntentResource;
 use intent::{Found, Tracked};
@@ -287,10 +290,10 @@ impl Auditor {
             Err(unreadable) => found.push(None, unreadable.code, unreadable.message),
             Ok(Line::Blank) => {}
             Ok(Line::Snapshot(Intent::Decoded(resource))) => {
-                self.snapshot(found, None, false, Ok(*resource));
+                self.snapshot(found, None, None, Ok(*resource));
             }
             Ok(Line::Snapshot(Intent::Bytes { id, bytes })) => {
-                self.snapshot(found, id.as_deref(), false, decode(bytes));
+                self.snapshot(found, id.as_deref(), None, decode(bytes));
             }
             Ok(Line::Webhook { signature, body }) => {
                 self.webhook(found, signature.as_deref(), body.bytes());
@@ -303,14 +306,17 @@ impl Auditor {
     /// A read of an intent: `decoded` is its JSON decoded. `id` is the id
     /// the line names: a payment intent line's own (its JSON's, when it
     /// decoded), or for the answer to a `GET`, the intent the request's
-    /// path read (`of_get`).
+    /// path read (`get_sent` is when that `GET` was sent: when the read
+    /// began, [D22](crate::decisions#d22); a payment intent line's read
+    /// began at a time the history does not tell, so it releases nothing).
     fn snapshot(
         &mut self,
         found: &mut Found,
         id: Option<&str>,
-        of_get: bool,
+        get_sent: Option<Timestamp>,
         decoded: Result<PaymentIntentResource, RehydrateError>,
     ) {
+        let of_get = get_sent.is_some();
         let resource = match decoded {
             Ok(resource) => resource,
             Err(error) => return found.push(id, error.code(), error.to_string()),
@@ -338,7 +344,8 @@ impl Auditor {
             && let Some(tracked) = self.intents.get_mut(id)
             && tracked.intent.is_some()
         {
-            return tracked.reread(found, id, &resource);
+            let read = get_sent.map_or(ReadStart::unknown(), ReadStart::at);
+            return tracked.reread(found, id, &resource, read);
         }
         let fresh = match AnyPaymentIntent::try_from(&resource) {
             Ok(fresh) => fresh,
@@ -452,13 +459,14 @@ impl Auditor {
             );
         };
         match token {
-            Token::Read => {
+            Token::Read(sent) => {
                 // Only a successful read carries the intent.
                 if let Some(200..=299) = answer.status {
-                    self.snapshot(found, Some(&id), true, answer.body.intent());
+                    self.snapshot(found, Some(&id), Some(sent), answer.body.intent());
                 }
             }
             token => {
+                let at = answer.at;
                 let body = answer.body.bytes();
                 let answer = match answer.status {
                     Some(status) => Answer::Http {
@@ -467,7 +475,7 @@ impl Auditor {
                     },
                     None => Answer::TransportFailure,
                 };
-                tracked.record(found, &id, token, answer);
+                tracked.record(found, &id, token, answer, at);
             }
         }
     }

@@ -272,8 +272,9 @@ pub(crate) fn wanted(
 /// What a request awaiting its answer records it with.
 #[derive(Debug)]
 pub(crate) enum Token {
-    /// A read (`GET`): its answer, when it is an intent, is a snapshot.
-    Read,
+    /// A read (`GET`) sent at this time: its answer, when it is an intent,
+    /// is a read that began then ([D22](crate::decisions#d22)).
+    Read(jiff::Timestamp),
     /// A request the audit could not judge (refused, unpreparable, for an
     /// intent never read): its answer is taken without a finding, so that
     /// one problem is reported once.
@@ -290,7 +291,7 @@ impl Token {
     /// The request the crate built, for a prepared operation.
     fn request(&self) -> Option<&Request> {
         match self {
-            Token::Read | Token::Unjudged => None,
+            Token::Read(_) | Token::Unjudged => None,
             Token::Capture(prepared) => Some(prepared.request()),
             Token::Refund(prepared) => Some(prepared.request()),
             Token::Reversal(prepared) => Some(prepared.request()),

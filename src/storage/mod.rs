@@ -220,6 +220,14 @@ impl Ledger {
                     refund_id: r.refund_id.as_deref().map(Into::into),
                 })
                 .collect(),
+            released_refunds: self
+                .released_refunds
+                .iter()
+                .map(|r| record::ReleasedRefund {
+                    idempotency_key: r.key.as_str().into(),
+                    amount: r.amount.minor_units(),
+                })
+                .collect(),
             pending_captures: self
                 .pending
                 .iter()
@@ -229,6 +237,7 @@ impl Ledger {
                     tips_amount: p.tips.map(|t| t.minor_units()),
                     prepared_at: p.prepared_at,
                     outcome_unknown: p.outcome_unknown,
+                    settle_horizon: p.settle_horizon,
                 })
                 .collect(),
             pending_refunds: self
@@ -240,6 +249,7 @@ impl Ledger {
                     refund_reason: p.details.reason().map(Into::into),
                     notes: p.details.notes().map(Into::into),
                     outcome_unknown: p.outcome_unknown,
+                    settle_horizon: p.settle_horizon,
                 })
                 .collect(),
             pending_operation: self.pending_operation.as_ref().map(|p| {
@@ -258,6 +268,7 @@ impl Ledger {
                     operation,
                     amount,
                     outcome_unknown: p.outcome_unknown,
+                    settle_horizon: p.settle_horizon,
                 }
             }),
             next_local_id: self.next_local_id,

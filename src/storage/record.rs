@@ -43,6 +43,9 @@ pub(crate) struct Record<'a> {
     pub(crate) captures: Vec<Capture<'a>>,
     #[serde(borrow)]
     pub(crate) refunds: Vec<Refund<'a>>,
+    /// Absent in records written before keys were remembered ([D24](crate::decisions#d24)).
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) released_refunds: Vec<ReleasedRefund<'a>>,
     pub(crate) pending_captures: Vec<PendingCapture>,
     #[serde(borrow)]
     pub(crate) pending_refunds: Vec<PendingRefund<'a>>,
@@ -79,6 +82,16 @@ pub(crate) struct Refund<'a> {
 }
 
 /// A capture prepared whose answer is not recorded, or was lost.
+/// A refund key whose refund Dojo refused or a read released, with its
+/// amount: remembered for the life of the intent ([D24](crate::decisions#d24)).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ReleasedRefund<'a> {
+    #[serde(borrow)]
+    pub(crate) idempotency_key: Cow<'a, str>,
+    pub(crate) amount: i64,
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct PendingCapture {
@@ -88,6 +101,9 @@ pub(crate) struct PendingCapture {
     pub(crate) tips_amount: Option<i64>,
     pub(crate) prepared_at: Timestamp,
     pub(crate) outcome_unknown: bool,
+    /// [D22](crate::decisions#d22): absent until a read with a known start missed the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 /// A refund prepared whose answer is not recorded, or was lost.
@@ -102,6 +118,9 @@ pub(crate) struct PendingRefund<'a> {
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub(crate) notes: Option<Cow<'a, str>>,
     pub(crate) outcome_unknown: bool,
+    /// [D22](crate::decisions#d22): absent until a read with a known start missed the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 /// A reversal, cancel or change prepared whose answer is not recorded, or was lost.
@@ -114,6 +133,9 @@ pub(crate) struct PendingOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) amount: Option<i64>,
     pub(crate) outcome_unknown: bool,
+    /// [D22](crate::decisions#d22): absent until a read with a known start missed the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) settle_horizon: Option<Timestamp>,
 }
 
 /// The operations that can be pending on the whole intent, by the command
