@@ -17,8 +17,8 @@
 
 use dojo_capture::request::Request;
 use dojo_capture::{
-    Answer, AnyPaymentIntent, Authorization, CaptureMode, Currency, Money, PaymentIntent,
-    PreparedCapture, Timestamp,
+    Answer, AnyPaymentIntent, Authorization, CaptureMode, Currency, Money, Operation,
+    PaymentIntent, PreparedCapture, Timestamp,
 };
 use rusqlite::{Connection, TransactionBehavior, params};
 
@@ -82,10 +82,7 @@ fn main() -> Result<(), Error> {
         println!("A: lost the race, the row is no longer at revision {a_loaded}");
         drop(a_prepared); // never sent: its reservation was never stored
         let (_, fresh) = load(&conn)?;
-        if let Err(refused) = fresh
-            .clone()
-            .prepare_capture(gbp(600), None, now, Default::default())
-        {
+        if let Err(refused) = fresh.check(Operation::Capture(gbp(600)), now) {
             println!("A: decided again: {refused}");
         }
         let remaining = fresh.capturable();

@@ -38,7 +38,7 @@ use crate::wire::CaptureMode;
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum AnyPaymentIntent {
     /// Waiting for payment.
     Created(PaymentIntent<Created>),
@@ -105,7 +105,7 @@ pub enum Operation {
 ///     r#"WrongState { code: "wrong_state", message: "the intent is Created, not Authorized" }"#
 /// );
 /// ```
-#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(PartialEq, Eq, thiserror::Error)]
 #[error("{kind}")]
 pub struct WrongState {
     intent: AnyPaymentIntent,
@@ -211,6 +211,13 @@ impl AnyPaymentIntent {
     }
 
     #[inline]
+    /// A second intent with the same facts, for the crate's own dry runs
+    /// (`check` applies an operation to it to show what would remain): never
+    /// handed out, so that no two values can prepare the same money.
+    pub(crate) fn duplicate(&self) -> AnyPaymentIntent {
+        AnyPaymentIntent::from_ledger(Box::new(self.ledger().clone()))
+    }
+
     pub(crate) fn ledger(&self) -> &Ledger {
         dispatch!(self, intent => intent.ledger())
     }

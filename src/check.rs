@@ -246,7 +246,7 @@ fn apply(
     operation: Operation,
     now: Timestamp,
 ) -> Result<Option<AnyPaymentIntent>, RuleViolation> {
-    let copy = intent.clone();
+    let copy = intent.duplicate();
     let result = match operation {
         // A capture is only recorded in flight here, its outcome never recorded:
         // until Dojo reports it Successful its amount is in flight and nothing is captured (D1).

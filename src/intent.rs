@@ -197,9 +197,9 @@ impl<I> Rejected<I> {
     ///
     /// use dojo_capture::CaptureId;
     ///
-    /// let before = authorized.clone();
+    /// let before = authorized.to_stored_json();
     /// let rejected = authorized.capture(CaptureId::new("cp_1")?, gbp(0), paid_at).unwrap_err();
-    /// assert_eq!(rejected.intent(), &before);
+    /// assert_eq!(rejected.intent().to_stored_json(), before, "untouched");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn intent(&self) -> &I {
@@ -291,7 +291,7 @@ impl<I> std::error::Error for Rejected<I> {}
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum Authorization {
     /// Manual capture mode: nothing captured yet.
     Manual(PaymentIntent<Authorized>),
@@ -323,21 +323,12 @@ pub enum Authorization {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum CaptureResolved {
     /// Declined or Failed (or an in-flight capture among others): still nothing captured.
     Authorized(PaymentIntent<Authorized>),
     /// Successful: the capture's amount is captured.
     Captured(PaymentIntent<Captured>),
-}
-
-impl<S: State> Clone for PaymentIntent<S> {
-    fn clone(&self) -> Self {
-        PaymentIntent {
-            ledger: self.ledger.clone(),
-            state: PhantomData,
-        }
-    }
 }
 
 impl<S: State> PartialEq for PaymentIntent<S> {
@@ -1024,10 +1015,12 @@ impl<S: State> PaymentIntent<S> {
     /// #     unreachable!("a Manual intent is authorised, not captured")
     /// # };
     ///
-    /// use dojo_capture::AnyPaymentIntent;
+    /// use dojo_capture::IntentState;
     ///
-    /// let any = authorized.clone().into_any();
-    /// assert_eq!(any, AnyPaymentIntent::Authorized(authorized));
+    /// let stored = authorized.to_stored_json();
+    /// let any = authorized.into_any();
+    /// assert_eq!(any.state(), IntentState::Authorized);
+    /// assert_eq!(any.to_stored_json(), stored, "the same facts");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn into_any(self) -> AnyPaymentIntent {
@@ -1115,9 +1108,10 @@ impl PaymentIntent<Created> {
     /// #     .with_id("pi_1");
     /// use dojo_capture::request::ApiVersion;
     ///
-    /// let refused = created.clone().prepare_change_tips(gbp(100), ApiVersion::default()).unwrap_err();
+    /// let refused = created.prepare_change_tips(gbp(100), ApiVersion::default()).unwrap_err();
     /// assert_eq!(refused.code(), "tips_not_allowed");
-    /// assert!(created.with_tips_allowed(true).prepare_change_tips(gbp(100), ApiVersion::default()).is_ok());
+    /// let created = refused.into_intent().with_tips_allowed(true);
+    /// assert!(created.prepare_change_tips(gbp(100), ApiVersion::default()).is_ok());
     /// ```
     #[must_use]
     pub fn with_tips_allowed(mut self, allowed: bool) -> Self {
@@ -1268,7 +1262,8 @@ impl<S: CanChangeAmount> PaymentIntent<S> {
     /// #     .with_id("pi_1");
     ///
     /// let created = created.with_custom_amount_allowed(true);
-    /// assert_eq!(created.clone().change_amount(gbp(1500))?.amount(), gbp(1500));
+    /// let created = created.change_amount(gbp(1500))?;
+    /// assert_eq!(created.amount(), gbp(1500));
     /// assert_eq!(created.change_amount(gbp(0)).unwrap_err().code(), "zero_amount");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1814,10 +1809,11 @@ impl<S: CanReverse> PaymentIntent<S> {
     ///
     /// use dojo_capture::IntentState;
     ///
-    /// let reversed = authorized.clone().reverse(paid_at)?;
-    /// assert_eq!(reversed.state(), IntentState::Reversed);
     /// let late = paid_at + dojo_capture::SignedDuration::from_hours(24 * 7);
-    /// assert_eq!(authorized.reverse(late).unwrap_err().code(), "reversal_window_closed");
+    /// let refused = authorized.reverse(late).unwrap_err();
+    /// assert_eq!(refused.code(), "reversal_window_closed");
+    /// let reversed = refused.into_intent().reverse(paid_at)?;
+    /// assert_eq!(reversed.state(), IntentState::Reversed);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reverse(self, now: Timestamp) -> Result<PaymentIntent<Reversed>, Rejected<Self>> {

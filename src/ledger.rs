@@ -2543,14 +2543,14 @@ mod tests {
                 .expect("a stored intent reads back");
             let wire = serde_json::to_vec(&intent.to_resource()).expect("JSON");
             let read = AnyPaymentIntent::from_json(&wire).expect("Dojo's JSON reads back");
-            for copy in [&intent, &intent.clone(), &stored, &read] {
+            for copy in [&intent, &intent.duplicate(), &stored, &read] {
                 let ledger = copy.ledger();
                 prop_assert_eq!(
                     ledger.totals,
                     Totals::of(&ledger.captures, &ledger.pending, &ledger.pending_refunds)
                 );
             }
-            let clone = intent.clone();
+            let clone = intent.duplicate();
             prop_assert!(clone.ledger().captures.capacity() >= clone.ledger().captures.len() + super::RESERVED_RECORDS);
             prop_assert!(clone.ledger().refunds.capacity() >= clone.ledger().refunds.len() + super::RESERVED_RECORDS);
         }

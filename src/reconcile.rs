@@ -361,10 +361,11 @@ impl Reconciled {
 ///
 /// let other = br#"{"id": "pi_2", "status": "Authorized", "captureMode": "Manual",
 ///     "amount": {"value": 1000, "currencyCode": "GBP"}, "createdAt": "2024-07-25T08:49:20Z"}"#;
-/// let error = intent.clone().reconcile_read_json(other).unwrap_err();
+/// let before = intent.to_stored_json();
+/// let error = intent.reconcile_read_json(other).unwrap_err();
 /// assert_eq!(error.code(), "reconcile_different_intent");
 /// assert_eq!(error.to_string(), "the fresh read is of intent pi_2, not of pi_1");
-/// assert_eq!(error.into_intent(), intent);
+/// assert_eq!(error.into_intent().to_stored_json(), before, "untouched");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -506,9 +507,9 @@ impl<I> ReconcileError<I> {
     /// #     "captureMode": "Manual", "amount": {"value": 1000, "currencyCode": "GBP"},
     /// #     "createdAt": "2024-07-25T08:49:20Z"}"#)?;
     ///
-    /// let before = intent.clone();
+    /// let before = intent.to_stored_json();
     /// let error = intent.reconcile_read_json(b"{}").unwrap_err();
-    /// assert_eq!(error.intent(), &before);
+    /// assert_eq!(error.intent().to_stored_json(), before);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn intent(&self) -> &I {

@@ -198,9 +198,10 @@ fn example(name: &str) -> Vec<u8> {
 }
 
 #[test]
-fn a_cloned_intent_keeps_its_room_for_captures_and_refunds() {
-    // An intent whose records already filled the room reserved at creation:
-    // a derived Clone would copy only their length.
+fn a_stored_copy_of_an_intent_keeps_its_room_for_captures_and_refunds() {
+    // An intent whose records already filled the room reserved at creation,
+    // copied the way a service copies one (intents are not `Clone`): through
+    // its stored record.
     let paid = ts("2024-07-25T08:49:20Z");
     let now = ts("2024-07-25T09:00:00Z");
     let mut intent = PaymentIntent::new(gbp(100_000), CaptureMode::Manual)
@@ -214,11 +215,11 @@ fn a_cloned_intent_keeps_its_room_for_captures_and_refunds() {
             .record_capture_outcome(&id, CaptureOutcome::Successful)
             .unwrap();
     }
-    let clone = intent.clone();
+    let copy = AnyPaymentIntent::from_stored_json(intent.to_stored_json().as_bytes()).unwrap();
     assert_eq!(
-        four_captures_and_refunds(clone, "clone"),
+        four_captures_and_refunds(copy, "copy"),
         0,
-        "a clone allocated"
+        "a stored copy allocated"
     );
 }
 
@@ -227,7 +228,10 @@ fn an_intent_read_from_dojo_or_from_storage_records_captures_and_refunds_without
     let read = AnyPaymentIntent::from_json(&example("manual-authorized.json")).unwrap();
     let stored = AnyPaymentIntent::from_stored_json(read.to_stored_json().as_bytes()).unwrap();
     assert_eq!(
-        four_captures_and_refunds(read.clone(), "read"),
+        four_captures_and_refunds(
+            AnyPaymentIntent::from_stored_json(read.to_stored_json().as_bytes()).unwrap(),
+            "read",
+        ),
         0,
         "a read intent allocated"
     );
@@ -308,7 +312,8 @@ fn a_read_merged_in_copies_neither_refunds_nor_remembered_events() {
     let mut counts = Vec::new();
     for events in [0_usize, 1, 32] {
         let intent = stored_with_events(events);
-        let before = intent.clone();
+        let before =
+            AnyPaymentIntent::from_stored_json(intent.to_stored_json().as_bytes()).unwrap();
         let (merged, allocations) = allocations_during(|| intent.reconcile_read(&fresh));
         let (merged, _) = merged.expect("the same facts merge");
         // Nothing lost: the keys and the events are still there.

@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
 mod common;
+use common::Copied;
 use common::invariants::check_intent;
 use common::{cid, eur, gbp, paid, proptest_config};
 
@@ -202,7 +203,7 @@ fn over_capture_counts_pending_captures() {
     );
     let intent = rejected.into_intent();
     // A refused prepare changes nothing, not even the local counter.
-    let before = intent.clone();
+    let before = intent.copied();
     let again = intent
         .prepare_capture(gbp(401), None, now(), ApiVersion::default())
         .unwrap_err()
@@ -311,7 +312,7 @@ fn an_intent_without_dojo_s_id_cannot_prepare_a_request() {
     else {
         unreachable!("a Manual intent is authorised, not captured")
     };
-    let before = intent.clone();
+    let before = intent.copied();
     let rejected = intent
         .prepare_capture(gbp(100), None, now(), ApiVersion::default())
         .unwrap_err();
@@ -401,7 +402,7 @@ fn a_capture_dojo_accepted_before_the_deadline_is_recorded_after_it() {
     let late = deadline + SignedDuration::from_secs(1);
     assert_eq!(
         intent
-            .clone()
+            .copied()
             .capture(cid("cp_1"), gbp(500), late)
             .unwrap_err()
             .rule(),
@@ -572,7 +573,7 @@ fn a_prepared_capture_of_another_intent_is_not_pending_here() {
     let (_, prepared) = prepare(authorized_with_id("pi_other"), 100);
     let here = authorized();
     let error = here
-        .clone()
+        .copied()
         .record_capture_answer(prepared, http(201, CREATED_CP_1))
         .unwrap_err();
     assert_eq!(error.code(), "capture_not_pending");
@@ -585,7 +586,7 @@ fn a_prepared_capture_of_another_intent_is_not_pending_here() {
     let read =
         AnyPaymentIntent::from_json(&serde_json::to_vec(&intent.to_resource()).unwrap()).unwrap();
     let error = read
-        .clone()
+        .copied()
         .record_capture_answer(prepared, http(201, CREATED_CP_1))
         .unwrap_err();
     assert_eq!(error.code(), "capture_not_pending");
@@ -694,7 +695,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut tokens: Vec<PreparedCapture> = Vec::new();
     let mut next_id = 0;
     for step in steps {
-        let before = intent.clone();
+        let before = intent.copied();
         intent = match step {
             Step::Prepare { minor, tips } => {
                 match intent.prepare_capture(
@@ -811,7 +812,7 @@ fn outcome_unknown_comes_after_the_deadline_and_before_over_capture() {
     // itself is in doubt: read the intent again first.
     let rule = |amount, at| {
         intent
-            .clone()
+            .copied()
             .prepare_capture(gbp(amount), None, at, ApiVersion::default())
             .unwrap_err()
             .rule()
@@ -857,7 +858,7 @@ fn a_token_prepared_on_another_copy_of_the_intent_matches_only_the_same_capture(
         let (here, _) = token_on(authorized(), 100, None, now());
         let (_, elsewhere) = token_on(authorized(), minor, tips, at);
         let error = here
-            .clone()
+            .copied()
             .record_capture_answer(elsewhere, http(201, CREATED_CP_1))
             .unwrap_err();
         assert_eq!(error.code(), "capture_not_pending", "{minor} {tips:?} {at}");
@@ -873,7 +874,7 @@ fn a_token_prepared_on_another_copy_of_the_intent_matches_only_the_same_capture(
         .unwrap_err()
         .into_intent();
     let error = here
-        .clone()
+        .copied()
         .record_capture_answer(twin, http(201, CREATED_CP_1))
         .unwrap_err();
     assert_eq!(error.code(), "capture_not_pending");

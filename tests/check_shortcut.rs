@@ -7,6 +7,7 @@
 //! refuses.
 
 mod common;
+use common::Copied;
 
 use common::reachable::reachable;
 use common::{key, proptest_config};
@@ -71,7 +72,7 @@ proptest! {
         let amount = amount_near(&intent, intent.capturable(), pick, minor);
         let now = time_near(&intent, when);
         let checked = intent.check(Operation::Capture(amount), now);
-        match (checked, intent.clone().prepare_capture(amount, None, now, V)) {
+        match (checked, intent.copied().prepare_capture(amount, None, now, V)) {
             (Ok(()), Ok(_)) => {}
             (Err(checked), Err(refused)) => prop_assert_eq!(&checked, refused.violation()),
             // Only the request needs Dojo's id of the intent.
@@ -95,7 +96,7 @@ proptest! {
         let amount = amount_near(&intent, intent.refundable(), pick, minor);
         let now = time_near(&intent, 6);
         let checked = intent.check(Operation::Refund(amount), now);
-        match (checked, intent.clone().refund(key("rf_shortcut_new"), amount)) {
+        match (checked, intent.copied().refund(key("rf_shortcut_new"), amount)) {
             (Ok(()), Ok(_)) => {}
             (Err(checked), Err(refused)) => prop_assert_eq!(&checked, refused.violation()),
             (Ok(()), Err(refused)) => {

@@ -21,6 +21,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 mod common;
+use common::Copied;
 use common::{PAID, cid, eur, gbp, key, paid, ts};
 
 /// One error: the public type's name (`Rule` for a rule violation), its
@@ -926,16 +927,16 @@ fn reconcile_codes() -> Vec<Case> {
     };
     let in_flight = with_id().capture(cid("cp_1"), gbp(100), now()).unwrap();
     let successful = in_flight
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap();
     let declined = in_flight
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
         .unwrap();
-    let refunded = successful.clone().refund(key("r_1"), gbp(100)).unwrap();
+    let refunded = successful.copied().refund(key("r_1"), gbp(100)).unwrap();
     let lost_refunds = {
-        let mut intent = successful.clone();
+        let mut intent = successful.copied();
         for name in ["r_1", "r_2"] {
             let (next, prepared) = intent
                 .prepare_refund(key(name), gbp(40), RefundDetails::default(), v())
@@ -979,7 +980,7 @@ fn reconcile_codes() -> Vec<Case> {
         ),
         case!(
             AnyReconcileError as "ReconcileError",
-            reconcile_error(successful.clone(), |f| {
+            reconcile_error(successful.copied(), |f| {
                 f.captures.as_mut().unwrap()[0].status = CaptureStatus::Failed;
                 f.status = PaymentIntentStatus::Authorized;
             })
@@ -990,7 +991,7 @@ fn reconcile_codes() -> Vec<Case> {
         ),
         case!(
             AnyReconcileError as "ReconcileError",
-            reconcile_error(in_flight.clone(), |f| f.captures = None)
+            reconcile_error(in_flight.copied(), |f| f.captures = None)
         ),
         case!(
             AnyReconcileError as "ReconcileError",

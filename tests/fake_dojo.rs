@@ -4,6 +4,7 @@
 //! Each test fails if the rule it names is taken out of the fake.
 
 mod common;
+use common::Copied;
 
 use common::fake_dojo::{FakeDojo, Fault, Made, NewIntent, Reply};
 use common::{gbp, paid, ts};
@@ -724,7 +725,7 @@ fn a_request_the_crate_prepared_is_served() {
     };
     for version in ApiVersion::ALL {
         let (_, prepared) = authorized
-            .clone()
+            .copied()
             .prepare_capture(gbp(300), Some(gbp(20)), paid(), version)
             .unwrap();
         let reply = dojo.handle_request_tagged("capture-300", prepared.request());

@@ -11,6 +11,7 @@ use dojo_capture::{
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
+use common::Copied;
 use common::{cid, eur, gbp, key, paid, ts};
 
 // ---- helpers ----
@@ -136,7 +137,7 @@ fn two_partial_captures_take_the_whole_amount() {
 #[test]
 fn exactly_the_amount_is_capturable_and_one_more_unit_is_not() {
     let intent = authorized(1000);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(1001), now()),
         &before,
@@ -162,7 +163,7 @@ fn an_in_flight_capture_holds_its_amount() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_2"), gbp(401), now()),
         &before,
@@ -263,7 +264,7 @@ fn over_capture_across_several_partial_captures() {
     assert_eq!(intent.in_flight(), gbp(200));
     assert_eq!(intent.capturable(), gbp(200));
 
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_4"), gbp(201), now()),
         &before,
@@ -281,7 +282,7 @@ fn over_capture_across_several_partial_captures() {
 
     let intent = before.capture(cid("cp_4"), gbp(200), now()).unwrap();
     assert_eq!(intent.capturable(), gbp(0));
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_5"), gbp(1), now()),
         &before,
@@ -302,7 +303,7 @@ fn capture_is_allowed_until_seven_days_after_payment() {
     assert_eq!(intent.auto_expiry(), None);
 
     let deadline = paid() + SEVEN_DAYS;
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(100), deadline),
         &before,
@@ -326,7 +327,7 @@ fn capture_is_allowed_until_seven_days_after_payment() {
 fn capture_on_a_captured_intent_also_expires() {
     let intent = captured(1000, 100);
     let deadline = paid() + SEVEN_DAYS;
-    let before = intent.clone();
+    let before = intent.copied();
     refused(
         intent.capture(cid("cp_2"), gbp(100), deadline),
         &before,
@@ -346,7 +347,7 @@ fn auto_expiry_moves_the_deadline() {
     let deadline = paid() + SignedDuration::from_hours(1);
     assert_eq!(intent.authorization_deadline(), Some(deadline));
 
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(100), deadline),
         &before,
@@ -359,13 +360,13 @@ fn auto_expiry_moves_the_deadline() {
          and it is now 2024-07-25T09:49:20Z"
     );
     before
-        .clone()
+        .copied()
         .capture(cid("cp_1"), gbp(100), deadline - ONE_SECOND)
         .unwrap();
 
     // Reversal follows the same deadline.
     let violation = refused(
-        before.clone().reverse(deadline),
+        before.copied().reverse(deadline),
         &before,
         Rule::ReversalWindowClosed,
         OperationKind::Reverse,
@@ -421,7 +422,7 @@ fn the_same_capture_id_and_amount_is_a_replay() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let again = intent.capture(cid("cp_1"), gbp(600), now()).unwrap();
     assert_eq!(again, before);
     assert_eq!(again.captures().len(), 1);
@@ -434,7 +435,7 @@ fn a_replay_is_not_an_over_capture_nor_expired() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(1000), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let again = intent.capture(cid("cp_1"), gbp(1000), now()).unwrap();
     assert_eq!(again, before);
     // Nor does a replay arriving after the deadline change anything.
@@ -447,7 +448,7 @@ fn a_replay_is_not_an_over_capture_nor_expired() {
 #[test]
 fn a_replay_of_a_resolved_capture_changes_nothing() {
     let intent = captured(1000, 1000);
-    let before = intent.clone();
+    let before = intent.copied();
     let again = intent.capture(cid("cp_1"), gbp(1000), now()).unwrap();
     assert_eq!(again, before);
 }
@@ -457,7 +458,7 @@ fn the_same_capture_id_with_another_amount_is_a_conflict() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(500), now()),
         &before,
@@ -479,7 +480,7 @@ fn the_outcome_of_an_unknown_capture_is_refused() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(600), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.record_capture_outcome(&cid("cp_404"), CaptureOutcome::Successful),
         &before,
@@ -495,7 +496,7 @@ fn the_outcome_of_an_unknown_capture_is_refused() {
 #[test]
 fn the_same_outcome_twice_is_a_replay_and_another_outcome_is_refused() {
     let intent = captured(1000, 600);
-    let before = intent.clone();
+    let before = intent.copied();
     let again = intent
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap();
@@ -517,7 +518,7 @@ fn the_same_outcome_twice_is_a_replay_and_another_outcome_is_refused() {
             .record_capture_outcome(&id, CaptureOutcome::Declined)
             .unwrap(),
     );
-    let before = intent.clone();
+    let before = intent.copied();
     let again = into_authorized(
         intent
             .record_capture_outcome(&id, CaptureOutcome::Declined)
@@ -538,7 +539,7 @@ fn the_same_outcome_twice_is_a_replay_and_another_outcome_is_refused() {
 fn refunds_are_capped_by_what_was_captured_not_the_authorised_amount() {
     let intent = captured(1000, 600);
     assert_eq!(intent.refundable(), gbp(600));
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.refund(key("r1"), gbp(601)),
         &before,
@@ -566,7 +567,7 @@ fn an_in_flight_capture_is_not_refundable() {
         .capture(cid("cp_2"), gbp(400), now())
         .unwrap();
     assert_eq!(intent.refundable(), gbp(600));
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.refund(key("r1"), gbp(601)),
         &before,
@@ -581,7 +582,7 @@ fn partial_refunds_add_up_to_the_captured_amount() {
     let refunded = captured(1000, 600).refund(key("r1"), gbp(200)).unwrap();
     assert_eq!(refunded.refunded(), gbp(200));
     assert_eq!(refunded.refundable(), gbp(400));
-    let before = refunded.clone();
+    let before = refunded.copied();
     let violation = refused(
         refunded.refund(key("r2"), gbp(401)),
         &before,
@@ -604,21 +605,21 @@ fn partial_refunds_add_up_to_the_captured_amount() {
 #[test]
 fn a_refund_key_reused_with_the_same_amount_is_a_replay() {
     let refunded = captured(1000, 600).refund(key("r1"), gbp(200)).unwrap();
-    let before = refunded.clone();
+    let before = refunded.copied();
     let again = refunded.refund(key("r1"), gbp(200)).unwrap();
     assert_eq!(again, before);
     assert_eq!(again.refunded(), gbp(200));
 
     // A replay is not an over-refund, even when nothing is left to refund.
     let full = captured(1000, 600).refund(key("all"), gbp(600)).unwrap();
-    let before = full.clone();
+    let before = full.copied();
     assert_eq!(full.refund(key("all"), gbp(600)).unwrap(), before);
 }
 
 #[test]
 fn a_refund_key_reused_with_another_amount_is_a_conflict() {
     let refunded = captured(1000, 600).refund(key("r1"), gbp(200)).unwrap();
-    let before = refunded.clone();
+    let before = refunded.copied();
     let violation = refused(
         refunded.refund(key("r1"), gbp(300)),
         &before,
@@ -638,7 +639,7 @@ fn an_auto_intent_is_refundable_in_full() {
     let intent = auto_captured(1000, paid());
     assert_eq!(intent.captured(), gbp(1000));
     assert_eq!(intent.refundable(), gbp(1000));
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.refund(key("r1"), gbp(1001)),
         &before,
@@ -655,7 +656,7 @@ fn an_auto_intent_is_refundable_in_full() {
 #[test]
 fn zero_amounts_are_refused() {
     let intent = authorized(1000);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(0), now()),
         &before,
@@ -668,7 +669,7 @@ fn zero_amounts_are_refused() {
     );
 
     let intent = captured(1000, 600);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.refund(key("r1"), gbp(0)),
         &before,
@@ -681,7 +682,7 @@ fn zero_amounts_are_refused() {
     );
 
     let intent = manual(1000).with_custom_amount_allowed(true);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.change_amount(gbp(0)),
         &before,
@@ -697,7 +698,7 @@ fn zero_amounts_are_refused() {
 #[test]
 fn amounts_in_another_currency_are_refused() {
     let intent = authorized(1000);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), eur(100), now()),
         &before,
@@ -710,14 +711,14 @@ fn amounts_in_another_currency_are_refused() {
     );
     // Zero in another currency is still another currency.
     refused(
-        before.clone().capture(cid("cp_1"), eur(0), now()),
+        before.copied().capture(cid("cp_1"), eur(0), now()),
         &before,
         Rule::CurrencyMismatch,
         OperationKind::Capture,
     );
 
     let intent = captured(1000, 600);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.refund(key("r1"), eur(100)),
         &before,
@@ -730,7 +731,7 @@ fn amounts_in_another_currency_are_refused() {
     );
 
     let intent = manual(1000).with_custom_amount_allowed(true);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.change_amount(eur(5500)),
         &before,
@@ -746,7 +747,7 @@ fn amounts_in_another_currency_are_refused() {
 #[test]
 fn capture_tips_must_be_in_the_intents_currency() {
     let intent = authorized(1000);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture_with_tips(cid("cp_1"), gbp(100), Some(eur(50)), now()),
         &before,
@@ -784,7 +785,7 @@ fn an_auto_intent_is_never_captured_by_the_merchant() {
     assert_eq!(intent.capture_mode(), CaptureMode::Auto);
     assert_eq!(intent.captured(), gbp(1000));
     assert_eq!(intent.captures(), &[]);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.capture(cid("cp_1"), gbp(1), now()),
         &before,
@@ -813,7 +814,7 @@ fn a_manual_intent_with_a_capture_in_flight_is_not_reversed() {
     let intent = authorized(1000)
         .capture(cid("cp_1"), gbp(1), now())
         .unwrap();
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.reverse(now()),
         &before,
@@ -841,7 +842,7 @@ fn a_manual_intent_with_a_capture_in_flight_is_not_reversed() {
 fn a_manual_reversal_closes_seven_days_after_payment() {
     let intent = authorized(1000);
     let deadline = paid() + SEVEN_DAYS;
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.reverse(deadline),
         &before,
@@ -854,7 +855,7 @@ fn a_manual_reversal_closes_seven_days_after_payment() {
          and it is now 2024-08-01T08:49:20Z"
     );
     refused(
-        before.clone().reverse(deadline + ONE_SECOND),
+        before.copied().reverse(deadline + ONE_SECOND),
         &before,
         Rule::ReversalWindowClosed,
         OperationKind::Reverse,
@@ -866,7 +867,7 @@ fn a_manual_reversal_closes_seven_days_after_payment() {
 #[test]
 fn a_captured_manual_intent_is_not_reversed() {
     let intent = captured(1000, 100);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.reverse(now()),
         &before,
@@ -896,7 +897,7 @@ fn an_auto_intent_is_reversed_on_its_london_day_in_summer() {
     }
     for now in ["2024-07-26T23:00:00Z", "2024-07-26T23:10:00Z"] {
         let intent = auto_captured(1000, paid_at);
-        let before = intent.clone();
+        let before = intent.copied();
         let violation = refused(
             intent.reverse(ts(now)),
             &before,
@@ -921,7 +922,7 @@ fn an_auto_intent_paid_late_evening_in_summer_is_not_reversed_after_london_midni
         .reverse(ts("2024-07-25T22:59:59Z"))
         .unwrap();
     let intent = auto_captured(1000, paid_at);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.reverse(ts("2024-07-25T23:10:00Z")),
         &before,
@@ -946,7 +947,7 @@ fn an_auto_intent_is_reversed_on_its_london_day_in_winter() {
         .reverse(ts("2024-01-15T00:00:00Z"))
         .unwrap();
     let intent = auto_captured(1000, paid_at);
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.reverse(ts("2024-01-16T00:00:00Z")),
         &before,
@@ -963,7 +964,7 @@ fn an_auto_intent_is_reversed_on_its_london_day_in_winter() {
 #[test]
 fn an_auto_intent_has_no_seven_day_window_only_its_day() {
     let intent = auto_captured(1000, paid());
-    let before = intent.clone();
+    let before = intent.copied();
     refused(
         intent.reverse(paid() + SignedDuration::from_hours(24)),
         &before,
@@ -989,7 +990,7 @@ fn a_created_intent_is_canceled() {
 fn change_amount_needs_custom_amounts_allowed() {
     let intent = manual(1000);
     assert!(!intent.custom_amount_allowed());
-    let before = intent.clone();
+    let before = intent.copied();
     let violation = refused(
         intent.change_amount(gbp(5500)),
         &before,
@@ -1137,11 +1138,11 @@ fn the_same_capture_id_with_another_tip_is_a_conflict_not_a_replay() {
         .capture_with_tips(cid("cp_1"), gbp(400), Some(gbp(50)), now())
         .unwrap();
     let replayed = intent
-        .clone()
+        .copied()
         .capture_with_tips(cid("cp_1"), gbp(400), Some(gbp(50)), now())
         .unwrap();
     assert_eq!(replayed, intent, "an identical capture is a replay (D7)");
-    let before = intent.clone();
+    let before = intent.copied();
     let rejected = intent
         .capture_with_tips(cid("cp_1"), gbp(400), Some(gbp(60)), now())
         .unwrap_err();

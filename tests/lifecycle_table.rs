@@ -37,6 +37,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 
 mod common;
+use common::Copied;
 
 /// When a Created intent is judged: it has no payment time to start from.
 const CREATED_NOW: &str = "2024-07-25T08:49:20Z";
@@ -483,7 +484,7 @@ fn typed_capture<S: CanCapture + CanRecordCaptureAnswer>(
     let Op::Capture { amount, tips, now } = step.op else {
         unreachable!("a capture step")
     };
-    let any = intent.clone().into_any();
+    let any = intent.copied().into_any();
     let (amount, tips, now) = (amount.of(&any), tips.map(|t| t.of(&any)), now.of(&any));
     Ok(if step.prepared {
         match intent.prepare_capture(amount, tips, now, step.version) {
@@ -514,7 +515,7 @@ fn typed_refund<S: CanRefund>(
     let Op::Refund { amount, .. } = step.op else {
         unreachable!("a refund step")
     };
-    let amount = amount.of(&intent.clone().into_any());
+    let amount = amount.of(&intent.copied().into_any());
     let key = inputs.refund_key.clone();
     Ok(if step.prepared {
         match intent.prepare_refund(key, amount, RefundDetails::default(), step.version) {
@@ -540,7 +541,7 @@ fn typed_reverse<S: CanReverse>(intent: PaymentIntent<S>, step: Step) -> Result<
     let Op::Reverse(when) = step.op else {
         unreachable!("a reverse step")
     };
-    let now = when.of(&intent.clone().into_any());
+    let now = when.of(&intent.copied().into_any());
     Ok(if step.prepared {
         match intent.prepare_reversal(now, step.version) {
             Ok((intent, prepared)) => typed_accepted(
@@ -560,7 +561,7 @@ fn typed_reverse<S: CanReverse>(intent: PaymentIntent<S>, step: Step) -> Result<
 
 /// The operations only a Created intent has.
 fn typed_created(intent: PaymentIntent<Created>, step: Step) -> Result<Done, String> {
-    let any = intent.clone().into_any();
+    let any = intent.copied().into_any();
     let v = step.version;
     Ok(match step.op {
         Op::Authorize(when) => match intent.authorize(when.of(&any)) {
@@ -683,7 +684,7 @@ fn run_sequence(
     for (index, &step) in steps.iter().enumerate() {
         let from = intent.state();
         let inputs = Inputs::new(&intent, step.op, index);
-        let before = intent.clone();
+        let before = intent.copied();
         let done = match step.api {
             Api::Runtime => runtime(intent, step, &inputs),
             Api::Typed => typed(intent, step, &inputs),

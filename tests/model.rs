@@ -17,6 +17,7 @@
 //! read the JSON to the same figures, and the sequence goes on from there.
 
 mod common;
+use common::Copied;
 
 use common::invariants::{check_intent, check_round_trip, check_step};
 use common::proptest_config;
@@ -1323,7 +1324,7 @@ impl StateMachineTest for LifecycleTest {
     }
 
     fn apply(mut sut: Crate, model: &Model, op: Op) -> Crate {
-        let before = sut.intent.clone();
+        let before = sut.intent.copied();
         let now = sut.now;
         // `check` judges without ids or keys, so it must agree with the
         // transition wherever no earlier capture or refund is named again.
@@ -1353,7 +1354,7 @@ impl StateMachineTest for LifecycleTest {
             }
             _ => None,
         };
-        let intent = std::mem::replace(&mut sut.intent, before.clone());
+        let intent = std::mem::replace(&mut sut.intent, before.copied());
         let result: Result<AnyPaymentIntent, Rejected<AnyPaymentIntent>> = match op {
             Op::Authorize => intent.authorize(now),
             Op::Capture { id, amount, tips } => {

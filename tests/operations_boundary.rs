@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
 mod common;
+use common::Copied;
 use common::invariants::{check_intent, check_round_trip};
 use common::{eur, gbp, key, paid, proptest_config};
 
@@ -287,7 +288,7 @@ fn a_token_answers_only_its_own_pending_operation() {
 fn a_pending_reversal_blocks_captures_refunds_and_another_reversal() {
     let (intent, _prepared) = authorized().prepare_reversal(now(), v()).unwrap();
     let capture = intent
-        .clone()
+        .copied()
         .prepare_capture(gbp(100), None, now(), v())
         .unwrap_err();
     assert_eq!(capture.rule(), Rule::OperationPending);
@@ -311,7 +312,7 @@ fn operations_recorded_at_once_respect_what_is_pending_too() {
     // A pending reversal: recording a new capture, reversing again, are refused.
     let (intent, _prepared) = authorized().prepare_reversal(now(), v()).unwrap();
     let rejected = intent
-        .clone()
+        .copied()
         .capture(common::cid("cp_new"), gbp(100), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::OperationPending);
@@ -335,11 +336,11 @@ fn operations_recorded_at_once_respect_what_is_pending_too() {
         panic!("a Successful capture captures");
     };
     let (refunding, _prepared) = captured
-        .clone()
+        .copied()
         .prepare_refund(key("rf-1"), gbp(100), RefundDetails::default(), v())
         .unwrap();
     let rejected = refunding
-        .clone()
+        .copied()
         .capture(common::cid("cp_2"), gbp(100), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::OperationPending);
@@ -353,7 +354,11 @@ fn operations_recorded_at_once_respect_what_is_pending_too() {
     // Cancel and change of amount on a Created intent with a change pending.
     let (changing, _prepared) = created().prepare_change_amount(gbp(900), v()).unwrap();
     assert_eq!(
-        changing.clone().change_amount(gbp(800)).unwrap_err().rule(),
+        changing
+            .copied()
+            .change_amount(gbp(800))
+            .unwrap_err()
+            .rule(),
         Rule::OperationPending
     );
     assert_eq!(

@@ -4,6 +4,7 @@
 //! shapes at random.
 
 mod common;
+use common::Copied;
 
 use common::{cid, gbp, key, ts};
 use dojo_capture::check;
@@ -416,7 +417,7 @@ fn d18_a_capture_reported_with_a_zero_tip_replays_without_one() {
     let intent_ = read(&intent("Manual", "Authorized", json!([reported]), 0));
     assert_eq!(intent_.captures()[0].tips(), None);
     let now = ts(NOW);
-    let before = intent_.clone();
+    let before = intent_.copied();
     // Recording the same capture again, with no tip or a zero one, is a replay.
     let again = intent_
         .capture(cid("cp_1"), gbp(400), now)

@@ -12,6 +12,7 @@ use dojo_capture::{
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
+use common::Copied;
 use common::fake_dojo::{FakeDojo, Fault, NewIntent};
 use common::invariants::check_intent;
 use common::{cid, eur, gbp, key, paid};
@@ -117,7 +118,7 @@ fn refused(
     intent: AnyPaymentIntent,
     fresh: &PaymentIntentResource,
 ) -> ReconcileError<AnyPaymentIntent> {
-    let before = intent.clone();
+    let before = intent.copied();
     let error = intent
         .reconcile_read_started(fresh, ReadStart::at(after_horizon()))
         .unwrap_err();
@@ -224,7 +225,7 @@ fn a_capture_of_another_amount_or_tip_does_not_match() {
         &intent,
         vec![capture("cp_9", 300, CaptureStatus::Created, later())],
     );
-    let (_, report) = reconciled(intent.clone(), &fresh);
+    let (_, report) = reconciled(intent.copied(), &fresh);
     assert_eq!(report.captures_released(), &[0]);
     assert_eq!(report.captures_adopted(), &[cid("cp_9")]);
 
@@ -351,7 +352,7 @@ fn captures_made_elsewhere_are_adopted_and_statuses_that_moved_are_applied() {
 fn the_same_read_again_changes_nothing() {
     let intent = authorized().capture(cid("cp_1"), gbp(200), now()).unwrap();
     let fresh = intent.to_resource();
-    let (again, report) = reconciled(intent.clone(), &fresh);
+    let (again, report) = reconciled(intent.copied(), &fresh);
     assert!(!report.changed());
     assert_eq!(again, intent);
 }
@@ -370,11 +371,11 @@ fn the_typed_intent_reconciles_too_and_comes_back_typed_when_refused() {
         later(),
     )]);
     fresh.status = PaymentIntentStatus::Captured;
-    let (any, report) = typed.clone().reconcile_read(&fresh).unwrap();
+    let (any, report) = typed.copied().reconcile_read(&fresh).unwrap();
     assert_eq!(report.captures_adopted(), &[cid("cp_9")]);
     assert_eq!(any.state(), IntentState::Captured);
     fresh.id = Some("pi_2".into());
-    let error = typed.clone().reconcile_read(&fresh).unwrap_err();
+    let error = typed.copied().reconcile_read(&fresh).unwrap_err();
     assert_eq!(error.code(), "reconcile_different_intent");
     assert_eq!(error.into_intent(), typed);
 }
@@ -648,7 +649,7 @@ fn a_read_that_does_not_rehydrate_is_refused() {
     let intent = authorized();
     let mut fresh = intent.to_resource();
     fresh.amount = None;
-    let error = refused(intent.clone(), &fresh);
+    let error = refused(intent.copied(), &fresh);
     assert_eq!(error.code(), "reconcile_unreadable");
     assert!(
         error
@@ -667,7 +668,7 @@ fn json_bytes_reconcile_like_the_resource() {
         vec![capture("cp_9", 400, CaptureStatus::Created, later())],
     );
     let bytes = serde_json::to_vec(&fresh).unwrap();
-    let (from_bytes, report) = intent.clone().reconcile_read_json(&bytes).unwrap();
+    let (from_bytes, report) = intent.copied().reconcile_read_json(&bytes).unwrap();
     assert_eq!((from_bytes, report), intent.reconcile_read(&fresh).unwrap());
 }
 
@@ -771,7 +772,7 @@ fn a_known_capture_whose_amount_or_tip_changed_is_refused() {
     let intent = authorized().capture(cid("cp_1"), gbp(200), now()).unwrap();
     let mut fresh = intent.to_resource();
     fresh.captures.as_mut().unwrap()[0].amount = 300;
-    let error = refused(intent.clone(), &fresh);
+    let error = refused(intent.copied(), &fresh);
     assert_eq!(error.code(), "reconcile_capture_changed");
     assert_eq!(
         error.to_string(),
@@ -846,7 +847,7 @@ fn e2e_capture(fault: Fault) -> (FakeDojo, String, AnyPaymentIntent, Reconciled)
         .into_intent();
     assert!(intent.needs_read());
     let refused = intent
-        .clone()
+        .copied()
         .prepare_capture(gbp(600), None, dojo.now(), v())
         .unwrap_err();
     assert_eq!(refused.rule(), Rule::OutcomeUnknown);
@@ -885,7 +886,7 @@ fn e2e_a_capture_applied_then_timed_out_is_bound_not_made_twice() {
     // The rest can be captured; the same 600 again would pass the amount.
     assert_eq!(intent.capturable(), gbp(400));
     let refused = intent
-        .clone()
+        .copied()
         .prepare_capture(gbp(600), None, dojo.now(), v())
         .unwrap_err();
     assert_eq!(refused.rule(), Rule::OverCapture);
@@ -979,7 +980,7 @@ fn e2e_a_capture_by_another_worker_is_adopted() {
     let id = dojo.create(NewIntent::manual(1000));
     dojo.authorize(&id, paid()).unwrap();
     let mine = AnyPaymentIntent::from_json(&get(&mut dojo, &id)).unwrap();
-    let theirs = mine.clone();
+    let theirs = mine.copied();
     let (theirs, prepared) = theirs
         .prepare_capture(gbp(300), None, dojo.now(), v())
         .unwrap();

@@ -1,6 +1,9 @@
 //! Checked rehydration: wire JSON becomes an `AnyPaymentIntent` only when
 //! its money adds up; each refusal has its code and its message.
 
+mod common;
+use common::Copied;
+
 use dojo_capture::state::{Authorized, Captured};
 use dojo_capture::wire::PaymentIntentResource;
 use dojo_capture::{
@@ -327,12 +330,12 @@ fn a_partial_capture_reported_authorized_is_captured() {
     assert_eq!(intent.captured(), gbp(400));
     assert_eq!(intent.capturable(), gbp(600));
     let more = intent
-        .clone()
+        .copied()
         .capture(cid("cp_2"), gbp(600), now())
         .unwrap();
     assert_eq!(more.capturable(), gbp(0));
     let rejected = intent
-        .clone()
+        .copied()
         .capture(cid("cp_2"), gbp(601), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::OverCapture);
@@ -380,7 +383,7 @@ fn an_auto_captured_intent_without_captures_has_captured_its_amount() {
     assert_eq!(intent_.capturable(), gbp(0));
     assert_eq!(intent_.in_flight(), gbp(0));
     let rejected = intent_
-        .clone()
+        .copied()
         .capture(cid("cp_1"), gbp(1), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::AutoCaptureMode);
@@ -576,7 +579,7 @@ fn an_intent_in_another_currency_keeps_it() {
     let intent_ = ok(&body);
     assert_eq!(intent_.captured(), Money::new(250, Currency::EUR));
     let rejected = intent_
-        .clone()
+        .copied()
         .capture(cid("cp_2"), gbp(1), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::CurrencyMismatch);
@@ -641,7 +644,7 @@ fn the_payment_time_is_needed_once_paid() {
 fn the_payment_time_is_created_at_without_payment_details() {
     let intent_ = ok(&manual("Authorized", vec![]));
     let deadline = created_at() + SEVEN_DAYS;
-    let typed = intent_.clone().try_into_state::<Authorized>().unwrap();
+    let typed = intent_.copied().try_into_state::<Authorized>().unwrap();
     assert_eq!(typed.paid_at(), Some(created_at()));
     assert_eq!(typed.authorization_deadline(), Some(deadline));
     assert_eq!(
@@ -666,7 +669,7 @@ fn the_payment_time_is_the_transaction_time_when_present() {
         json!({"transactionDateTime": "2024-07-26T12:00:00Z", "authCode": "123"}),
     );
     let intent_ = ok(&body);
-    let typed = intent_.clone().try_into_state::<Authorized>().unwrap();
+    let typed = intent_.copied().try_into_state::<Authorized>().unwrap();
     assert_eq!(typed.paid_at(), Some(transacted));
     let deadline = transacted + SEVEN_DAYS;
     assert_eq!(typed.authorization_deadline(), Some(deadline));
@@ -730,7 +733,7 @@ fn expiring(text: &str) -> Value {
 #[test]
 fn auto_expire_in_of_an_hour_moves_the_deadline() {
     let intent_ = ok(&expiring("01:00:00"));
-    let typed = intent_.clone().try_into_state::<Authorized>().unwrap();
+    let typed = intent_.copied().try_into_state::<Authorized>().unwrap();
     let expiry = typed.auto_expiry().unwrap();
     assert_eq!(expiry.after(), SignedDuration::from_hours(1));
     assert_eq!(expiry.action(), AutoExpireAction::Release);

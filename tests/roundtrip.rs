@@ -2,6 +2,7 @@
 //! same state, amounts and captures.
 
 mod common;
+use common::Copied;
 
 use common::invariants::check_round_trip;
 use common::{cid, gbp, key, paid};
@@ -103,7 +104,7 @@ fn refunds_and_reversals_round_trip() {
     else {
         panic!("an Auto intent authorises as Auto");
     };
-    let refunded = auto.clone().refund(key("k1"), gbp(250)).unwrap();
+    let refunded = auto.copied().refund(key("k1"), gbp(250)).unwrap();
     let any = AnyPaymentIntent::from(refunded);
     check_round_trip(&any).unwrap();
     assert_eq!(round_trip(&any).refunded(), gbp(250));

@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 mod common;
+use common::Copied;
 use common::{PAID, cid, eur, gbp, key, paid, ts};
 
 // ---- helpers ----
@@ -73,7 +74,7 @@ fn every_state(mode: CaptureMode) -> Vec<AnyPaymentIntent> {
         CaptureMode::Manual => (manual_authorized().into_any(), manual_captured()),
         CaptureMode::Auto => (auto_authorized(), auto_captured()),
     };
-    let refunded = captured.clone().refund(key("r1"), gbp(100)).unwrap();
+    let refunded = captured.copied().refund(key("r1"), gbp(100)).unwrap();
     let reversed = match mode {
         CaptureMode::Manual => manual_authorized().reverse(now()).unwrap(),
         CaptureMode::Auto => auto_captured().reverse(now()).unwrap(),
@@ -170,7 +171,7 @@ fn invalid(op: Op, state: IntentState, reason: &str) -> String {
 fn assert_op(intent: &AnyPaymentIntent, op: Op, expect: &Expect) {
     let state = intent.state();
     let context = format!("{op:?} on {state} {intent:?}");
-    let result = op.run(intent.clone());
+    let result = op.run(intent.copied());
     let verdict = match (&result, expect) {
         (Ok(after), To(to)) => {
             assert_eq!(after.state(), *to, "{context}");
@@ -402,7 +403,7 @@ fn every_operation_in_every_state_of_an_auto_intent() {
 #[test]
 fn change_amount_on_a_created_intent_without_custom_amounts_is_refused_at_run_time() {
     let intent = PaymentIntent::new(gbp(1000), CaptureMode::Manual).into_any();
-    let rejected = intent.clone().change_amount(gbp(2000)).unwrap_err();
+    let rejected = intent.copied().change_amount(gbp(2000)).unwrap_err();
     assert_eq!(rejected.rule(), Rule::CustomAmountNotAllowed);
     assert_eq!(
         intent.check(Operation::ChangeAmount(gbp(2000)), now()),
@@ -415,7 +416,7 @@ fn change_amount_on_a_created_intent_without_custom_amounts_is_refused_at_run_ti
 fn successful_operations_change_exactly_what_they_should() {
     let authorized = manual_authorized().into_any();
     let after = authorized
-        .clone()
+        .copied()
         .capture(cid("cp_new"), gbp(100), now())
         .unwrap();
     assert_eq!(after.in_flight(), gbp(100));
@@ -434,9 +435,9 @@ fn successful_operations_change_exactly_what_they_should() {
     assert_eq!(refunded.state(), IntentState::Refunded);
     assert_eq!(refunded.refunded(), gbp(150));
     assert_eq!(refunded.refundable(), gbp(450));
-    let replay = refunded.clone().refund(key("r1"), gbp(150)).unwrap();
+    let replay = refunded.copied().refund(key("r1"), gbp(150)).unwrap();
     assert_eq!(replay, refunded);
-    let rejected = refunded.clone().refund(key("r1"), gbp(151)).unwrap_err();
+    let rejected = refunded.copied().refund(key("r1"), gbp(151)).unwrap_err();
     assert_eq!(rejected.rule(), Rule::IdempotencyConflict);
     assert_eq!(rejected.into_intent(), refunded);
 
@@ -469,7 +470,7 @@ fn runtime_refusals_carry_the_amounts() {
         .capture(cid("cp_2"), gbp(300), now())
         .unwrap();
     let rejected = intent
-        .clone()
+        .copied()
         .capture(cid("cp_3"), gbp(101), now())
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::OverCapture);
@@ -478,7 +479,7 @@ fn runtime_refusals_carry_the_amounts() {
     assert_eq!(rejected.into_intent(), intent);
     assert_eq!(intent.check(Operation::Capture(gbp(100)), now()), Ok(()));
 
-    let rejected = intent.clone().refund(key("r1"), gbp(601)).unwrap_err();
+    let rejected = intent.copied().refund(key("r1"), gbp(601)).unwrap_err();
     assert_eq!(rejected.rule(), Rule::OverRefund);
     assert_eq!(rejected.violation().requested(), Some(gbp(601)));
     assert_eq!(rejected.violation().available(), Some(gbp(600)));
@@ -511,18 +512,18 @@ fn an_outcome_at_run_time_moves_to_the_state_the_amounts_imply() {
         .capture(cid("cp_1"), gbp(400), now())
         .unwrap();
     let declined = intent
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Declined)
         .unwrap();
     assert_eq!(declined.state(), IntentState::Authorized);
     assert_eq!(declined.capturable(), gbp(1000));
     let captured = intent
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap();
     assert_eq!(captured.state(), IntentState::Captured);
     let rejected = intent
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_9"), CaptureOutcome::Successful)
         .unwrap_err();
     assert_eq!(rejected.rule(), Rule::UnknownCapture);
@@ -540,7 +541,7 @@ fn reversal_deadlines_at_run_time() {
     let closed = intent.check(Operation::Reverse, deadline).unwrap_err();
     assert_eq!(closed.rule(), Rule::ReversalWindowClosed);
     assert_eq!(
-        intent.clone().reverse(deadline).unwrap_err().violation(),
+        intent.copied().reverse(deadline).unwrap_err().violation(),
         &closed
     );
     assert_eq!(
@@ -587,9 +588,9 @@ fn check_reports_zero_and_currency_like_the_transitions() {
         let checked = intent.check(operation, now()).unwrap_err();
         assert_eq!(checked.rule(), rule, "{operation:?}");
         let ran = match operation {
-            Operation::Capture(amount) => intent.clone().capture(cid("cp_x"), amount, now()),
-            Operation::Refund(amount) => intent.clone().refund(key("r_x"), amount),
-            Operation::ChangeAmount(amount) => intent.clone().change_amount(amount),
+            Operation::Capture(amount) => intent.copied().capture(cid("cp_x"), amount, now()),
+            Operation::Refund(amount) => intent.copied().refund(key("r_x"), amount),
+            Operation::ChangeAmount(amount) => intent.copied().change_amount(amount),
             _ => unreachable!(),
         };
         let rejected = ran.unwrap_err();
@@ -603,32 +604,32 @@ fn check_reports_zero_and_currency_like_the_transitions() {
 #[test]
 fn try_into_state_gives_the_typed_intent_in_its_own_state() {
     let typed = manual_captured();
-    let any = typed.clone().into_any();
+    let any = typed.copied().into_any();
     assert!(matches!(any, AnyPaymentIntent::Captured(_)));
-    assert_eq!(any.clone().try_into_state::<Captured>().unwrap(), typed);
+    assert_eq!(any.copied().try_into_state::<Captured>().unwrap(), typed);
     assert_eq!(
-        PaymentIntent::<Captured>::try_from(any.clone()).unwrap(),
+        PaymentIntent::<Captured>::try_from(any.copied()).unwrap(),
         typed
     );
-    assert_eq!(AnyPaymentIntent::from(typed.clone()), any);
+    assert_eq!(AnyPaymentIntent::from(typed.copied()), any);
 }
 
 #[test]
 fn try_into_state_hands_the_intent_back_in_another_state() {
     let any = manual_captured().into_any();
-    let wrong = any.clone().try_into_state::<Authorized>().unwrap_err();
+    let wrong = any.copied().try_into_state::<Authorized>().unwrap_err();
     assert_eq!(wrong.expected(), IntentState::Authorized);
     assert_eq!(wrong.to_string(), "the intent is Captured, not Authorized");
     assert_eq!(wrong.into_intent(), any);
 
-    let wrong = PaymentIntent::<Refunded>::try_from(any.clone()).unwrap_err();
+    let wrong = PaymentIntent::<Refunded>::try_from(any.copied()).unwrap_err();
     assert_eq!(wrong.expected(), IntentState::Refunded);
     assert_eq!(wrong.into_intent(), any);
 }
 
 fn assert_only_state<S: State>(intents: &[AnyPaymentIntent]) {
     for intent in intents {
-        let result = intent.clone().try_into_state::<S>();
+        let result = intent.copied().try_into_state::<S>();
         if intent.state() == S::STATE {
             assert_eq!(result.unwrap().into_any(), *intent);
         } else {
@@ -661,7 +662,7 @@ fn runtime_accessors_match_the_typed_ones() {
     let typed = manual_captured()
         .capture(cid("cp_2"), gbp(100), now())
         .unwrap();
-    let any = typed.clone().into_any();
+    let any = typed.copied().into_any();
     assert_eq!(any.state(), typed.state());
     assert_eq!(any.id(), typed.id());
     assert_eq!(any.amount(), typed.amount());
@@ -682,7 +683,7 @@ fn runtime_accessors_match_the_typed_ones() {
 fn runtime_settings_match_the_typed_ones() {
     let expiry = AutoExpiry::new(SignedDuration::from_hours(2), AutoExpireAction::Release).unwrap();
     let typed = created(CaptureMode::Manual).with_auto_expiry(expiry);
-    let any = typed.clone().into_any();
+    let any = typed.copied().into_any();
     assert_eq!(any.auto_expiry(), Some(expiry));
     assert_eq!(any.auto_expiry(), typed.auto_expiry());
     assert!(any.custom_amount_allowed());
@@ -762,7 +763,7 @@ fn assert_agree<T: ToAny, S: State>(
 macro_rules! agree {
     ($intent:expr, $method:ident($($arg:expr),*)) => {{
         let typed = $intent;
-        let any = typed.clone().into_any();
+        let any = typed.copied().into_any();
         assert_agree(typed.$method($($arg),*), any.$method($($arg),*))
     }};
 }
@@ -923,10 +924,10 @@ fn typed_and_runtime_changes_before_payment_agree() {
     // `cancel` and `authorize` cannot fail on a typed Created intent.
     for mode in [CaptureMode::Manual, CaptureMode::Auto] {
         let typed = created(mode);
-        let any = typed.clone().into_any();
+        let any = typed.copied().into_any();
         assert_eq!(
-            typed.clone().cancel().into_any(),
-            any.clone().cancel().unwrap()
+            typed.copied().cancel().into_any(),
+            any.copied().cancel().unwrap()
         );
         assert_eq!(
             typed.authorize(paid()).to_any(),
@@ -1019,7 +1020,7 @@ fn no_capture_outcome_is_recorded_on_a_reversed_or_canceled_intent() {
     .unwrap();
     for outcome in [CaptureOutcome::Successful, CaptureOutcome::Declined] {
         let rejected = reversed
-            .clone()
+            .copied()
             .record_capture_outcome(&cid("cp_1"), outcome)
             .unwrap_err();
         assert_eq!(
@@ -1032,7 +1033,7 @@ fn no_capture_outcome_is_recorded_on_a_reversed_or_canceled_intent() {
 
     let canceled = AnyPaymentIntent::from(created(CaptureMode::Manual).cancel());
     let rejected = canceled
-        .clone()
+        .copied()
         .record_capture_outcome(&cid("cp_1"), CaptureOutcome::Successful)
         .unwrap_err();
     assert_eq!(

@@ -25,6 +25,7 @@ use jiff::SignedDuration;
 use proptest::prelude::*;
 
 mod common;
+use common::Copied;
 use common::fake_dojo::{FakeDojo, Fault, NewIntent, Reply};
 use common::invariants::{check_intent, check_stored, without_revision};
 use common::{gbp, key, paid, proptest_config};
@@ -532,7 +533,7 @@ impl Sim {
         let body = self.get();
         let c = &mut self.clients[client];
         let intent = c.intent.take().unwrap();
-        let before = intent.clone();
+        let before = intent.copied();
         match intent.reconcile_read_json(&body) {
             Ok((intent, report)) => {
                 if self.lost_after_apply.contains(&client) {

@@ -9,6 +9,7 @@
 //! changes its number.
 
 mod common;
+use common::Copied;
 
 use common::invariants::{check_intent, check_stored};
 use common::reachable::reachable;
@@ -102,7 +103,7 @@ fn golden() -> Vec<(&'static str, AnyPaymentIntent)> {
         .expect("outcome recorded");
     let details = RefundDetails::new(Some("damaged"), Some("box crushed")).expect("details");
     let (captured_pending, _) = captured
-        .clone()
+        .copied()
         .prepare_refund(key("rf_1"), gbp(100), details.clone(), V)
         .expect("refund prepared");
 
@@ -626,13 +627,13 @@ fn a_capture_prepared_before_a_crash_is_settled_by_a_read_after_its_answer_is_ma
     };
     // The answer is still awaited: a read cannot settle it yet.
     let awaited = restarted
-        .clone()
+        .copied()
         .reconcile_read_json(read("").as_bytes())
         .unwrap_err();
     assert_eq!(awaited.code(), "reconcile_answer_awaited");
     assert!(!restarted.needs_read());
 
-    let recovering = restarted.clone().record_answer_lost(local_id);
+    let recovering = restarted.copied().record_answer_lost(local_id);
     assert!(recovering.needs_read());
     assert_eq!(
         recovering.in_flight(),
@@ -642,9 +643,9 @@ fn a_capture_prepared_before_a_crash_is_settled_by_a_read_after_its_answer_is_ma
     assert_eq!(recovering.revision(), restarted.revision() + 1);
     check_stored(&recovering).expect("stored");
     // Marking again, or another id, changes nothing.
-    assert_eq!(recovering.clone().record_answer_lost(local_id), recovering);
+    assert_eq!(recovering.copied().record_answer_lost(local_id), recovering);
     assert_eq!(
-        recovering.clone().record_answer_lost(local_id + 7),
+        recovering.copied().record_answer_lost(local_id + 7),
         recovering
     );
 
@@ -652,7 +653,7 @@ fn a_capture_prepared_before_a_crash_is_settled_by_a_read_after_its_answer_is_ma
     let made =
         read(r#"{"id":"cp_9","amount":400,"status":"Created","createdAt":"2024-07-25T08:54:21Z"}"#);
     let (settled, report) = recovering
-        .clone()
+        .copied()
         .reconcile_read_json(made.as_bytes())
         .expect("reconciled");
     assert_eq!(report.captures_bound().len(), 1);
@@ -691,7 +692,7 @@ fn a_refund_prepared_before_a_crash_is_marked_lost_by_its_key() {
     let captured = golden_named("captured");
     let restarted =
         AnyPaymentIntent::from_stored_json(captured.to_stored_json().as_bytes()).expect("stored");
-    let recovering = restarted.clone().record_refund_answer_lost(&key("rf_1"));
+    let recovering = restarted.copied().record_refund_answer_lost(&key("rf_1"));
     assert!(recovering.needs_read());
     assert_eq!(recovering.revision(), restarted.revision() + 1);
     assert_eq!(
@@ -701,7 +702,7 @@ fn a_refund_prepared_before_a_crash_is_marked_lost_by_its_key() {
     );
     assert_eq!(
         recovering
-            .clone()
+            .copied()
             .record_refund_answer_lost(&key("rf_other")),
         recovering
     );

@@ -4,6 +4,7 @@
 //! the state its figures imply.
 
 mod common;
+use common::Copied;
 
 use common::proptest_config;
 use dojo_capture::state::{Authorized, Canceled, Captured, Created, Refunded, Reversed, State};
@@ -47,7 +48,7 @@ fn agrees<S: State>(intent: &PaymentIntent<S>) -> Result<(), TestCaseError> {
         }
     }
     // The runtime enum picks its variant from the figures alone.
-    prop_assert_eq!(intent.clone().into_any().state(), S::STATE);
+    prop_assert_eq!(intent.copied().into_any().state(), S::STATE);
     Ok(())
 }
 
@@ -62,7 +63,7 @@ fn agrees_any(intent: &AnyPaymentIntent) -> Result<(), TestCaseError> {
     }?;
     // Every typed conversion hands back the same intent or refuses.
     fn converts<S: State>(intent: &AnyPaymentIntent) -> Result<(), TestCaseError> {
-        match intent.clone().try_into_state::<S>() {
+        match intent.copied().try_into_state::<S>() {
             Ok(typed) => prop_assert_eq!(&typed.into_any(), intent),
             Err(wrong) => {
                 prop_assert_ne!(S::STATE, intent.state());
@@ -238,8 +239,8 @@ proptest! {
 #[test]
 fn typed_intents_are_equal_exactly_when_their_facts_are() {
     let a = PaymentIntent::new(gbp(1000), CaptureMode::Manual);
-    assert_eq!(a, a.clone());
+    assert_eq!(a, a.copied());
     assert_ne!(a, PaymentIntent::new(gbp(1001), CaptureMode::Manual));
     assert_ne!(a, PaymentIntent::new(gbp(1000), CaptureMode::Auto));
-    assert_ne!(a.clone(), a.with_id("pi_other"));
+    assert_ne!(a.copied(), a.with_id("pi_other"));
 }

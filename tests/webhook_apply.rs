@@ -3,6 +3,7 @@
 //! never changes an intent's figures, only the events it remembers.
 
 mod common;
+use common::Copied;
 
 use common::invariants::{check_stored, facts};
 use common::proptest_config;
@@ -44,14 +45,14 @@ fn intent(status: &str, extra: serde_json::Value) -> AnyPaymentIntent {
 
 fn verdict(intent: &AnyPaymentIntent, status: Option<&str>, at: Option<&str>) -> WebhookVerdict {
     intent
-        .clone()
+        .copied()
         .apply_webhook(&event("evt_x", "pi_1", status, at))
 }
 
 #[test]
 fn an_event_about_another_intent_changes_nothing() {
     let mut authorized = intent("Authorized", json!({}));
-    let before = authorized.clone();
+    let before = authorized.copied();
     let other = event("evt_1", "pi_2", Some("Captured"), None);
     assert_eq!(
         authorized.apply_webhook(&other),
@@ -218,7 +219,7 @@ fn the_intent_remembers_the_last_events_only_and_only_ids_a_record_can_hold() {
     }
     check_stored(&authorized).expect("a full list is stored and read back");
     // The oldest was forgotten, the newest is remembered.
-    let mut again = authorized.clone();
+    let mut again = authorized.copied();
     assert_eq!(
         again.apply_webhook(&event("evt_0", "pi_1", Some("Authorized"), None)),
         WebhookVerdict::AlreadyKnown
@@ -233,7 +234,7 @@ fn the_intent_remembers_the_last_events_only_and_only_ids_a_record_can_hold() {
         WebhookVerdict::Duplicate
     );
     let long = "e".repeat(101);
-    let before = authorized.clone();
+    let before = authorized.copied();
     assert_eq!(
         authorized.apply_webhook(&event(&long, "pi_1", Some("Captured"), None)),
         WebhookVerdict::ReadAgain
@@ -262,12 +263,12 @@ proptest! {
             _ => "pi_elsewhere".to_owned(),
         };
         let event = event(&id, &intent_id, status, None);
-        let mut after = intent.clone();
+        let mut after = intent.copied();
         let verdict = after.apply_webhook(&event);
         prop_assert_eq!(facts(&after), facts(&intent));
         check_stored(&after).map_err(TestCaseError::fail)?;
         let remembered = !matches!(verdict, WebhookVerdict::OtherIntent | WebhookVerdict::Duplicate);
         prop_assert_eq!(after.revision(), intent.revision() + u64::from(remembered));
-        prop_assert_eq!(after.clone().apply_webhook(&event) == WebhookVerdict::Duplicate, remembered);
+        prop_assert_eq!(after.copied().apply_webhook(&event) == WebhookVerdict::Duplicate, remembered);
     }
 }

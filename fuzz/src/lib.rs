@@ -35,6 +35,19 @@ use dojo_capture::{
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
+
+/// A second intent with the same facts, through the stored record: intents
+/// are not `Clone`, so that no two live values can prepare the same money.
+trait Copied {
+    fn copied(&self) -> Self;
+}
+
+impl Copied for AnyPaymentIntent {
+    fn copied(&self) -> Self {
+        AnyPaymentIntent::from_stored_json(self.to_stored_json().as_bytes())
+            .expect("property violated: a stored record reads back")
+    }
+}
 use serde_json::{Value, json};
 
 /// Decodes a structured input from raw bytes as `libfuzzer-sys`'s
@@ -130,7 +143,7 @@ pub fn wire_rehydrate(data: &[u8]) {
         holds(invariants::check_round_trip(&intent), &intent);
         check_figures(&intent);
         // The read the intent came from changes nothing when reconciled.
-        match intent.clone().reconcile_read_json(data) {
+        match intent.copied().reconcile_read_json(data) {
             Ok((again, report)) => ensure(
                 again == intent && !report.changed(),
                 "reconciling an intent with its own read changes nothing",
@@ -194,7 +207,7 @@ fn reconcile_any_read(data: &[u8]) {
         Ok(_) => panic!("a transport failure binds no capture"),
         Err(e) => e.into_intent().into_any(),
     };
-    match read_twice(local.clone(), data) {
+    match read_twice(local.copied(), data) {
         Ok((merged, _)) => {
             holds(invariants::check_intent(&merged), &merged);
             ensure(
@@ -813,14 +826,14 @@ pub fn op_sequence(input: &OpSequence) {
     // keeps them privately, and a rehydration forgets them (the wire has none).
     let mut keys: HashMap<String, Money> = HashMap::new();
     for (index, step) in input.steps.iter().take(MAX_STEPS).enumerate() {
-        let before = intent.clone();
+        let before = intent.copied();
         let at = now;
         let context = || format!("step {index}: {step:?} at {at}\n  before: {before:?}");
         let (result, expected): (
             Result<AnyPaymentIntent, Rejected<AnyPaymentIntent>>,
             Option<_>,
         ) = match step {
-            Step::Authorize => (before.clone().authorize(now), None),
+            Step::Authorize => (before.copied().authorize(now), None),
             Step::Capture { id, amount, tips } => {
                 let id = capture_id(id);
                 let amount = amount.resolve(&before);
@@ -830,7 +843,7 @@ pub fn op_sequence(input: &OpSequence) {
                     .iter()
                     .find(|c| c.id() == Some(&id))
                     .cloned();
-                let result = before.clone().capture_with_tips(id, amount, tips, now);
+                let result = before.copied().capture_with_tips(id, amount, tips, now);
                 if let (Some(record), Ok(after)) = (&recorded, &result) {
                     ensure(
                         record.amount() == amount
@@ -857,7 +870,7 @@ pub fn op_sequence(input: &OpSequence) {
                 let settled_already = before.captures().iter().any(|c| {
                     c.id() == Some(&id) && c.status() != dojo_capture::CaptureStatus::Created
                 });
-                let result = before.clone().record_capture_outcome(&id, *outcome);
+                let result = before.copied().record_capture_outcome(&id, *outcome);
                 if let (true, Ok(after)) = (settled_already, &result) {
                     ensure(
                         *after == before,
@@ -871,7 +884,7 @@ pub fn op_sequence(input: &OpSequence) {
                 let key = refund_key(key);
                 let amount = amount.resolve(&before);
                 let recorded = keys.get(key.as_str()).copied();
-                let result = before.clone().refund(key.clone(), amount);
+                let result = before.copied().refund(key.clone(), amount);
                 match (&recorded, &result) {
                     (Some(recorded), Ok(after)) => ensure(
                         *recorded == amount && *after == before,
@@ -892,20 +905,20 @@ pub fn op_sequence(input: &OpSequence) {
                 (result, expected)
             }
             Step::Reverse => (
-                before.clone().reverse(now),
+                before.copied().reverse(now),
                 Some((
                     OperationKind::Reverse,
                     before.check(Operation::Reverse, now),
                 )),
             ),
             Step::Cancel => (
-                before.clone().cancel(),
+                before.copied().cancel(),
                 Some((OperationKind::Cancel, before.check(Operation::Cancel, now))),
             ),
             Step::ChangeAmount(amount) => {
                 let amount = amount.resolve(&before);
                 (
-                    before.clone().change_amount(amount),
+                    before.copied().change_amount(amount),
                     Some((
                         OperationKind::ChangeAmount,
                         before.check(Operation::ChangeAmount(amount), now),
@@ -1087,7 +1100,7 @@ fn check_agrees_with_transition(
     keys: &HashMap<String, Money>,
 ) {
     let checked = intent.check(operation, now);
-    let copy = intent.clone();
+    let copy = intent.copied();
     let performed = match operation {
         Operation::Capture(amount) => {
             let fresh = (0..=intent.captures().len())
@@ -2199,7 +2212,7 @@ pub fn record_answer(input: &RecordAnswerInput) {
                 }
                 let now = intent.paid_at().unwrap_or(base)
                     + SignedDuration::from_secs(i64::from(*seconds));
-                let before = intent.clone();
+                let before = intent.copied();
                 let prepared = match op {
                     PrepareOp::Capture { amount, tips } => {
                         let amount = amount.resolve(&before);
@@ -2271,7 +2284,7 @@ pub fn record_answer(input: &RecordAnswerInput) {
 
 /// Records `answer` for `token` and checks what it did; the intent after.
 fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> AnyPaymentIntent {
-    let before = intent.clone();
+    let before = intent.copied();
     let (status, body) = match answer {
         AnswerPick::Http { status, body, bom } => (
             Some(status.code()),
@@ -2309,7 +2322,7 @@ fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> An
             let new_id = body_field(&body, "captureId")
                 .and_then(|id| CaptureId::new(&id).ok())
                 .filter(|id| !before.captures().iter().any(|c| c.id() == Some(id)));
-            match before.clone().record_capture_answer(prepared, answered) {
+            match before.copied().record_capture_answer(prepared, answered) {
                 Ok((after, id)) => {
                     let Some(i) = slot else {
                         panic!("property violated: only a pending capture binds\n  on: {on:?}");
@@ -2377,7 +2390,7 @@ fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> An
                 .iter()
                 .position(|p| *p.key() == key && p.amount() == amount);
             let refund_id = body_field(&body, "refundId").filter(|id| !id.is_empty());
-            match before.clone().record_refund_answer(prepared, answered) {
+            match before.copied().record_refund_answer(prepared, answered) {
                 Ok((after, id)) => {
                     ensure(
                         success && refund_id.as_deref() == Some(id.as_str()),
@@ -2436,14 +2449,14 @@ fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> An
         }
         Token::Reversal(prepared) => {
             let slot = pending_slot(&before, OperationKind::Reverse);
-            let recorded = before.clone().record_reversal_answer(prepared, answered);
+            let recorded = before.copied().record_reversal_answer(prepared, answered);
             operation_recorded(&before, recorded, slot, status, on, |after| {
                 after.state() == IntentState::Reversed
             })
         }
         Token::Cancel(prepared) => {
             let slot = pending_slot(&before, OperationKind::Cancel);
-            let recorded = before.clone().record_cancel_answer(prepared, answered);
+            let recorded = before.copied().record_cancel_answer(prepared, answered);
             operation_recorded(&before, recorded, slot, status, on, |after| {
                 after.state() == IntentState::Canceled
             })
@@ -2451,7 +2464,7 @@ fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> An
         Token::ChangeAmount(prepared, amount) => {
             let slot = pending_slot(&before, OperationKind::ChangeAmount);
             let recorded = before
-                .clone()
+                .copied()
                 .record_change_amount_answer(prepared, answered);
             operation_recorded(&before, recorded, slot, status, on, |after| {
                 after.amount() == amount
@@ -2459,7 +2472,9 @@ fn record_one(intent: AnyPaymentIntent, token: Token, answer: &AnswerPick) -> An
         }
         Token::ChangeTips(prepared, tips) => {
             let slot = pending_slot(&before, OperationKind::ChangeTips);
-            let recorded = before.clone().record_change_tips_answer(prepared, answered);
+            let recorded = before
+                .copied()
+                .record_change_tips_answer(prepared, answered);
             operation_recorded(&before, recorded, slot, status, on, |after| {
                 after.tips() == Some(tips).filter(|t| !t.is_zero())
             })
@@ -2542,7 +2557,7 @@ fn reconcile_one(intent: AnyPaymentIntent, read: &ReadPick) -> AnyPaymentIntent 
     };
     let own = matches!(read, ReadPick::Own);
     let idle = nothing_pending(&intent);
-    match read_twice(intent.clone(), &bytes) {
+    match read_twice(intent.copied(), &bytes) {
         Ok((merged, report)) => {
             holds(invariants::check_intent(&merged), &merged);
             ensure(

@@ -52,3 +52,27 @@ pub fn proptest_config(name: &str, default_cases: u32) -> proptest::test_runner:
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// A second intent with the same facts, through the stored record: intents
+/// are not `Clone` (two live copies could each prepare the same money), and
+/// the stored record is the road a service takes to a copy. Tests use it to
+/// keep an intent beside the one an operation consumes.
+pub trait Copied: Sized {
+    fn copied(&self) -> Self;
+}
+
+impl Copied for dojo_capture::AnyPaymentIntent {
+    fn copied(&self) -> Self {
+        dojo_capture::AnyPaymentIntent::from_stored_json(self.to_stored_json().as_bytes())
+            .expect("a stored record reads back")
+    }
+}
+
+impl<S: dojo_capture::state::State> Copied for dojo_capture::PaymentIntent<S> {
+    fn copied(&self) -> Self {
+        dojo_capture::AnyPaymentIntent::from_stored_json(self.to_stored_json().as_bytes())
+            .expect("a stored record reads back")
+            .try_into_state::<S>()
+            .expect("a stored record reads back in its state")
+    }
+}
