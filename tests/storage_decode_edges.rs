@@ -1,9 +1,10 @@
 //! The edges of reading a stored record back that tests/storage.rs leaves
-//! open: refunds prepared that reserve exactly int64's largest value or one
-//! more, seen event ids of exactly the longest length or one more, and the
-//! smallest amounts a stored change of amount or of tip may carry. Each
-//! record is a committed golden record (tests/data/storage/) with one edit;
-//! a refusal is asserted by its code and its whole message.
+//! open: refunds prepared that reserve exactly what was taken or one more,
+//! exactly int64's largest value or one more; seen event ids of exactly the
+//! longest length or one more; and the smallest amounts a stored change of
+//! amount or of tip may carry. Each record is a committed golden record
+//! (tests/data/storage/) with one edit; a refusal is asserted by its code
+//! and its whole message.
 
 use dojo_capture::{AnyPaymentIntent, Currency, Money, OperationKind};
 use serde_json::{Value, json};
@@ -38,6 +39,34 @@ fn read(bytes: &[u8]) -> AnyPaymentIntent {
 fn refused(bytes: &[u8]) -> (String, String) {
     let error = AnyPaymentIntent::from_stored_json(bytes).expect_err("the record is refused");
     (error.code().to_owned(), error.to_string())
+}
+
+/// Refunds prepared may reserve all that was taken, captured and tips,
+/// with what was refunded already, and not one minor unit more.
+#[test]
+fn refunds_prepared_may_reserve_all_that_was_taken() {
+    // Captured 300 with a tip of 50, nothing refunded.
+    let all = read(&record("captured", |r| {
+        r["pendingRefunds"][0]["amount"] = json!(350)
+    }));
+    assert_eq!(all.refundable(), gbp(0));
+
+    // The same, 1.50 refunded already.
+    let reserving = |amount: i64| {
+        record("refunded", |r| {
+            r["pendingRefunds"] = json!([
+                {"idempotencyKey": "rf_3", "amount": amount, "outcomeUnknown": false}
+            ]);
+        })
+    };
+    let rest = read(&reserving(200));
+    assert_eq!(rest.refundable(), gbp(0));
+    let (code, message) = refused(&reserving(201));
+    assert_eq!(code, "pending_refunds_exceed_refundable");
+    assert_eq!(
+        message,
+        "refunds prepared reserve 201 minor units, which with refundedAmount 1.50 GBP is more than the 350 minor units taken (captured and tips)"
+    );
 }
 
 /// The Captured golden record (300 captured with a tip of 50, nothing
