@@ -99,6 +99,18 @@ main() {
     export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
     export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
 
+    # Property tests replay the failures committed in proptest-regressions/
+    # (fixed inputs, part of the tests) but save no new one. cargo-mutants
+    # copies the tree once per job and tests mutant after mutant in that
+    # copy, so a failure proptest saved there under one mutant would be
+    # replayed under every later one, and make mutants the tests cannot
+    # catch look caught. tests/common's proptest_config reads this variable;
+    # every property test under tests/ takes its settings from there.
+    # Neither proptest's own PROPTEST_DISABLE_FAILURE_PERSISTENCE (it stops
+    # the replay of the committed files too) nor leaving the files out of
+    # the copy (the same, and proptest would still write new ones) would do.
+    export DOJO_CAPTURE_PROPTEST_REPLAY_ONLY=1
+
     local start=$SECONDS status=0
     cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?
     local elapsed=$((SECONDS - start))
