@@ -61,7 +61,13 @@ main() {
     local defaults=()
     # A mutant that loops forever is a timeout, not a hang. The tests take
     # about 15 s (most of it the model test's random sequences); this leaves
-    # room for a loaded machine.
+    # room for a loaded machine. The limit is on each mutant's whole test
+    # run (every test binary): past it, cargo-mutants stops the run's
+    # process group (SIGTERM) and lists the mutant in timeout.txt (its exit
+    # code 3), which the end of this script prints and counts as a failure.
+    # A test should still fail rather than wait for the limit: one stuck
+    # mutant costs a minute, and a timeout says less than a failure's
+    # message (tests/storage_race.rs bounds its retries and its barriers).
     if ! given -t --timeout "$@" && ! given "" --timeout-multiplier "$@" &&
         ! given "" --minimum-test-timeout "$@"; then
         defaults+=(--timeout 60)
