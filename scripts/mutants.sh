@@ -61,7 +61,13 @@ main() {
     local defaults=()
     # A mutant that loops forever is a timeout, not a hang. The tests take
     # about 15 s (most of it the model test's random sequences); this leaves
-    # room for a loaded machine.
+    # room for a loaded machine. The limit is on each mutant's whole test
+    # run (every test binary): past it, cargo-mutants stops the run's
+    # process group (SIGTERM) and lists the mutant in timeout.txt (its exit
+    # code 3), which the end of this script prints and counts as a failure.
+    # A test should still fail rather than wait for the limit: one stuck
+    # mutant costs a minute, and a timeout says less than a failure's
+    # message (tests/storage_race.rs bounds its retries and its barriers).
     if ! given -t --timeout "$@" && ! given "" --timeout-multiplier "$@" &&
         ! given "" --minimum-test-timeout "$@"; then
         defaults+=(--timeout 60)
@@ -98,6 +104,18 @@ main() {
     # debug info both go faster, and a failing test's message is all that matters.
     export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
     export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
+
+    # Property tests replay the failures committed in proptest-regressions/
+    # (fixed inputs, part of the tests) but save no new one. cargo-mutants
+    # copies the tree once per job and tests mutant after mutant in that
+    # copy, so a failure proptest saved there under one mutant would be
+    # replayed under every later one, and make mutants the tests cannot
+    # catch look caught. tests/common's proptest_config reads this variable;
+    # every property test under tests/ takes its settings from there.
+    # Neither proptest's own PROPTEST_DISABLE_FAILURE_PERSISTENCE (it stops
+    # the replay of the committed files too) nor leaving the files out of
+    # the copy (the same, and proptest would still write new ones) would do.
+    export DOJO_CAPTURE_PROPTEST_REPLAY_ONLY=1
 
     local start=$SECONDS status=0
     cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?

@@ -1,6 +1,8 @@
 //! The money type: every way in is checked, every combination is checked,
 //! and every error names the value and the rule it broke.
 
+mod common;
+
 use std::cmp::Ordering;
 use std::str::FromStr;
 
@@ -593,6 +595,8 @@ fn currency() -> impl Strategy<Value = Currency> {
 }
 
 proptest! {
+    #![proptest_config(common::proptest_config("money", 256))]
+
     #[test]
     fn display_then_from_str_is_identity(minor in 0..=i64::MAX, currency in currency()) {
         let money = Money::new(minor, currency);

@@ -2,6 +2,8 @@
 //! word in the three forms, refusals with `check`'s rule codes, input errors
 //! with their codes, and odd arguments that never panic.
 
+mod common;
+
 use dojo_capture::Timestamp;
 use dojo_capture::check;
 use dojo_capture::request_command::{self, Args, Outcome};
@@ -419,6 +421,8 @@ fn input_errors_exit_2_with_their_codes() {
 }
 
 proptest! {
+    #![proptest_config(common::proptest_config("request_command", 256))]
+
     /// Odd operations, amounts, keys, versions and base URLs are an
     /// outcome or an input error, never a panic.
     #[test]

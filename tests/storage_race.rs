@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use dojo_capture::request::{ApiVersion, Request};
@@ -51,6 +51,13 @@ const AMOUNT: i64 = 10_000;
 const CAPTURE_AMOUNTS: [i64; 4] = [500, 900, 1_300, 1_700];
 /// Refund keys per seed; key `k` always refunds `REFUND_AMOUNTS[k]`.
 const REFUND_AMOUNTS: [i64; 4] = [300, 500, 800, 1_100];
+/// The tries of one load-decide-write before a worker gives up with a
+/// message. A try is lost only to another worker's committed write, and a
+/// seed has at most 2 × WORKERS × ATTEMPTS_PER_WORKER = 256 of those (an
+/// attempt writes at most twice): far above any real run, yet a bound, so
+/// that a broken protocol fails the test instead of retrying until the run
+/// is killed.
+const MAX_TRIES: u32 = 1_000;
 
 fn v() -> ApiVersion {
     ApiVersion::default()
@@ -336,7 +343,13 @@ impl Worker<'_> {
     fn capture(&mut self, amount: Money) {
         // Decide on the stored record and make the reservation durable
         // before anything is sent; a lost race decides again on a fresh load.
+        let mut tries = 0;
         let prepared = loop {
+            tries += 1;
+            assert!(
+                tries <= MAX_TRIES,
+                "a capture of {amount} lost the race to write its reservation {MAX_TRIES} times"
+            );
             let (loaded, intent) = load(&self.conn, self.id);
             let (intent, prepared) = match intent.prepare_capture(amount, None, now(), v()) {
                 Ok(prepared) => prepared,
@@ -379,7 +392,13 @@ impl Worker<'_> {
     fn refund(&mut self, index: usize) {
         let key = key(&format!("rf-{}-{index}", self.seed));
         let amount = gbp(REFUND_AMOUNTS[index]);
+        let mut tries = 0;
         let prepared = loop {
+            tries += 1;
+            assert!(
+                tries <= MAX_TRIES,
+                "a refund under {key} lost the race to write its reservation {MAX_TRIES} times"
+            );
             let (loaded, intent) = load(&self.conn, self.id);
             let (intent, prepared) =
                 match intent.prepare_refund(key.clone(), amount, RefundDetails::default(), v()) {
@@ -410,7 +429,7 @@ impl Worker<'_> {
             "Dojo refused a refund the crate allowed"
         );
         let mut token = Some(prepared);
-        for _ in 0..1_000 {
+        for _ in 0..MAX_TRIES {
             let (loaded, intent) = load(&self.conn, self.id);
             // A refund's token can be made again from its key, for the same
             // pending refund (or as a replay once it is recorded): a lost race
@@ -446,7 +465,7 @@ impl Worker<'_> {
                 return;
             }
         }
-        panic!("the refund's answer was never recorded");
+        panic!("the refund's answer under {key} was not recorded in {MAX_TRIES} tries");
     }
 }
 
@@ -455,6 +474,62 @@ fn pending(intent: &AnyPaymentIntent, key: &IdempotencyKey) -> bool {
 }
 
 // ---- one seed, and the run ------------------------------------------------------------
+
+/// A barrier for the workers of one seed that a panicking worker breaks.
+/// With std's `Barrier`, the others would wait forever for a worker that
+/// panicked before reaching it (as under a decoding bug, when a load is
+/// refused), and the test would hang instead of failing; here they stop
+/// waiting and panic too, and the first worker's message says why.
+struct Gate {
+    /// How many workers reached it, and whether one panicked.
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate {
+            state: Mutex::new((0, false)),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Waits until every worker reached the gate.
+    fn wait(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 += 1;
+        self.changed.notify_all();
+        let state = self
+            .changed
+            .wait_while(state, |(arrived, broken)| *arrived < WORKERS && !*broken)
+            .unwrap_or_else(PoisonError::into_inner);
+        let broken = state.1;
+        drop(state);
+        assert!(
+            !broken,
+            "another worker panicked: it will never reach the gate"
+        );
+    }
+
+    fn break_open(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Held by each worker: when it unwinds from a panic, it breaks the gates,
+/// so that no other worker waits for it.
+struct BreaksOnPanic<'a>(&'a [&'a Gate]);
+
+impl Drop for BreaksOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for gate in self.0 {
+                gate.break_open();
+            }
+        }
+    }
+}
 
 fn run_seed(db: &Path, seed: u64, dojo: &Mutex<Dojo>, figures: &Figures) {
     let id = {
@@ -466,11 +541,13 @@ fn run_seed(db: &Path, seed: u64, dojo: &Mutex<Dojo>, figures: &Figures) {
         insert(&open(db), &intent);
         id
     };
-    let (start, refunds) = (Barrier::new(WORKERS), Barrier::new(WORKERS));
+    let (start, refunds) = (Gate::new(), Gate::new());
+    let gates = [&start, &refunds];
     std::thread::scope(|scope| {
         for worker in 0..WORKERS {
-            let (id, start, refunds) = (&id, &start, &refunds);
+            let (id, start, refunds, gates) = (&id, &start, &refunds, &gates);
             scope.spawn(move || {
+                let _breaks = BreaksOnPanic(gates);
                 let mut rng = Rng::new(seed, worker);
                 let mut worker = Worker {
                     conn: open(db),

@@ -3,6 +3,8 @@
 //! valid secret, and a verified body is read as an event without refusing
 //! the words the crate does not know.
 
+mod common;
+
 use dojo_capture::webhook::{
     self, EventName, PaymentStatus, SIGNATURE_HEADER, VerifiedBody, WebhookSecret,
 };
@@ -699,6 +701,8 @@ fn the_independent_computation_agrees_with_dojo_s_example() {
 }
 
 proptest! {
+    #![proptest_config(common::proptest_config("webhook", 256))]
+
     #[test]
     fn a_random_header_never_verifies_a_fixed_body(header in any::<Vec<u8>>()) {
         let result = webhook::verify(DOJO_BODY.as_bytes(), &header, &[dojo_secret()]);
