@@ -8,6 +8,9 @@ use dojo_capture::webhook::{self, WebhookSecret};
 use dojo_capture::{AnyPaymentIntent, IntentState, WebhookEvent, WebhookVerdict};
 use serde_json::json;
 
+mod common;
+use common::Copied;
+
 /// Every verdict, in the order they are decided, with its code.
 const VERDICTS: [(WebhookVerdict, &str); 6] = [
     (WebhookVerdict::OtherIntent, "other_intent"),
@@ -51,7 +54,7 @@ fn intent(status: &str, extra: serde_json::Value) -> AnyPaymentIntent {
 
 /// The verdict on a copy of `intent`, for a fresh event id.
 fn verdict(intent: &AnyPaymentIntent, status: &str, at: Option<&str>) -> WebhookVerdict {
-    intent.clone().apply_webhook(&event("evt_x", status, at))
+    intent.copied().apply_webhook(&event("evt_x", status, at))
 }
 
 #[test]
