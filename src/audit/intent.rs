@@ -62,6 +62,7 @@ impl Found {
 struct Awaiting {
     method: Method,
     path: Box<str>,
+    request_id: Option<Box<str>>,
     token: Token,
 }
 
@@ -192,6 +193,7 @@ impl Tracked {
             Awaiting {
                 method: Method::new(&request.method),
                 path: request.path.as_ref().into(),
+                request_id: request.request_id.as_deref().map(Into::into),
                 token,
             },
         );
@@ -219,15 +221,17 @@ impl Tracked {
     }
 
     /// The request an answer is for: the most recent one awaiting whose
-    /// method and path are those given (each when given).
+    /// method, path and request id are those given (each when given).
     pub(crate) fn take_awaiting(
         &mut self,
         method: Option<&str>,
         path: Option<&str>,
+        request_id: Option<&str>,
     ) -> Option<Token> {
         let index = self.awaiting.iter().rposition(|awaiting| {
             method.is_none_or(|method| method == awaiting.method.as_str())
                 && path.is_none_or(|path| path == &*awaiting.path)
+                && request_id.is_none_or(|id| Some(id) == awaiting.request_id.as_deref())
         })?;
         Some(self.awaiting.remove(index).token)
     }

@@ -268,6 +268,10 @@ pub(crate) struct RequestLine<'a> {
     /// The body as JSON; `None` when the request had none.
     pub(crate) body: Option<Value>,
     pub(crate) at: Timestamp,
+    /// The service's own id of the request (`requestId`), when it logs
+    /// one: its answer names it, so that two requests to one path awaiting
+    /// their answers at once are told apart.
+    pub(crate) request_id: Option<Cow<'a, str>>,
 }
 
 impl RequestLine<'_> {
@@ -289,6 +293,8 @@ pub(crate) struct AnswerLine<'a> {
     pub(crate) intent_id: Option<Cow<'a, str>>,
     pub(crate) method: Option<Cow<'a, str>>,
     pub(crate) path: Option<Cow<'a, str>>,
+    /// The `requestId` of the request it answers, when the service logs one.
+    pub(crate) request_id: Option<Cow<'a, str>>,
     /// When the answer came, or the service gave up waiting for it: the
     /// moment a lost answer was declared lost ([D22](crate::decisions#d22)).
     /// Read leniently: a log's `at` that is no RFC 3339 time only leaves it
@@ -478,6 +484,8 @@ mod plain {
         request: RequestFields<'a>,
         #[serde(borrow, default)]
         at: Option<Text<'a>>,
+        #[serde(borrow, default, rename = "requestId")]
+        request_id: Option<Text<'a>>,
     }
 
     #[derive(Deserialize)]
@@ -506,6 +514,7 @@ mod plain {
             headers: fields.headers.map(|headers| headers.0).unwrap_or_default(),
             body,
             at: wire.at?.0.parse::<Timestamp>().ok()?,
+            request_id: wire.request_id.map(|text| text.0),
         })
     }
 
@@ -522,6 +531,8 @@ mod plain {
         path: Option<Text<'a>>,
         #[serde(borrow, default)]
         at: Option<Lenient<'a>>,
+        #[serde(borrow, default)]
+        request_id: Option<Text<'a>>,
     }
 
     /// Any JSON value; its text when it is a string.
@@ -559,6 +570,7 @@ mod plain {
                 intent_id: self.payment_intent_id.map(|text| text.0),
                 method: self.method.map(|text| text.0),
                 path: self.path.map(|text| text.0),
+                request_id: self.request_id.map(|text| text.0),
                 at: self
                     .at
                     .and_then(|at| at.0)
@@ -794,6 +806,7 @@ fn request(object: &Map<String, Value>) -> Result<RequestLine<'static>, Unreadab
         headers,
         body,
         at,
+        request_id: optional_text(object, "requestId", "requestId")?.map(Cow::Owned),
     })
 }
 
@@ -829,6 +842,7 @@ fn answer(object: &Map<String, Value>) -> Result<AnswerLine<'static>, Unreadable
         intent_id: optional_text(object, "paymentIntentId", "paymentIntentId")?.map(Cow::Owned),
         method: optional_text(object, "method", "method")?.map(Cow::Owned),
         path: optional_text(object, "path", "path")?.map(Cow::Owned),
+        request_id: optional_text(object, "requestId", "requestId")?.map(Cow::Owned),
         at: object
             .get("at")
             .and_then(Value::as_str)

@@ -447,7 +447,11 @@ impl Auditor {
             },
         };
         let awaited = self.intents.get_mut(&*id).and_then(|tracked| {
-            let token = tracked.take_awaiting(answer.method.as_deref(), answer.path.as_deref())?;
+            let token = tracked.take_awaiting(
+                answer.method.as_deref(),
+                answer.path.as_deref(),
+                answer.request_id.as_deref(),
+            )?;
             Some((tracked, token))
         });
         let Some((tracked, token)) = awaited else {

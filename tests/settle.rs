@@ -1,0 +1,549 @@
+//! Settling a lost answer (D22–D25), each way the crate used to lose money
+//! around the HTTP call, as a test that failed before the settling rules:
+//!
+//! 1. a capture whose answer was lost is not released by a read that the
+//!    request may still cross, and the audit flags a capture prepared again
+//!    meanwhile;
+//! 2. (binding compares no clocks: `tests/reconcile.rs`,
+//!    `a_capture_dojo_dates_before_the_prepare_is_bound_clocks_are_never_compared`);
+//! 3. a released refund key is remembered with its amount;
+//! 4. (intents are not `Clone`: `tests/ui/intent_clone.rs`);
+//! 5. answers about another intent, and change or cancel answers of an
+//!    intent no longer `Created`, are never recorded, and the audit flags them;
+//! 6. the simulation's old counter-example: a keyed refund whose retry Dojo
+//!    refuses with a 409 while the first request landed is counted once.
+
+use dojo_capture::audit::{Auditor, Finding};
+use dojo_capture::request::{ApiVersion, Request};
+use dojo_capture::{
+    Answer, AnyPaymentIntent, IntentState, PaymentIntent, ReadStart, RefundDetails, Rule,
+    SettleWindow, SignedDuration, Timestamp,
+};
+use serde_json::{Value, json};
+
+mod common;
+use common::fake_dojo::{FakeDojo, Fault, NewIntent, Reply};
+use common::{gbp, key, paid};
+
+fn v() -> ApiVersion {
+    ApiVersion::default()
+}
+
+/// A service's log of one intent, as `dojo-capture audit` reads it.
+#[derive(Default)]
+struct Log(Vec<String>);
+
+impl Log {
+    fn request(&mut self, request: &Request, at: Timestamp) {
+        let headers: serde_json::Map<String, Value> = request
+            .headers()
+            .map(|(name, value)| (name.to_owned(), json!(value)))
+            .collect();
+        let mut line = json!({"request": {"method": request.method().as_str(),
+            "path": request.path(), "headers": headers}, "at": at.to_string()});
+        if let Some(body) = request.body() {
+            line["request"]["body"] = serde_json::from_slice(body).unwrap();
+        }
+        self.0.push(line.to_string());
+    }
+
+    fn answer(&mut self, request: &Request, reply: &Reply, at: Timestamp, intent: &str) {
+        let response = match reply.status() {
+            Some(status) => {
+                json!({"status": status, "body": String::from_utf8_lossy(reply.body())})
+            }
+            None => json!({"status": null}),
+        };
+        self.0.push(
+            json!({"response": response, "paymentIntentId": intent,
+                "method": request.method().as_str(), "path": request.path(), "at": at.to_string()})
+            .to_string(),
+        );
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let mut auditor = Auditor::new();
+        self.0
+            .iter()
+            .flat_map(|line| auditor.feed(line.as_bytes()))
+            .collect()
+    }
+}
+
+/// `GET /payment-intents/{id}` at Dojo's now, logged.
+fn get(dojo: &mut FakeDojo, log: &mut Log, id: &str) -> Vec<u8> {
+    let path = format!("/payment-intents/{id}");
+    let version = v().to_string();
+    let at = dojo.now().to_string();
+    let reply = dojo.handle("GET", &path, &[("version", &version)], b"");
+    assert_eq!(reply.status(), Some(200), "{reply:?}");
+    log.0.push(
+        json!({"request": {"method": "GET", "path": path, "headers": {"version": version}}, "at": at})
+            .to_string(),
+    );
+    log.0.push(
+        json!({"response": {"status": 200, "body": String::from_utf8_lossy(reply.body())},
+            "paymentIntentId": id, "method": "GET", "path": path, "at": at})
+        .to_string(),
+    );
+    reply.body().to_vec()
+}
+
+fn manual_authorized(dojo: &mut FakeDojo) -> String {
+    let id = dojo.create(NewIntent::manual(1000));
+    dojo.authorize(&id, paid()).unwrap();
+    id
+}
+
+#[test]
+fn a_lost_capture_is_not_released_by_a_read_it_may_cross_and_lands_once() {
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+
+    // POST capture 4.00: the answer is lost, and the request is still
+    // on its way when the service reads the intent again.
+    let now = dojo.now();
+    let (intent, prepared) = intent.prepare_capture(gbp(400), None, now, v()).unwrap();
+    let request = prepared.request().clone();
+    log.request(&request, now);
+    let intent = intent
+        .record_capture_answer(prepared, Answer::TransportFailure)
+        .unwrap_err()
+        .into_intent()
+        .start_settling(now, SettleWindow::default());
+    log.answer(&request, &Reply::Timeout, now, &id);
+
+    dojo.set_now(now + SignedDuration::from_secs(5));
+    let read_at = dojo.now();
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(read_at))
+        .unwrap();
+    assert!(
+        report.captures_released().is_empty(),
+        "released by a read the request may cross"
+    );
+    assert_eq!(intent.capturable(), gbp(600), "4.00 still in flight");
+    let refused = intent
+        .prepare_capture(gbp(400), None, read_at, v())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::OutcomeUnknown);
+    let intent = refused.into_intent();
+
+    // The first request lands now, after the read that missed it.
+    dojo.handle_request(&request);
+    dojo.set_now(read_at + SignedDuration::from_secs(30));
+    let read_at = dojo.now();
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(read_at))
+        .unwrap();
+    assert_eq!(report.captures_bound().len(), 1);
+    assert!(!intent.needs_read());
+    assert_eq!(dojo.intent(&id).captures.len(), 1, "one capture, as meant");
+    assert!(log.findings().is_empty(), "{:#?}", log.findings());
+}
+
+#[test]
+fn the_audit_flags_a_capture_prepared_again_while_the_first_may_be_in_flight() {
+    // The history the issue describes: read, POST 4.00 lost, read without
+    // it, POST 4.00 again (201), and Dojo shows two captures of 4.00.
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+    let now = dojo.now();
+    let (_, prepared) = intent.prepare_capture(gbp(400), None, now, v()).unwrap();
+    let first = prepared.request().clone();
+    log.request(&first, now);
+    log.answer(&first, &Reply::Timeout, now, &id);
+    dojo.set_now(now + SignedDuration::from_secs(5));
+    get(&mut dojo, &mut log, &id);
+    let again = dojo.now() + SignedDuration::from_secs(1);
+    log.request(&first, again);
+    let reply = dojo.handle_request(&first);
+    log.answer(&first, &reply, again, &id);
+    dojo.handle_request(&first);
+    assert_eq!(dojo.intent(&id).captures.len(), 2);
+
+    let findings = log.findings();
+    let codes: Vec<&str> = findings.iter().map(Finding::code).collect();
+    assert_eq!(codes, ["outcome_unknown"], "{findings:#?}");
+    assert!(
+        findings[0].message().contains("could be captured twice"),
+        "{}",
+        findings[0].message()
+    );
+}
+
+#[test]
+fn a_read_without_a_known_start_releases_nothing_and_one_after_the_horizon_does() {
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+    let now = dojo.now();
+    let (intent, prepared) = intent.prepare_capture(gbp(400), None, now, v()).unwrap();
+    let intent = intent
+        .record_capture_answer(prepared, Answer::TransportFailure)
+        .unwrap_err()
+        .into_intent();
+    let body = get(&mut dojo, &mut log, &id);
+    // Start unknown: nothing released, no horizon set.
+    let (intent, report) = intent.reconcile_read_json(&body).unwrap();
+    assert!(report.captures_released().is_empty() && report.settle_after().is_none());
+    // The first read with a known start sets the horizon…
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(now))
+        .unwrap();
+    let horizon = report.settle_after().unwrap();
+    assert_eq!(horizon, now + SignedDuration::from_mins(15));
+    // …a read that began at it still releases nothing…
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(horizon))
+        .unwrap();
+    assert!(report.captures_released().is_empty());
+    // …and one that began after it does.
+    let after = horizon + SignedDuration::from_nanos(1);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(after))
+        .unwrap();
+    assert_eq!(report.captures_released().len(), 1);
+    assert_eq!(intent.capturable(), gbp(1000));
+}
+
+#[test]
+fn a_capture_dojo_would_refuse_now_is_released_before_the_horizon() {
+    // A capture of 7.00 lost, then 5.00 captured elsewhere: Dojo would
+    // refuse the 7.00 were it to land, so the read releases it at once.
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+    let now = dojo.now();
+    let (intent, prepared) = intent.prepare_capture(gbp(700), None, now, v()).unwrap();
+    let intent = intent
+        .record_capture_answer(prepared, Answer::TransportFailure)
+        .unwrap_err()
+        .into_intent();
+    let version = v().to_string();
+    dojo.handle(
+        "POST",
+        &format!("/payment-intents/{id}/captures"),
+        &[("version", &version), ("content-type", "application/json")],
+        br#"{"amount":500}"#,
+    );
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(now))
+        .unwrap();
+    assert_eq!(report.captures_released().len(), 1);
+    assert_eq!(report.captures_adopted().len(), 1);
+    assert!(!intent.needs_read());
+}
+
+#[test]
+fn a_released_refund_key_is_remembered_with_its_amount() {
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let version = v().to_string();
+    let reply = dojo.handle(
+        "POST",
+        &format!("/payment-intents/{id}/captures"),
+        &[("version", &version), ("content-type", "application/json")],
+        br#"{"amount":1000}"#,
+    );
+    let capture = reply.json()["captureId"].as_str().unwrap().to_owned();
+    dojo.resolve_capture(&id, &capture, dojo_capture::CaptureStatus::Successful)
+        .unwrap();
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+
+    // k1 for 3.00: the answer is lost, a read after the horizon releases it.
+    let now = dojo.now();
+    let (intent, _prepared) = intent
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let intent = intent
+        .record_refund_answer_lost(&key("k1"))
+        .start_settling(now, SettleWindow::default());
+    let later = now + SignedDuration::from_mins(16);
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(later))
+        .unwrap();
+    assert_eq!(report.refunds_released(), [key("k1")]);
+
+    // k1 for 5.00 would be deduplicated to 3.00 if the first landed late.
+    let refused = intent
+        .prepare_refund(key("k1"), gbp(500), RefundDetails::default(), v())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::IdempotencyConflict);
+    assert_eq!(
+        refused.to_string(),
+        "idempotency_conflict: this idempotency key was already used for a refund of 3.00 GBP, not 5.00 GBP"
+    );
+    // The record keeps it across a restart.
+    let intent =
+        AnyPaymentIntent::from_stored_json(refused.into_intent().to_stored_json().as_bytes())
+            .unwrap();
+    let refused = intent
+        .prepare_refund(key("k1"), gbp(500), RefundDetails::default(), v())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::IdempotencyConflict);
+    // The same amount is the retry: reserved again, the same request.
+    let (intent, prepared) = refused
+        .into_intent()
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    assert_eq!(intent.pending_refunds().len(), 1);
+    assert_eq!(prepared.request().header("idempotencyKey"), Some("k1"));
+}
+
+#[test]
+fn a_refund_key_refused_by_dojo_is_remembered_too() {
+    let captured = AnyPaymentIntent::from_json(
+        br#"{"id":"pi_1","status":"Captured","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z",
+        "captures":[{"id":"cp_1","amount":1000,"status":"Successful"}]}"#,
+    )
+    .unwrap();
+    let (intent, prepared) = captured
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let intent = intent
+        .record_refund_answer(
+            prepared,
+            Answer::Http {
+                status: 400,
+                body: b"{}",
+            },
+        )
+        .unwrap_err()
+        .into_intent();
+    let refused = intent
+        .prepare_refund(key("k1"), gbp(500), RefundDetails::default(), v())
+        .unwrap_err();
+    assert_eq!(refused.rule(), Rule::IdempotencyConflict);
+}
+
+// ---- 5. answers about another intent -------------------------------------------------
+
+fn captured() -> AnyPaymentIntent {
+    AnyPaymentIntent::from_json(
+        br#"{"id":"pi_1","status":"Captured","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z",
+        "captures":[{"id":"cp_1","amount":1000,"status":"Successful"}]}"#,
+    )
+    .unwrap()
+}
+
+fn created() -> AnyPaymentIntent {
+    PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+        .with_id("pi_1")
+        .with_custom_amount_allowed(true)
+        .into_any()
+}
+
+#[test]
+fn a_refund_answer_about_another_intent_is_not_recorded() {
+    let (intent, prepared) = captured()
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let error = intent
+        .record_refund_answer(
+            prepared,
+            Answer::Http {
+                status: 201,
+                body: br#"{"paymentIntentId":"pi_OTHER","refundId":"rfnd_1"}"#,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), "refund_answer_other_intent");
+    assert!(error.outcome_unknown());
+    assert_eq!(
+        error.to_string(),
+        "Dojo accepted the refund with status 201 but its answer is about the intent \"pi_OTHER\", not the one asked: whether it refunded is unknown until the intent is read again"
+    );
+    let intent = error.into_intent();
+    assert_eq!(intent.refunded(), gbp(0), "not recorded");
+    assert!(intent.needs_read());
+    // The answer about the intent asked is still recorded.
+    let (intent, prepared) = intent
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let (intent, _) = intent
+        .record_refund_answer(
+            prepared,
+            Answer::Http {
+                status: 201,
+                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_1"}"#,
+            },
+        )
+        .unwrap();
+    assert_eq!(intent.refunded(), gbp(300));
+}
+
+#[test]
+fn a_cancel_answer_about_another_intent_is_not_recorded() {
+    let (intent, prepared) = created().prepare_cancel(v()).unwrap();
+    let error = intent
+        .record_cancel_answer(
+            prepared,
+            Answer::Http {
+                status: 200,
+                body: br#"{"id":"pi_OTHER","status":"Canceled"}"#,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), "cancel_answer_other_intent");
+    assert!(error.outcome_unknown());
+    assert_eq!(error.into_intent().state(), IntentState::Created);
+}
+
+#[test]
+fn a_change_amount_answer_of_an_intent_already_paid_contradicts_it() {
+    let (intent, prepared) = created().prepare_change_amount(gbp(1200), v()).unwrap();
+    let error = intent
+        .record_change_amount_answer(
+            prepared,
+            Answer::Http {
+                status: 200,
+                body: br#"{"id":"pi_1","status":"Authorized","amount":{"value":1200,"currencyCode":"GBP"}}"#,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), "change_amount_answer_contradicts");
+    assert!(error.outcome_unknown());
+    let intent = error.into_intent();
+    assert_eq!(intent.amount(), gbp(1000), "not recorded");
+    assert_eq!(intent.state(), IntentState::Created);
+}
+
+#[test]
+fn a_reversal_answer_naming_its_own_id_is_still_recorded() {
+    // A reversal's answer is no intent: the spec's example sends the
+    // reversal's own id as `id`.
+    let authorized = AnyPaymentIntent::from_json(
+        br#"{"id":"pi_1","status":"Authorized","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z"}"#,
+    )
+    .unwrap();
+    let now = paid() + SignedDuration::from_hours(1);
+    let (intent, prepared) = authorized.prepare_reversal(now, v()).unwrap();
+    let intent = intent
+        .record_reversal_answer(
+            prepared,
+            Answer::Http {
+                status: 200,
+                body: br#"{"id":"rvs_1","message":"Reversed"}"#,
+            },
+        )
+        .unwrap();
+    assert_eq!(intent.state(), IntentState::Reversed);
+}
+
+#[test]
+fn the_audit_flags_an_answer_about_another_intent_and_a_key_reused_with_another_amount() {
+    let mut dojo = FakeDojo::new(paid() + SignedDuration::from_mins(10));
+    let mut log = Log::default();
+    let id = manual_authorized(&mut dojo);
+    let version = v().to_string();
+    let reply = dojo.handle(
+        "POST",
+        &format!("/payment-intents/{id}/captures"),
+        &[("version", &version), ("content-type", "application/json")],
+        br#"{"amount":1000}"#,
+    );
+    let capture = reply.json()["captureId"].as_str().unwrap().to_owned();
+    dojo.resolve_capture(&id, &capture, dojo_capture::CaptureStatus::Successful)
+        .unwrap();
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+    let now = dojo.now();
+    let (_, prepared) = intent
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let request = prepared.request().clone();
+    log.request(&request, now);
+    let other = Reply::Http {
+        status: 201,
+        body: br#"{"paymentIntentId":"pi_OTHER","refundId":"rfnd_9"}"#.to_vec(),
+    };
+    log.answer(&request, &other, now, &id);
+    // The same key again, for another amount.
+    let mut reused: Value = serde_json::from_str(&log.0[log.0.len() - 2]).unwrap();
+    reused["request"]["body"]["amount"] = json!(500);
+    log.0.push(reused.to_string());
+    let codes: Vec<&'static str> = log.findings().iter().map(Finding::code).collect();
+    assert_eq!(
+        codes,
+        ["refund_answer_other_intent", "idempotency_conflict"]
+    );
+}
+
+// ---- 6. the simulation's old counter-example -------------------------------------------
+
+#[test]
+fn a_keyed_refund_whose_retry_dojo_refuses_is_counted_once() {
+    // Two clients' intent captured 3.00 first; a refund of 0.50 under key 0
+    // lands but its answer is lost; its retry is answered 409; a read; the
+    // key prepared again; at the end, the client agrees with Dojo.
+    let mut dojo = FakeDojo::new(paid());
+    let id = dojo.create(NewIntent::manual(1000));
+    dojo.authorize(&id, paid()).unwrap();
+    let version = v().to_string();
+    let reply = dojo.handle(
+        "POST",
+        &format!("/payment-intents/{id}/captures"),
+        &[("version", &version), ("content-type", "application/json")],
+        br#"{"amount":300}"#,
+    );
+    let capture = reply.json()["captureId"].as_str().unwrap().to_owned();
+    dojo.resolve_capture(&id, &capture, dojo_capture::CaptureStatus::Successful)
+        .unwrap();
+    let mut log = Log::default();
+    let intent = AnyPaymentIntent::from_json(&get(&mut dojo, &mut log, &id)).unwrap();
+    let refund = |intent: AnyPaymentIntent| {
+        intent
+            .prepare_refund(key("c0-a"), gbp(50), RefundDetails::default(), v())
+            .unwrap()
+    };
+
+    let (intent, prepared) = refund(intent);
+    dojo.fail_next(Fault::TimeoutAfterApply);
+    let reply = dojo.handle_request(prepared.request());
+    let intent = intent
+        .record_refund_answer(prepared, reply.answer())
+        .unwrap_err()
+        .into_intent();
+
+    let (intent, prepared) = refund(intent);
+    dojo.fail_next(Fault::Conflict409);
+    let reply = dojo.handle_request(prepared.request());
+    let error = intent
+        .record_refund_answer(prepared, reply.answer())
+        .unwrap_err();
+    assert_eq!(error.code(), "refund_retry_refused");
+    assert!(error.outcome_unknown(), "the first request may have landed");
+    let intent = error.into_intent();
+
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, report) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(dojo.now()))
+        .unwrap();
+    assert_eq!(report.refunds_matched(), [key("c0-a")]);
+
+    let (intent, prepared) = refund(intent);
+    let reply = dojo.handle_request(prepared.request());
+    let (intent, _) = intent
+        .record_refund_answer(prepared, reply.answer())
+        .unwrap();
+    let body = get(&mut dojo, &mut log, &id);
+    let (intent, _) = intent
+        .reconcile_read_json_started(&body, ReadStart::at(dojo.now()))
+        .expect("the client still agrees with Dojo");
+    assert_eq!(intent.refunded(), gbp(50));
+    assert_eq!(dojo.refunded_total(&id), 50);
+}
