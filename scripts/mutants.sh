@@ -116,6 +116,10 @@ main() {
     # the replay of the committed files too) nor leaving the files out of
     # the copy (the same, and proptest would still write new ones) would do.
     export DOJO_CAPTURE_PROPTEST_REPLAY_ONLY=1
+    # The simulation's 10,000 runs take over a minute; a mutant that breaks
+    # settling breaks it within a few hundred, and the time limit is per
+    # mutant.
+    export SIMULATION_RUNS=${SIMULATION_RUNS:-300}
 
     local start=$SECONDS status=0
     cargo mutants ${defaults[@]+"${defaults[@]}"} "${tests[@]}" "$@" || status=$?

@@ -1164,8 +1164,14 @@ fn a_settling_rule_that_releases_on_the_first_read_is_caught() {
             flagged += u64::from(!findings.is_empty());
         }
     }
+    // Below 1,000 runs (a mutation run asks for few) a break is not
+    // expected: that run is for the sound rule's invariants.
     let Some((seed, error)) = first else {
-        panic!("{count} runs with a release on the first read broke nothing");
+        assert!(
+            count < 1_000,
+            "{count} runs with a release on the first read broke nothing"
+        );
+        return;
     };
     eprintln!(
         "release on the first read: {broken} of {count} runs broke an invariant ({flagged} of \
