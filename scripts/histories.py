@@ -315,6 +315,16 @@ def violations():
             h.add(r, Z, f'request: retry {n} of the same refund, never answered')
         else:
             h.add(r, Z, 'request: retry 8: nine requests await answers, the first is taken as lost', 'answer_missing')
+    C = 'pi_viol_manual_C'
+    h.add(intent(C, 'Authorized', 1000, created='2024-07-25T15:00:00Z'), C, 'read: a Manual intent of 10.00 GBP, authorised')
+    r = request('POST', C, 'captures', '2024-07-25T15:10:00Z', body={'amount': 600})
+    r['reference'] = 'order-7'
+    h.add(r, C, 'request: capture 6.00 GBP for the service\'s order `order-7`')
+    h.add(answer_to(r, 201, {'captureId': 'cp_viol_C1'}, '2024-07-25T15:10:01Z'), C, 'answer: 201, `cp_viol_C1` in flight')
+    r = request('POST', C, 'captures', '2024-07-25T15:20:00Z', body={'amount': 400})
+    r['reference'] = 'order-7'
+    h.add(r, C, 'request: capture 4.00 GBP for `order-7` again: legal by the rules, but the order was captured',
+          'capture_repeated')
     return h
 
 

@@ -198,6 +198,7 @@ const PLANTED: &[(u64, Option<&str>, &str)] = &[
     (42, Some("pi_viol_auto_Y"), "id_not_visible_ascii"),
     (43, Some("pi_viol_auto_Y"), "refund_reason_too_long"),
     (53, Some("pi_viol_auto_Z"), "answer_missing"),
+    (57, Some("pi_viol_manual_C"), "capture_repeated"),
 ];
 
 fn planted() -> Vec<(u64, Option<String>, &'static str)> {
@@ -213,7 +214,7 @@ fn the_violations_history_has_exactly_the_planted_findings() {
     let findings = audit_bytes(&history("history-violations.jsonl"), &mut auditor);
     assert_eq!(found(&findings), planted());
     let summary = auditor.summary();
-    assert_eq!(summary.lines(), 53);
+    assert_eq!(summary.lines(), 57);
     assert_eq!(summary.findings(), PLANTED.len() as u64);
     // Every code of the auditor's own but line_too_long is planted.
     for code in CODES.iter().filter(|code| **code != "line_too_long") {
@@ -1041,13 +1042,13 @@ fn the_summary_counts_lines_intents_and_findings_by_code() {
     audit_bytes(&history("history-violations.jsonl"), &mut auditor);
     let summary: Summary = auditor.summary();
     let json = summary.to_json();
-    assert_eq!(json["summary"]["lines"], 53);
-    assert_eq!(json["summary"]["intents"], 6);
+    assert_eq!(json["summary"]["lines"], 57);
+    assert_eq!(json["summary"]["intents"], 7);
     assert_eq!(json["summary"]["findings"], summary.findings());
     assert_eq!(json["summary"]["byCode"]["webhook_impossible"], 3);
     let text = summary.to_string();
     assert!(
-        text.starts_with("summary: 53 lines, 6 intents, 29 findings\n  answer_missing: 1\n"),
+        text.starts_with("summary: 57 lines, 7 intents, 30 findings\n  answer_missing: 1\n"),
         "{text}"
     );
 }
@@ -1126,4 +1127,114 @@ proptest! {
         prop_assert_eq!(summary.lines(), picks.len() as u64);
         prop_assert_eq!(summary.by_code().collect::<BTreeMap<_, _>>(), count);
     }
+}
+
+/// A capture request under the service's `reference`.
+fn capture_for(reference: &str, amount: i64, at: &str) -> Value {
+    with(capture(amount, at), "reference", json!(reference))
+}
+
+#[test]
+fn capture_repeated_when_the_capture_sent_before_under_its_reference_was_made() {
+    let at = "2024-07-25T10:00:00Z";
+    // Made, as Dojo's answer says.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        answer(Some(201), json!({"captureId": "cp_1"})),
+        capture_for("order-1", 300, "2024-07-25T10:05:00Z"),
+    ];
+    let (found, auditor) = run_with(Auditor::new(), &lines);
+    assert_eq!(found, [(4, "capture_repeated")]);
+    assert_eq!(
+        auditor.intent(PI).expect("read").in_flight(),
+        Money::new(600, Currency::GBP),
+        "the request is still judged and awaits its answer"
+    );
+    let mut auditor = Auditor::new();
+    let findings: Vec<Finding> = lines
+        .iter()
+        .flat_map(|line| auditor.feed(line.to_string().as_bytes()))
+        .collect();
+    assert_eq!(
+        findings[0].message(),
+        "a capture under reference \"order-1\" is sent again, while the capture sent under it \
+         before was made, \"cp_1\" (Created): the same money may be captured twice"
+    );
+
+    // Made, as a read bound it after the answer was lost.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        answer(None, Value::Null),
+        with(
+            manual_authorized(),
+            "captures",
+            json!([cp("cp_1", 300, "Successful", at)]),
+        ),
+        capture_for("order-1", 300, "2024-07-25T10:05:00Z"),
+    ];
+    assert_eq!(run(&lines), [(5, "capture_repeated")]);
+
+    // Another reference, or none, is another capture meant.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        answer(Some(201), json!({"captureId": "cp_1"})),
+        capture_for("order-2", 300, at),
+        answer(Some(201), json!({"captureId": "cp_2"})),
+        capture(300, at),
+    ];
+    assert_eq!(run(&lines), []);
+}
+
+#[test]
+fn a_capture_sent_again_under_its_reference_after_a_refusal_a_decline_or_a_release_is_not_repeated()
+{
+    let at = "2024-07-25T10:00:00Z";
+    let again = capture_for("order-1", 300, "2024-07-25T10:30:00Z");
+    // Refused by Dojo.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        answer(Some(409), json!({"title": "Conflict"})),
+        again.clone(),
+    ];
+    assert_eq!(run(&lines), []);
+    // Made, then declined.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        answer(Some(201), json!({"captureId": "cp_1"})),
+        with(
+            manual_authorized(),
+            "captures",
+            json!([cp("cp_1", 300, "Declined", at)]),
+        ),
+        again.clone(),
+    ];
+    assert_eq!(run(&lines), []);
+    // Lost, and released by a read that began after its horizon.
+    let mut lost = answer(None, Value::Null);
+    lost["at"] = json!("2024-07-25T10:00:30Z");
+    let mut read = answer(Some(200), manual_authorized());
+    read["method"] = json!("GET");
+    read["path"] = json!(path(""));
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        lost.clone(),
+        request("GET", "", None, "2024-07-25T10:20:00Z"),
+        read,
+        again.clone(),
+    ];
+    assert_eq!(run(&lines), []);
+    // Lost and not settled: the rule refuses it, reported once.
+    let lines = [
+        manual_authorized(),
+        capture_for("order-1", 300, at),
+        lost,
+        again,
+    ];
+    assert_eq!(run(&lines), [(4, "outcome_unknown")]);
 }

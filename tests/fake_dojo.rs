@@ -766,6 +766,12 @@ fn a_timeout_after_apply_hides_a_capture_that_was_made() {
             .unwrap_err()
             .contains("op-1 created 2 captures")
     );
+    // A capture Dojo declined moved no money: the operation may be captured again.
+    dojo.resolve_capture(&id, "cp_1", CaptureStatus::Declined)
+        .unwrap();
+    assert_eq!(dojo.captures_standing_by_tag("op-1"), 1);
+    assert_eq!(dojo.captures_created_by_tag("op-1"), 2);
+    dojo.check_invariants().unwrap();
 }
 
 #[test]

@@ -1414,8 +1414,8 @@ fn audit_of_the_violations_exits_1_with_one_line_per_finding_then_the_summary() 
         .iter()
         .position(|line| line.starts_with("summary: "))
         .expect("a summary");
-    assert_eq!(summary, 29, "29 findings before the summary");
-    assert_eq!(lines[summary], "summary: 53 lines, 6 intents, 29 findings");
+    assert_eq!(summary, 30, "30 findings before the summary");
+    assert_eq!(lines[summary], "summary: 57 lines, 7 intents, 30 findings");
     assert!(
         lines[summary + 1..]
             .iter()
@@ -1439,7 +1439,7 @@ fn audit_json_prints_findings_as_json_lines_then_the_summary() {
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect();
     let (summary, findings) = values.split_last().expect("lines");
-    assert_eq!(findings.len(), 29);
+    assert_eq!(findings.len(), 30);
     for finding in findings {
         let keys: Vec<&str> = finding
             .as_object()
@@ -1453,9 +1453,9 @@ fn audit_json_prints_findings_as_json_lines_then_the_summary() {
     assert_eq!(findings[3]["intent"], "pi_viol_bad");
     assert_eq!(findings[3]["code"], "captures_exceed_amount");
     assert_eq!(findings[0]["intent"], Value::Null);
-    assert_eq!(summary["summary"]["lines"], 53);
-    assert_eq!(summary["summary"]["intents"], 6);
-    assert_eq!(summary["summary"]["findings"], 29);
+    assert_eq!(summary["summary"]["lines"], 57);
+    assert_eq!(summary["summary"]["intents"], 7);
+    assert_eq!(summary["summary"]["findings"], 30);
     assert_eq!(summary["summary"]["byCode"]["request_mismatch"], 1);
 }
 

@@ -2042,7 +2042,17 @@ fn refusal_changes_only_what_it_may(
     );
     let mut expected = pending(before);
     let client_error = status.is_some_and(|s| (400..=499).contains(&s));
-    if client_error {
+    // A 4xx to a refund already of unknown outcome refuses the retry, not
+    // the first request, which may have landed (D22): nothing is released.
+    let retry_refused = client_error
+        && matches!(slot, Slot::Refund(i) if before.pending_refunds()[i].outcome_unknown());
+    if retry_refused {
+        ensure(
+            code == "refund_retry_refused" && error.outcome_unknown() && after.needs_read(),
+            "a 4xx to a refund of unknown outcome is `refund_retry_refused`, its outcome still unknown",
+            on,
+        );
+    } else if client_error {
         ensure(
             code.ends_with("_refused") && !error.outcome_unknown(),
             "a 4xx is `…_refused`, of known outcome",

@@ -10,9 +10,11 @@ use super::finding::{Finding, clipped, shown};
 use super::line::RequestLine;
 use super::request::{Asked, Token, differences, prepare, version, wanted};
 use crate::any::AnyPaymentIntent;
+use crate::ids::CaptureId;
 use crate::prepared::{Answer, AnswerError, AnswerErrorKind};
 use crate::settle::{ReadStart, SettleWindow};
 use crate::webhook::{WebhookEvent, WebhookVerdict};
+use crate::wire::CaptureStatus;
 use crate::wire::PaymentIntentResource;
 
 /// The most requests of one intent that await their answers at once.
@@ -27,6 +29,12 @@ use crate::wire::PaymentIntentResource;
 /// assert_eq!(dojo_capture::audit::MAX_AWAITING, 8);
 /// ```
 pub const MAX_AWAITING: usize = 8;
+
+/// The most capture references the audit keeps per intent: the latest, a
+/// capture under an older one is judged as under a new one. An intent is
+/// captured a few times at most; this bounds what a history of one intent
+/// with endless references can make the auditor keep.
+const MAX_REFERENCES: usize = 32;
 
 /// The findings of one line, numbered.
 pub(crate) struct Found {
@@ -103,6 +111,18 @@ impl Method {
 pub(crate) struct Tracked {
     pub(crate) intent: Option<AnyPaymentIntent>,
     awaiting: Vec<Awaiting>,
+    /// The capture last sent under each reference the history gave, and
+    /// what became of it, latest last; at most [`MAX_REFERENCES`].
+    references: Vec<(Box<str>, Meant)>,
+}
+
+/// What became of the capture sent under a reference, as the audit knows it.
+#[derive(Debug)]
+enum Meant {
+    /// Prepared as this local capture, neither made nor released yet.
+    Pending(u64),
+    /// Dojo made it: the capture with this id.
+    Made(CaptureId),
 }
 
 impl Tracked {
@@ -120,7 +140,10 @@ impl Tracked {
             return;
         };
         let error = match local.reconcile_read_started(resource, read) {
-            Ok((merged, _)) => {
+            Ok((merged, report)) => {
+                for (local_id, capture) in report.captures_bound() {
+                    self.made(*local_id, capture);
+                }
                 self.intent = Some(merged);
                 return;
             }
@@ -182,6 +205,11 @@ impl Tracked {
                 }
                 Some(intent) => {
                     let (intent, token) = judge_request(found, id, intent, asked, request);
+                    if let (Token::Capture(prepared), Some(reference)) =
+                        (&token, request.reference.as_deref())
+                    {
+                        self.capture_under(found, id, &intent, reference, prepared.local_id());
+                    }
                     self.intent = Some(intent);
                     token
                 }
@@ -197,6 +225,72 @@ impl Tracked {
                 token,
             },
         );
+    }
+
+    /// A capture the crate accepted, sent under `reference`: a finding when
+    /// the capture sent before under it may have been made, since a
+    /// reference names what is meant to be captured once. The one sent
+    /// before may be captured again once Dojo refused, declined or failed
+    /// it, or a read released it.
+    fn capture_under(
+        &mut self,
+        found: &mut Found,
+        id: &str,
+        intent: &AnyPaymentIntent,
+        reference: &str,
+        local_id: u64,
+    ) {
+        let before = self
+            .references
+            .iter()
+            .position(|(known, _)| &**known == reference);
+        if let Some(index) = before {
+            let (_, meant) = self.references.remove(index);
+            let made = match &meant {
+                Meant::Pending(earlier) => intent
+                    .pending_captures()
+                    .iter()
+                    .any(|pending| pending.local_id() == *earlier)
+                    .then(|| "may still be made: its outcome is not known".to_owned()),
+                Meant::Made(capture) => intent
+                    .captures()
+                    .iter()
+                    .find(|made| made.id() == Some(capture))
+                    .filter(|made| {
+                        !matches!(
+                            made.status(),
+                            CaptureStatus::Declined | CaptureStatus::Failed
+                        )
+                    })
+                    .map(|made| {
+                        format!("was made, {} ({})", shown(capture.as_str()), made.status())
+                    }),
+            };
+            if let Some(made) = made {
+                found.push(
+                    Some(id),
+                    "capture_repeated",
+                    format!(
+                        "a capture under reference {} is sent again, while the capture sent \
+                         under it before {made}: the same money may be captured twice",
+                        shown(reference)
+                    ),
+                );
+            }
+        } else if self.references.len() >= MAX_REFERENCES {
+            self.references.remove(0);
+        }
+        self.references
+            .push((reference.into(), Meant::Pending(local_id)));
+    }
+
+    /// The local capture `local_id` is Dojo's `capture`.
+    fn made(&mut self, local_id: u64, capture: &CaptureId) {
+        for (_, meant) in &mut self.references {
+            if matches!(meant, Meant::Pending(pending) if *pending == local_id) {
+                *meant = Meant::Made(capture.clone());
+            }
+        }
     }
 
     fn await_answer(&mut self, found: &mut Found, id: &str, awaiting: Awaiting) {
@@ -253,11 +347,17 @@ impl Tracked {
         };
         let (intent, finding, unknown) = match token {
             Token::Read(_) | Token::Unjudged => (intent, None, false),
-            Token::Capture(prepared) => judged(
-                intent
-                    .record_capture_answer(prepared, answer)
-                    .map(|(intent, _)| intent),
-            ),
+            Token::Capture(prepared) => {
+                let local_id = prepared.local_id();
+                judged(
+                    intent
+                        .record_capture_answer(prepared, answer)
+                        .map(|(intent, capture)| {
+                            self.made(local_id, &capture);
+                            intent
+                        }),
+                )
+            }
             Token::Refund(prepared) => judged(
                 intent
                     .record_refund_answer(prepared, answer)

@@ -272,6 +272,10 @@ pub(crate) struct RequestLine<'a> {
     /// one: its answer names it, so that two requests to one path awaiting
     /// their answers at once are told apart.
     pub(crate) request_id: Option<Cow<'a, str>>,
+    /// The service's reference of what a capture is meant to do once (an
+    /// order, a basket), when it logs one: a second capture under it while
+    /// the first may have been made is a finding.
+    pub(crate) reference: Option<Cow<'a, str>>,
 }
 
 impl RequestLine<'_> {
@@ -486,6 +490,8 @@ mod plain {
         at: Option<Text<'a>>,
         #[serde(borrow, default, rename = "requestId")]
         request_id: Option<Text<'a>>,
+        #[serde(borrow, default)]
+        reference: Option<Text<'a>>,
     }
 
     #[derive(Deserialize)]
@@ -515,6 +521,7 @@ mod plain {
             body,
             at: wire.at?.0.parse::<Timestamp>().ok()?,
             request_id: wire.request_id.map(|text| text.0),
+            reference: wire.reference.map(|text| text.0),
         })
     }
 
@@ -807,6 +814,7 @@ fn request(object: &Map<String, Value>) -> Result<RequestLine<'static>, Unreadab
         body,
         at,
         request_id: optional_text(object, "requestId", "requestId")?.map(Cow::Owned),
+        reference: optional_text(object, "reference", "reference")?.map(Cow::Owned),
     })
 }
 

@@ -119,7 +119,7 @@ use request::{Token, asked, parse_path};
 /// assert!(CODES.contains(&"request_mismatch"));
 /// assert!(!CODES.contains(&"over_capture"), "a rule's code is the rule's");
 /// ```
-pub const CODES: [&str; 11] = [
+pub const CODES: [&str; 12] = [
     "malformed_line",
     "unknown_line",
     "line_too_long",
@@ -127,6 +127,7 @@ pub const CODES: [&str; 11] = [
     "unknown_intent",
     "unknown_request",
     "request_mismatch",
+    "capture_repeated",
     "answer_without_request",
     "answer_missing",
     "webhook_impossible",

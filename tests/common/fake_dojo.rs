@@ -614,6 +614,33 @@ impl FakeDojo {
             .count()
     }
 
+    /// How many captures the requests tagged `tag` created that Dojo has
+    /// not declined or failed: the captures that move, or may still move,
+    /// money. A declined capture moved none, so an operation may be
+    /// captured again after one.
+    pub fn captures_standing_by_tag(&self, tag: &str) -> usize {
+        self.log
+            .iter()
+            .filter(|e| e.tag.as_deref() == Some(tag))
+            .filter_map(|e| match &e.made {
+                Some(Made::Capture(id)) => Some(id),
+                _ => None,
+            })
+            .filter(|id| {
+                self.intents
+                    .values()
+                    .flat_map(|intent| &intent.captures)
+                    .find(|capture| &capture.id == *id)
+                    .is_some_and(|capture| {
+                        !matches!(
+                            capture.status,
+                            CaptureStatus::Declined | CaptureStatus::Failed
+                        )
+                    })
+            })
+            .count()
+    }
+
     /// How many captures request `number` created (0 or 1).
     pub fn captures_created_by_request(&self, number: u64) -> usize {
         self.log
@@ -647,14 +674,22 @@ impl FakeDojo {
                 return Err(format!("{id}: refund key {key} applied other than once"));
             }
         }
-        let mut tags = BTreeMap::<&str, usize>::new();
+        // An operation's captures that move money: one at most. One Dojo
+        // declined or failed moved none, and may be captured again.
+        let mut tags = std::collections::BTreeSet::<&str>::new();
         for exchange in &self.log {
             if let (Some(tag), Some(Made::Capture(_))) = (&exchange.tag, &exchange.made) {
-                *tags.entry(tag).or_default() += 1;
+                tags.insert(tag);
             }
         }
-        match tags.into_iter().find(|&(_, n)| n > 1) {
-            Some((tag, n)) => Err(format!("operation {tag} created {n} captures")),
+        match tags
+            .into_iter()
+            .map(|tag| (tag, self.captures_standing_by_tag(tag)))
+            .find(|&(_, n)| n > 1)
+        {
+            Some((tag, n)) => Err(format!(
+                "operation {tag} created {n} captures Dojo did not decline or fail"
+            )),
             None => Ok(()),
         }
     }
