@@ -5,6 +5,7 @@
 #   scripts/mutants.sh --file src/ledger.rs     # one file
 #   scripts/mutants.sh -j 1 --file 'src/money/*.rs' --file src/rule.rs
 #   scripts/mutants.sh -o mutants.out-ledger --file src/ledger.rs   # results elsewhere
+#   MUTANTS_TESTS="reconcile settle" scripts/mutants.sh --file src/settle.rs  # those tests only
 #
 # Any cargo-mutants option passes through; --timeout and --jobs get defaults
 # when not given. Exclusions live in .cargo/mutants.toml. Only the library
@@ -79,9 +80,15 @@ main() {
     # included. Given to every cargo command (not only `cargo test`), so that
     # compile_fail is not even built for each mutant, nor the lib unit-test
     # harness, whose only tests cover a module left out of mutation.
+    # MUTANTS_TESTS="reconcile settle …" restricts them, for a quicker run
+    # aimed at a few files: a mutant it misses may be one another test
+    # catches, so only a run of them all proves a survivor.
     local tests=() file name
     for file in tests/*.rs; do
         name=$(basename "$file" .rs)
+        if [[ -n ${MUTANTS_TESTS:-} && " $MUTANTS_TESTS " != *" $name "* ]]; then
+            continue
+        fi
         case "$name" in
             compile_fail) ;;
             *) tests+=("--cargo-arg=--test=$name") ;;
