@@ -547,3 +547,194 @@ fn a_keyed_refund_whose_retry_dojo_refuses_is_counted_once() {
     assert_eq!(intent.refunded(), gbp(50));
     assert_eq!(dojo.refunded_total(&id), 50);
 }
+
+// ---- the settle window and lost answers, edge by edge ----------------------------------
+
+/// A Manual intent of 10.00 authorised at 08:49:20.
+fn authorized() -> AnyPaymentIntent {
+    AnyPaymentIntent::from_json(
+        br#"{"id":"pi_1","status":"Authorized","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z"}"#,
+    )
+    .unwrap()
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_lost_answer_is_marked_on_the_operation_its_local_id_names_only() {
+    let (intent, prepared) = authorized()
+        .prepare_reversal(at("2024-07-25T09:00:00Z"), v())
+        .unwrap();
+    let local_id = prepared.local_id();
+    assert_eq!(intent.pending_operation().unwrap().local_id(), local_id);
+    let revision = intent.revision();
+
+    let intent = intent.record_answer_lost(local_id + 1);
+    assert!(!intent.pending_operation().unwrap().outcome_unknown());
+    assert_eq!(
+        intent.revision(),
+        revision,
+        "another local id changes nothing"
+    );
+
+    let intent = intent.record_answer_lost(local_id);
+    assert!(intent.pending_operation().unwrap().outcome_unknown());
+    assert_eq!(intent.revision(), revision + 1);
+}
+
+#[test]
+fn the_settle_window_starts_once_for_each_kind_of_pending_operation_and_only_moves_later() {
+    let window = SettleWindow::DEFAULT;
+    let lost = at("2024-07-25T09:00:00Z");
+    let horizon = at("2024-07-25T09:15:00Z");
+    // One intent per kind, each with only that operation of unknown outcome.
+    let capture = {
+        let (intent, prepared) = authorized()
+            .prepare_capture(gbp(300), None, lost, v())
+            .unwrap();
+        intent.record_answer_lost(prepared.local_id())
+    };
+    let refund = {
+        let (intent, _) = captured()
+            .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+            .unwrap();
+        intent.record_refund_answer_lost(&key("k1"))
+    };
+    let reversal = {
+        let (intent, prepared) = authorized().prepare_reversal(lost, v()).unwrap();
+        intent.record_answer_lost(prepared.local_id())
+    };
+    let horizons = |intent: &AnyPaymentIntent| {
+        let mut all: Vec<Option<Timestamp>> = Vec::new();
+        all.extend(intent.pending_captures().iter().map(|p| p.settle_horizon()));
+        all.extend(intent.pending_refunds().iter().map(|p| p.settle_horizon()));
+        all.extend(intent.pending_operation().map(|p| p.settle_horizon()));
+        all
+    };
+    for intent in [capture, refund, reversal] {
+        let revision = intent.revision();
+        assert_eq!(horizons(&intent), [None]);
+
+        let intent = intent.start_settling(lost, window);
+        assert_eq!(horizons(&intent), [Some(horizon)]);
+        assert_eq!(
+            intent.revision(),
+            revision + 1,
+            "a horizon stamped is a change"
+        );
+
+        let intent = intent.start_settling(lost, window);
+        assert_eq!(
+            intent.revision(),
+            revision + 1,
+            "the same horizon again is none"
+        );
+
+        let intent = intent.start_settling(at("2024-07-25T08:59:00Z"), window);
+        assert_eq!(horizons(&intent), [Some(horizon)], "never earlier");
+        assert_eq!(intent.revision(), revision + 1);
+
+        let intent = intent.start_settling(at("2024-07-25T09:01:00Z"), window);
+        assert_eq!(
+            horizons(&intent),
+            [Some(at("2024-07-25T09:16:00Z"))],
+            "later moves it"
+        );
+        assert_eq!(intent.revision(), revision + 2);
+        // The stored record keeps it.
+        let stored =
+            AnyPaymentIntent::from_stored_json(intent.to_stored_json().as_bytes()).unwrap();
+        assert_eq!(horizons(&stored), horizons(&intent));
+    }
+    // An operation whose answer is still awaited has no window yet.
+    let (intent, _) = authorized()
+        .prepare_capture(gbp(300), None, lost, v())
+        .unwrap();
+    let revision = intent.revision();
+    let intent = intent.start_settling(lost, window);
+    assert_eq!(horizons(&intent), [None]);
+    assert_eq!(intent.revision(), revision);
+}
+
+#[test]
+fn a_replay_token_records_only_on_an_intent_that_recorded_its_key_and_amount() {
+    // k1 recorded with 3.00 here…
+    let (intent, prepared) = captured()
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    let (intent, _) = intent
+        .record_refund_answer(
+            prepared,
+            Answer::Http {
+                status: 201,
+                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_1"}"#,
+            },
+        )
+        .unwrap();
+    let (_, replay) = intent
+        .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
+        .unwrap();
+    // …and on another copy of the intent, another key with the same amount.
+    let other = captured();
+    let (other, second) = other
+        .prepare_refund(key("k2"), gbp(300), RefundDetails::default(), v())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (other, _) = other
+        .record_refund_answer(
+            second,
+            Answer::Http {
+                status: 201,
+                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_2"}"#,
+            },
+        )
+        .unwrap();
+    let error = other
+        .record_refund_answer(
+            replay,
+            Answer::Http {
+                status: 201,
+                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_1"}"#,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), "refund_not_pending");
+}
+
+#[test]
+fn a_change_tips_answer_of_an_intent_already_paid_or_with_another_tip_contradicts_it() {
+    let tipped = || {
+        PaymentIntent::new(gbp(1000), dojo_capture::CaptureMode::Manual)
+            .with_id("pi_1")
+            .with_tips_allowed(true)
+            .into_any()
+    };
+    for body in [
+        // Paid meanwhile, though with the tip asked for.
+        &br#"{"id":"pi_1","status":"Authorized","amount":{"value":1000,"currencyCode":"GBP"},"tipsAmount":{"value":150,"currencyCode":"GBP"}}"#[..],
+        // Still Created, with another tip.
+        br#"{"id":"pi_1","status":"Created","amount":{"value":1000,"currencyCode":"GBP"},"tipsAmount":{"value":100,"currencyCode":"GBP"}}"#,
+    ] {
+        let (intent, prepared) = tipped().prepare_change_tips(gbp(150), v()).unwrap();
+        let error = intent
+            .record_change_tips_answer(prepared, Answer::Http { status: 200, body })
+            .unwrap_err();
+        assert_eq!(error.code(), "change_tips_answer_contradicts");
+        assert!(error.outcome_unknown());
+        assert_eq!(error.into_intent().tips(), None, "not recorded");
+    }
+    // Created with the tip asked for: recorded.
+    let (intent, prepared) = tipped().prepare_change_tips(gbp(150), v()).unwrap();
+    let intent = intent
+        .record_change_tips_answer(
+            prepared,
+            Answer::Http {
+                status: 200,
+                body: br#"{"id":"pi_1","status":"Created","amount":{"value":1000,"currencyCode":"GBP"},"tipsAmount":{"value":150,"currencyCode":"GBP"}}"#,
+            },
+        )
+        .unwrap();
+    assert_eq!(intent.tips(), Some(gbp(150)));
+}
