@@ -738,3 +738,96 @@ fn a_change_tips_answer_of_an_intent_already_paid_or_with_another_tip_contradict
         .unwrap();
     assert_eq!(intent.tips(), Some(gbp(150)));
 }
+
+#[test]
+fn a_read_that_changes_the_intent_moves_its_revision_and_the_same_read_again_does_not() {
+    let intent = authorized();
+    let revision = intent.revision();
+    let read = br#"{"id":"pi_1","status":"Authorized","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z",
+        "captures":[{"id":"cp_9","amount":300,"status":"Created"}]}"#;
+    let start = ReadStart::at(at("2024-07-25T10:00:00Z"));
+    let (intent, report) = intent.reconcile_read_json_started(read, start).unwrap();
+    assert_eq!(report.captures_adopted().len(), 1);
+    assert_eq!(
+        intent.revision(),
+        revision + 1,
+        "a capture made elsewhere is a change"
+    );
+    let (intent, _) = intent.reconcile_read_json_started(read, start).unwrap();
+    assert_eq!(intent.revision(), revision + 1);
+}
+
+#[test]
+fn sixteen_pending_refunds_are_matched_by_the_one_set_that_adds_up_to_the_growth() {
+    let read = |refunded: i64| {
+        format!(
+            r#"{{"id":"pi_1","status":"Captured","captureMode":"Auto",
+            "amount":{{"value":100000,"currencyCode":"GBP"}},"createdAt":"2024-07-25T08:49:20Z",
+            "refundedAmount":{refunded}}}"#
+        )
+        .into_bytes()
+    };
+    let mut intent = AnyPaymentIntent::from_json(&read(0)).unwrap();
+    // 1, 2, 4, … 32768 minor units: every sum is made by one set only.
+    for n in 0..16 {
+        let amount = 1_i64 << n;
+        let (prepared_intent, _) = intent
+            .prepare_refund(
+                key(&format!("k{n}")),
+                gbp(amount),
+                RefundDetails::default(),
+                v(),
+            )
+            .unwrap();
+        intent = prepared_intent.record_refund_answer_lost(&key(&format!("k{n}")));
+    }
+    assert_eq!(intent.pending_refunds().len(), 16);
+    // k0 and k15 landed; the other fourteen may still land.
+    let (intent, report) = intent
+        .reconcile_read_json_started(&read(1 + 32768), ReadStart::at(at("2024-07-25T10:00:00Z")))
+        .unwrap();
+    assert_eq!(report.refunds_matched(), [key("k0"), key("k15")]);
+    assert_eq!(intent.pending_refunds().len(), 14);
+    assert_eq!(intent.refunded(), gbp(32769));
+}
+
+#[test]
+fn a_read_judged_with_a_shorter_window_releases_sooner() {
+    let window = SettleWindow::new(SignedDuration::from_mins(5)).unwrap();
+    assert_eq!(window.duration(), SignedDuration::from_mins(5));
+    let started = at("2024-07-25T10:00:00Z");
+    let read = ReadStart::at(started).with_settle_window(window);
+    assert_eq!(read.started_at(), Some(started));
+    assert_eq!(read.settle_window(), window);
+    assert_eq!(
+        ReadStart::at(started).settle_window(),
+        SettleWindow::DEFAULT
+    );
+
+    let lost = || {
+        let (intent, prepared) = authorized()
+            .prepare_capture(gbp(300), None, at("2024-07-25T09:59:00Z"), v())
+            .unwrap();
+        intent.record_answer_lost(prepared.local_id())
+    };
+    let body = br#"{"id":"pi_1","status":"Authorized","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z"}"#;
+    // The first read that misses it stamps its horizon with the read's window…
+    let (intent, report) = lost().reconcile_read_json_started(body, read).unwrap();
+    assert!(report.captures_released().is_empty());
+    assert_eq!(report.settle_after(), Some(at("2024-07-25T10:05:00Z")));
+    assert_eq!(
+        intent.pending_captures()[0].settle_horizon(),
+        Some(at("2024-07-25T10:05:00Z"))
+    );
+    // …and a read six minutes later releases it, where the default keeps it.
+    let later = ReadStart::at(at("2024-07-25T10:06:00Z"));
+    let (_, report) = intent.reconcile_read_json_started(body, later).unwrap();
+    assert_eq!(report.captures_released().len(), 1);
+    let (intent, _) = lost()
+        .reconcile_read_json_started(body, ReadStart::at(started))
+        .unwrap();
+    let (_, report) = intent.reconcile_read_json_started(body, later).unwrap();
+    assert!(report.captures_released().is_empty());
+}
