@@ -374,15 +374,7 @@ fn a_refund_answer_about_another_intent_is_not_recorded() {
     let (intent, prepared) = intent
         .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
         .unwrap();
-    let (intent, _) = intent
-        .record_refund_answer(
-            prepared,
-            Answer::Http {
-                status: 201,
-                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_1"}"#,
-            },
-        )
-        .unwrap();
+    let intent = refund_made(intent, prepared, "rfnd_1");
     assert_eq!(intent.refunded(), gbp(300));
 }
 
@@ -665,15 +657,7 @@ fn a_replay_token_records_only_on_an_intent_that_recorded_its_key_and_amount() {
     let (intent, prepared) = captured()
         .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
         .unwrap();
-    let (intent, _) = intent
-        .record_refund_answer(
-            prepared,
-            Answer::Http {
-                status: 201,
-                body: br#"{"paymentIntentId":"pi_1","refundId":"rfnd_1"}"#,
-            },
-        )
-        .unwrap();
+    let intent = refund_made(intent, prepared, "rfnd_1");
     let (_, replay) = intent
         .prepare_refund(key("k1"), gbp(300), RefundDetails::default(), v())
         .unwrap();
@@ -830,4 +814,42 @@ fn a_read_judged_with_a_shorter_window_releases_sooner() {
         .unwrap();
     let (_, report) = intent.reconcile_read_json_started(body, later).unwrap();
     assert!(report.captures_released().is_empty());
+}
+
+/// The intent after Dojo's 201 to `prepared`, naming `refund_id`.
+fn refund_made(
+    intent: AnyPaymentIntent,
+    prepared: dojo_capture::PreparedRefund,
+    refund_id: &str,
+) -> AnyPaymentIntent {
+    let body = format!(r#"{{"paymentIntentId":"pi_1","refundId":"{refund_id}"}}"#);
+    intent
+        .record_refund_answer(
+            prepared,
+            Answer::Http {
+                status: 201,
+                body: body.as_bytes(),
+            },
+        )
+        .unwrap()
+        .0
+}
+
+#[test]
+fn a_stored_record_whose_known_pending_captures_pass_the_amount_is_refused() {
+    let intent = AnyPaymentIntent::from_json(
+        br#"{"id":"pi_1","status":"Captured","captureMode":"Manual",
+        "amount":{"value":1000,"currencyCode":"GBP"},"createdAt":"2024-07-25T08:49:20Z",
+        "captures":[{"id":"cp_1","amount":600,"status":"Successful"}]}"#,
+    )
+    .unwrap();
+    let (intent, _) = intent
+        .prepare_capture(gbp(400), None, at("2024-07-25T09:00:00Z"), v())
+        .unwrap();
+    let mut record: Value = serde_json::from_str(&intent.to_stored_json()).unwrap();
+    assert!(AnyPaymentIntent::from_stored_json(record.to_string().as_bytes()).is_ok());
+    // 6.00 captured and 5.00 awaiting its answer: more than the 10.00.
+    record["pendingCaptures"][0]["amount"] = json!(500);
+    let error = AnyPaymentIntent::from_stored_json(record.to_string().as_bytes()).unwrap_err();
+    assert_eq!(error.code(), "pending_captures_exceed_amount");
 }
